@@ -1,0 +1,1 @@
+"""The spinemets catalogue (CSV files), installed as ``spinemets.data``."""

@@ -1,0 +1,128 @@
+"""Argument checks shared by the public functions.
+
+Every check raises :class:`TypeError` for a wrong kind of value and
+:class:`ValueError` for a wrong value, naming the argument, the rule and the
+value received.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+RNGLike = None | int | np.random.Generator
+
+
+def check_confidence_level(confidence_level: Any, name: str = "confidence_level") -> float:
+    """Return ``confidence_level`` as a float strictly inside (0, 1)."""
+    if isinstance(confidence_level, bool) or not isinstance(confidence_level, numbers.Real):
+        raise TypeError(
+            f"{name} must be a real number in (0, 1), got {type(confidence_level).__name__} "
+            f"{confidence_level!r}"
+        )
+    value = float(confidence_level)
+    if not (0.0 < value < 1.0):
+        raise ValueError(
+            f"{name} must lie strictly between 0 and 1 (a fraction, e.g. 0.95), got {value!r}"
+        )
+    return value
+
+
+def check_real(value: Any, name: str, *, low: float | None = None, high: float | None = None,
+               low_open: bool = False, high_open: bool = False) -> float:
+    """Return ``value`` as a finite float inside the given bounds."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
+    out = float(value)
+    if not np.isfinite(out):
+        raise ValueError(f"{name} must be finite, got {out!r}")
+    if low is not None and (out < low or (low_open and out == low)):
+        rule = ">" if low_open else ">="
+        raise ValueError(f"{name} must be {rule} {low}, got {out!r}")
+    if high is not None and (out > high or (high_open and out == high)):
+        rule = "<" if high_open else "<="
+        raise ValueError(f"{name} must be {rule} {high}, got {out!r}")
+    return out
+
+
+def check_fraction(value: Any, name: str, *, open_low: bool = False,
+                   open_high: bool = False) -> float:
+    """Return ``value`` as a float in [0, 1] (ends optionally open)."""
+    out = check_real(value, name)
+    if out < 0 or out > 1 or (open_low and out == 0) or (open_high and out == 1):
+        lo = "(" if open_low else "["
+        hi = ")" if open_high else "]"
+        hint = " (fractions, not percent: 0.3 means 30%)" if out > 1 else ""
+        raise ValueError(f"{name} must lie in {lo}0, 1{hi}{hint}, got {out!r}")
+    return out
+
+
+def check_count(value: Any, name: str, *, minimum: int = 0) -> int:
+    """Return ``value`` as a Python int >= ``minimum`` (whole floats are accepted)."""
+    if isinstance(value, bool):
+        raise TypeError(f"{name} must be a whole number, got bool {value!r}")
+    if isinstance(value, numbers.Integral):
+        out = int(value)
+    elif isinstance(value, numbers.Real):
+        fval = float(value)
+        if not np.isfinite(fval):
+            raise ValueError(f"{name} must be a finite whole number, got {fval!r}")
+        if fval != np.floor(fval):
+            raise ValueError(f"{name} must be a whole number, got {fval!r}")
+        out = int(fval)
+    else:
+        raise TypeError(f"{name} must be a whole number, got {type(value).__name__} {value!r}")
+    if out < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {out!r}")
+    return out
+
+
+def check_count_array(values: Any, name: str, *, minimum: int = 0) -> np.ndarray:
+    """Return ``values`` as a 1-D int64 array of whole numbers >= ``minimum``."""
+    arr = np.asarray(values)
+    if arr.dtype == bool:
+        raise TypeError(f"{name} must hold whole numbers, got booleans")
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must hold whole numbers, got dtype {arr.dtype} ({values!r:.80})")
+    arr = np.atleast_1d(arr)
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be one-dimensional, got shape {arr.shape}")
+    if arr.dtype.kind == "f":
+        bad = ~np.isfinite(arr)
+        if bad.any():
+            raise ValueError(
+                f"{name} must be finite whole numbers, got {arr[bad][0]!r} at position "
+                f"{int(np.flatnonzero(bad)[0])}"
+            )
+        frac = arr != np.floor(arr)
+        if frac.any():
+            raise ValueError(
+                f"{name} must be whole numbers, got {arr[frac][0]!r} at position "
+                f"{int(np.flatnonzero(frac)[0])}"
+            )
+        if (np.abs(arr) > 2**62).any():
+            raise ValueError(f"{name} is too large (above 2**62)")
+    out = arr.astype(np.int64)
+    low = out < minimum
+    if low.any():
+        raise ValueError(
+            f"{name} must be >= {minimum}, got {out[low][0]!r} at position "
+            f"{int(np.flatnonzero(low)[0])}"
+        )
+    return out
+
+
+def make_rng(rng: Any) -> np.random.Generator:
+    """Normalise ``rng`` (None, int or Generator) to a :class:`numpy.random.Generator`."""
+    if rng is None or isinstance(rng, np.random.Generator):
+        return np.random.default_rng(rng)
+    if isinstance(rng, bool) or not isinstance(rng, numbers.Integral):
+        raise TypeError(
+            f"rng must be None, an int seed or a numpy.random.Generator, got "
+            f"{type(rng).__name__} {rng!r}"
+        )
+    if int(rng) < 0:
+        raise ValueError(f"rng seed must be >= 0, got {int(rng)!r}")
+    return np.random.default_rng(int(rng))

@@ -1,0 +1,363 @@
+"""The value types: :class:`Proportion` (a probability with uncertainty) and
+:class:`Rate` (events per person-year with uncertainty).
+
+Both wrap a frozen :mod:`scipy.stats` distribution and carry their provenance:
+a label, the evidence ids they were built from, the encoding that built them
+and the assumption behind it, in words.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import special, stats
+
+from ._validation import check_confidence_level, check_real, make_rng
+
+__all__ = ["Proportion", "Rate", "logitnorm"]
+
+_GH_NODES, _GH_WEIGHTS = np.polynomial.hermite_e.hermegauss(80)
+_GH_WEIGHTS = _GH_WEIGHTS / _GH_WEIGHTS.sum()
+
+
+class _LogitNormGen(stats.rv_continuous):
+    r"""Logit-normal distribution: ``expit(Z)`` with ``Z ~ Normal(mu, sigma)``.
+
+    Used for random-effects predictive distributions, which live on the logit
+    scale. Moments are computed by Gauss–Hermite quadrature (80 nodes).
+    """
+
+    def _argcheck(self, mu, sigma):
+        return np.isfinite(mu) & (sigma > 0)
+
+    def _shape_info(self):
+        return [
+            stats._distn_infrastructure._ShapeInfo("mu", False, (-np.inf, np.inf), (False, False)),
+            stats._distn_infrastructure._ShapeInfo("sigma", False, (0, np.inf), (False, False)),
+        ]
+
+    def _pdf(self, x, mu, sigma):
+        z = special.logit(x)
+        return stats.norm.pdf(z, mu, sigma) / (x * (1.0 - x))
+
+    def _cdf(self, x, mu, sigma):
+        return stats.norm.cdf((special.logit(x) - mu) / sigma)
+
+    def _sf(self, x, mu, sigma):
+        return stats.norm.sf((special.logit(x) - mu) / sigma)
+
+    def _ppf(self, q, mu, sigma):
+        return special.expit(mu + sigma * stats.norm.ppf(q))
+
+    def _isf(self, q, mu, sigma):
+        return special.expit(mu + sigma * stats.norm.isf(q))
+
+    def _rvs(self, mu, sigma, size=None, random_state=None):
+        return special.expit(mu + sigma * random_state.standard_normal(size))
+
+    def _munp(self, n, mu, sigma):
+        mu = np.asarray(mu, dtype=float)[..., None]
+        sigma = np.asarray(sigma, dtype=float)[..., None]
+        vals = special.expit(mu + sigma * _GH_NODES) ** n
+        return np.sum(vals * _GH_WEIGHTS, axis=-1)
+
+
+logitnorm = _LogitNormGen(a=0.0, b=1.0, name="logitnorm")
+"""Logit-normal distribution on (0, 1) with shapes ``mu`` and ``sigma`` (logit scale)."""
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.3g}%"
+
+
+def _dist_text(dist: Any) -> str:
+    name = dist.dist.name
+    args = ", ".join(f"{v:.6g}" for v in dist.args)
+    kwds = ", ".join(f"{k}={v:.6g}" for k, v in dist.kwds.items() if k != "loc" or v != 0)
+    inner = ", ".join(p for p in (args, kwds) if p)
+    return f"{name}({inner})"
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class _Uncertain:
+    """Shared behaviour of :class:`Proportion` and :class:`Rate`."""
+
+    dist: Any
+    label: str = ""
+    sources: tuple[str, ...] = ()
+    encoding: str = ""
+    assumption: str = ""
+    _kind: str = field(default="", init=False)
+
+    @property
+    def mean(self) -> float:
+        """Mean of the distribution."""
+        return float(self.dist.mean())
+
+    @property
+    def median(self) -> float:
+        """Median of the distribution."""
+        return float(self.dist.median())
+
+    @property
+    def std(self) -> float:
+        """Standard deviation of the distribution."""
+        return float(self.dist.std())
+
+    def interval(self, confidence_level: float = 0.95) -> tuple[float, float]:
+        """Equal-tailed interval holding ``confidence_level`` of the mass."""
+        level = check_confidence_level(confidence_level)
+        lo, hi = self.dist.interval(level)
+        return float(lo), float(hi)
+
+    def ppf(self, q: Any) -> Any:
+        """Quantile function (inverse CDF)."""
+        return self.dist.ppf(q)
+
+    def cdf(self, x: Any) -> Any:
+        """Cumulative distribution function."""
+        return self.dist.cdf(x)
+
+    def sf(self, x: Any) -> Any:
+        """Survival function, ``P(X > x)``."""
+        return self.dist.sf(x)
+
+    def rvs(self, size: int | tuple[int, ...] | None = None, rng: Any = None) -> Any:
+        """Random draws; randomness only through ``rng`` (None, int or Generator)."""
+        return self.dist.rvs(size=size, random_state=make_rng(rng))
+
+    def _provenance(self) -> dict[str, str]:
+        return {
+            "label": self.label,
+            "distribution": _dist_text(self.dist),
+            "sources": ";".join(self.sources),
+            "encoding": self.encoding,
+            "assumption": self.assumption,
+        }
+
+    def _scale(self) -> float:
+        return 1.0
+
+    def _fmt(self, x: float) -> str:
+        return _pct(x)
+
+    def to_frame(self, confidence_level: float = 0.95) -> pd.DataFrame:
+        """One-row tidy summary: mean, median, interval, distribution and provenance."""
+        lo, hi = self.interval(confidence_level)
+        row = {
+            "label": self.label,
+            "mean": self.mean,
+            "median": self.median,
+            "ci_lower": lo,
+            "ci_upper": hi,
+            "confidence_level": float(confidence_level),
+        }
+        row.update({k: v for k, v in self._provenance().items() if k != "label"})
+        return pd.DataFrame([row])
+
+    def __repr__(self) -> str:
+        lo, hi = self.interval(0.95)
+        label = f" {self.label!r}" if self.label else ""
+        return (
+            f"{type(self).__name__}{label}: {_dist_text(self.dist)}, mean {self._fmt(self.mean)}, "
+            f"95% interval {self._fmt(lo)} to {self._fmt(hi)}"
+        )
+
+    def _repr_html_(self) -> str:
+        lo, hi = self.interval(0.95)
+        rows = [
+            ("mean", self._fmt(self.mean)),
+            ("95% interval", f"{self._fmt(lo)} to {self._fmt(hi)}"),
+        ]
+        rows += [(k, v) for k, v in self._provenance().items() if v and k != "label"]
+        body = "".join(
+            f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
+            f"<td style='text-align:left'>{html.escape(str(v))}</td></tr>"
+            for k, v in rows
+        )
+        title = html.escape(f"{type(self).__name__} {self.label}".strip())
+        return f"<table><caption style='text-align:left'><b>{title}</b></caption>{body}</table>"
+
+    def plot(self, ax: Any = None, confidence_level: float = 0.95, **kwargs: Any) -> Any:
+        """Plot the density with its interval shaded; returns the matplotlib ``Axes``."""
+        from . import plotting
+
+        return plotting.plot_distribution(self, ax=ax, confidence_level=confidence_level, **kwargs)
+
+
+def _tuple_of_str(sources: Iterable[str] | str | None) -> tuple[str, ...]:
+    if sources is None:
+        return ()
+    if isinstance(sources, str):
+        return tuple(s.strip() for s in sources.split(";") if s.strip())
+    return tuple(str(s) for s in sources)
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class Proportion(_Uncertain):
+    """A probability with uncertainty, backed by a frozen scipy distribution on [0, 1].
+
+    Build one with :meth:`Proportion.beta`, with the encoders
+    (:func:`spinemets.beta_from_counts`, :func:`spinemets.beta_from_range`) or
+    from a named parameter (:func:`spinemets.parameter`).
+
+    Attributes
+    ----------
+    dist : scipy.stats frozen distribution
+        The distribution (a Beta in nearly all cases).
+    label : str
+        Short human-readable name.
+    sources : tuple of str
+        Evidence ids (rows of :func:`spinemets.evidence`) behind it.
+    encoding : str
+        The call that built it, e.g. ``"beta_from_counts(258, 842, prior=(0.5, 0.5))"``.
+    assumption : str
+        The modelling assumption, in words.
+
+    Examples
+    --------
+    >>> import spinemets as sm
+    >>> p = sm.Proportion.beta(258.5, 584.5, label="spinal metastases at autopsy")
+    >>> round(p.mean, 4)
+    0.3066
+    >>> lo, hi = p.interval(0.95)
+    >>> bool(lo < p.mean < hi)
+    True
+    """
+
+    _kind: str = field(default="proportion", init=False)
+
+    def __post_init__(self) -> None:
+        lo, hi = self.dist.support()
+        if lo < 0 or hi > 1:
+            raise ValueError(
+                f"dist must have support inside [0, 1] for a Proportion, got support [{lo}, {hi}]"
+            )
+        object.__setattr__(self, "sources", _tuple_of_str(self.sources))
+
+    @classmethod
+    def beta(cls, a: float, b: float, *, label: str = "", sources: Iterable[str] | str = (),
+             encoding: str = "", assumption: str = "") -> Proportion:
+        """A Beta(a, b)-distributed proportion.
+
+        Parameters
+        ----------
+        a, b : float
+            Positive shape parameters.
+        label, sources, encoding, assumption : str
+            Provenance; see the class attributes.
+
+        Examples
+        --------
+        >>> import spinemets as sm
+        >>> sm.Proportion.beta(2, 8).mean
+        0.2
+        """
+        a = check_real(a, "a", low=0, low_open=True)
+        b = check_real(b, "b", low=0, low_open=True)
+        return cls(
+            stats.beta(a, b), label=label, sources=_tuple_of_str(sources),
+            encoding=encoding or f"Proportion.beta({a:.6g}, {b:.6g})", assumption=assumption,
+        )
+
+    @classmethod
+    def logit_normal(cls, mu: float, sigma: float, *, label: str = "",
+                     sources: Iterable[str] | str = (), encoding: str = "",
+                     assumption: str = "") -> Proportion:
+        """A proportion whose logit is Normal(mu, sigma) (random-effects predictive form).
+
+        Examples
+        --------
+        >>> import spinemets as sm
+        >>> round(sm.Proportion.logit_normal(0.0, 0.5).median, 6)
+        0.5
+        """
+        mu = check_real(mu, "mu")
+        sigma = check_real(sigma, "sigma", low=0, low_open=True)
+        return cls(
+            logitnorm(mu, sigma), label=label, sources=_tuple_of_str(sources),
+            encoding=encoding or f"Proportion.logit_normal({mu:.6g}, {sigma:.6g})",
+            assumption=assumption,
+        )
+
+    @property
+    def is_beta(self) -> bool:
+        """True when the distribution is a Beta (so exact beta-binomial counts apply)."""
+        return self.dist.dist.name == "beta"
+
+    @property
+    def a(self) -> float:
+        """First Beta shape (only for Beta-backed proportions)."""
+        return self._beta_shapes()[0]
+
+    @property
+    def b(self) -> float:
+        """Second Beta shape (only for Beta-backed proportions)."""
+        return self._beta_shapes()[1]
+
+    def _beta_shapes(self) -> tuple[float, float]:
+        if not self.is_beta:
+            raise AttributeError(
+                f"this Proportion is backed by {self.dist.dist.name!r}, not a Beta: it has no a, b"
+            )
+        return float(self.dist.args[0]), float(self.dist.args[1])
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class Rate(_Uncertain):
+    """An event rate per person-year with uncertainty (Gamma-distributed).
+
+    Display uses "per 100,000 person-years"; values are always per person-year.
+
+    Examples
+    --------
+    >>> import spinemets as sm
+    >>> r = sm.Rate.gamma(229.5, 1_000_000, label="spinal metastases, diagnosed")
+    >>> round(r.mean * 100_000, 2)
+    22.95
+    """
+
+    _kind: str = field(default="rate", init=False)
+
+    def __post_init__(self) -> None:
+        lo, _ = self.dist.support()
+        if lo < 0:
+            raise ValueError(f"dist must be non-negative for a Rate, got support from {lo}")
+        object.__setattr__(self, "sources", _tuple_of_str(self.sources))
+
+    @classmethod
+    def gamma(cls, shape: float, rate: float, *, label: str = "",
+              sources: Iterable[str] | str = (), encoding: str = "",
+              assumption: str = "") -> Rate:
+        """A Gamma(shape, rate) event rate, ``rate`` in person-years (mean = shape / rate).
+
+        Examples
+        --------
+        >>> import spinemets as sm
+        >>> sm.Rate.gamma(10, 1e5).mean
+        0.0001
+        """
+        shape = check_real(shape, "shape", low=0, low_open=True)
+        rate = check_real(rate, "rate", low=0, low_open=True)
+        return cls(
+            stats.gamma(shape, scale=1.0 / rate), label=label, sources=_tuple_of_str(sources),
+            encoding=encoding or f"Rate.gamma({shape:.6g}, {rate:.6g})", assumption=assumption,
+        )
+
+    @property
+    def shape(self) -> float:
+        """Gamma shape."""
+        return float(self.dist.args[0]) if self.dist.args else float(self.dist.kwds["a"])
+
+    @property
+    def rate(self) -> float:
+        """Gamma rate (inverse scale), in person-years."""
+        return 1.0 / float(self.dist.kwds.get("scale", 1.0))
+
+    def _fmt(self, x: float) -> str:
+        return f"{x * 1e5:.4g} per 100,000 person-years"

@@ -1,0 +1,303 @@
+"""The catalogue: load and validate evidence, claims and parameter definitions.
+
+The catalogue ships inside the package (``spinemets.data``). Users may load their own
+file of the same schema (for example local audit data) with ``evidence(path)``; every
+row is validated and a failure names the file, the row id and the field.
+"""
+
+from __future__ import annotations
+
+import math
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import CatalogueError
+
+__all__ = [
+    "DATA_VERSION",
+    "EVIDENCE_COLUMNS",
+    "KINDS",
+    "SETTINGS",
+    "SITES",
+    "claims",
+    "data_path",
+    "evidence",
+]
+
+#: Version of the shipped catalogue; results computed with another version may differ.
+DATA_VERSION = "2026-11-29"
+
+EVIDENCE_COLUMNS = (
+    "id", "estimand", "quantity", "primary_site", "population", "setting", "kind", "events",
+    "total", "events_derived", "value", "low", "high", "interval", "unit", "citation", "doi",
+    "pmid", "url", "verified", "checked", "notes",
+)
+CLAIM_COLUMNS = (
+    "id", "claim", "cited_source", "cited_source_status", "claim_type", "claimed_low",
+    "claimed_high", "estimand", "primary_site", "evidence_ids", "reading", "notes",
+)
+KINDS = frozenset({
+    "counts", "proportion", "range", "upper_bound", "lower_bound", "rate", "sensitivity",
+    "specificity", "ratio", "trend",
+})
+SETTINGS = frozenset({"autopsy", "clinical", "registry", "imaging", "review", "guideline",
+                      "opinion"})
+INTERVALS = frozenset({"", "ci95", "spread"})
+UNITS = frozenset({"fraction", "fraction_per_year", "per_person_year", "ratio", "rank"})
+VERIFIED = frozenset({"yes", "abstract-only", "secondary-source", "not-found"})
+SITES = frozenset({
+    "all", "all_solid", "breast", "prostate", "lung", "lung_sclc", "lung_nsclc",
+    "lung_adenocarcinoma", "lung_squamous", "kidney", "thyroid", "bladder", "melanoma",
+    "myeloma", "lymphoma", "pancreas", "liver", "gastrointestinal", "colorectal",
+    "nasopharynx", "unknown",
+})
+_FRACTION_UNITS = frozenset({"fraction", "fraction_per_year"})
+CLAIM_TYPES = frozenset({"upper_bound", "lower_bound", "range", "direction", "majority_share"})
+
+
+def data_path(name: str) -> Path:
+    """Path of a shipped catalogue file (``evidence.csv``, ``claims.csv``, ``parameters.csv``).
+
+    Examples
+    --------
+    >>> from spinemets.evidence import data_path
+    >>> data_path("evidence.csv").name
+    'evidence.csv'
+    """
+    try:
+        candidate = Path(str(resources.files("spinemets.data") / name))
+        if candidate.is_file():
+            return candidate
+    except ModuleNotFoundError:
+        pass
+    # Running from a source checkout: the catalogue lives in the top-level data/ folder.
+    fallback = Path(__file__).resolve().parent.parent / "data" / name
+    if fallback.is_file():
+        return fallback
+    raise FileNotFoundError(f"catalogue file {name!r} is not installed with spinemets")
+
+
+def _read_csv(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
+    if not path.is_file():
+        raise FileNotFoundError(f"catalogue file not found: {str(path)!r}")
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise CatalogueError(f"{path}: cannot be read as UTF-8 CSV ({exc})") from None
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise CatalogueError(f"{path}: missing column(s) {missing}; expected {list(columns)}")
+    df = df[list(columns)].copy()
+    for col in columns:
+        df[col] = df[col].str.strip()
+    return df
+
+
+class _RowChecker:
+    """Collects the file and row id so every failure names them."""
+
+    def __init__(self, path: Path, row_id: str) -> None:
+        self.path = path
+        self.row_id = row_id
+
+    def fail(self, field: str, rule: str, value: object) -> CatalogueError:
+        return CatalogueError(
+            f"{self.path}: row {self.row_id!r}, field {field!r}: {rule}, got {value!r}"
+        )
+
+    def number(self, row: pd.Series, field: str) -> float:
+        text = row[field]
+        if text == "":
+            return math.nan
+        try:
+            value = float(text)
+        except ValueError:
+            raise self.fail(field, "must be a number", text) from None
+        if not math.isfinite(value):
+            raise self.fail(field, "must be finite", text)
+        return value
+
+    def whole(self, row: pd.Series, field: str) -> float:
+        value = self.number(row, field)
+        if not math.isnan(value) and (value < 0 or value != math.floor(value)):
+            raise self.fail(field, "must be a whole number >= 0", row[field])
+        return value
+
+    def choice(self, row: pd.Series, field: str, allowed: frozenset[str]) -> str:
+        if row[field] not in allowed:
+            raise self.fail(field, f"must be one of {sorted(allowed)}", row[field])
+        return row[field]
+
+
+def _validate_evidence_row(path: Path, row: pd.Series) -> dict[str, object]:
+    check = _RowChecker(path, row["id"])
+    for field in ("estimand", "quantity", "citation"):
+        if row[field] == "":
+            raise check.fail(field, "must not be empty", row[field])
+    if not row["estimand"].replace("_", "").isalnum() or row["estimand"] != row[
+            "estimand"].lower():
+        raise check.fail("estimand", "must be a snake_case key", row["estimand"])
+    sites = [s.strip() for s in row["primary_site"].split(";")]
+    for site in sites:
+        if site not in SITES:
+            raise check.fail("primary_site", f"each site must be one of {sorted(SITES)}",
+                             row["primary_site"])
+    kind = check.choice(row, "kind", KINDS)
+    check.choice(row, "setting", SETTINGS)
+    interval = check.choice(row, "interval", INTERVALS)
+    unit = check.choice(row, "unit", UNITS)
+    check.choice(row, "verified", VERIFIED)
+    if row["events_derived"] not in ("true", "false", ""):
+        raise check.fail("events_derived", "must be 'true', 'false' or empty (false)",
+                         row["events_derived"])
+    if not (row["doi"] or row["pmid"] or row["url"]):
+        raise check.fail("doi/pmid/url", "at least one identifier is required", "")
+    if row["pmid"] and not row["pmid"].isdigit():
+        raise check.fail("pmid", "must be digits only", row["pmid"])
+    if row["doi"] and not row["doi"].startswith("10."):
+        raise check.fail("doi", "must start with '10.'", row["doi"])
+
+    events, total = check.whole(row, "events"), check.whole(row, "total")
+    value, low, high = (check.number(row, f) for f in ("value", "low", "high"))
+    if not math.isnan(events) and not math.isnan(total) and events > total:
+        raise check.fail("events", f"must be <= total ({row['total']})", row["events"])
+    if row["events_derived"] == "true" and (math.isnan(events) or math.isnan(total)):
+        raise check.fail("events_derived", "derived counts need events and total", "true")
+    if unit in _FRACTION_UNITS or kind in ("sensitivity", "specificity"):
+        for field, v in (("value", value), ("low", low), ("high", high)):
+            if not math.isnan(v) and not 0.0 <= v <= 1.0:
+                raise check.fail(field, "must be a fraction in [0, 1] (not percent)", row[field])
+    elif unit == "per_person_year":
+        for field, v in (("value", value), ("low", low), ("high", high)):
+            if not math.isnan(v) and v < 0:
+                raise check.fail(field, "must be a rate >= 0 per person-year", row[field])
+    if not math.isnan(low) and not math.isnan(high) and low > high:
+        raise check.fail("low", f"must be <= high ({row['high']})", row["low"])
+    if not math.isnan(value):
+        if not math.isnan(low) and value < low:
+            raise check.fail("value", f"must be >= low ({row['low']})", row["value"])
+        if not math.isnan(high) and value > high:
+            raise check.fail("value", f"must be <= high ({row['high']})", row["value"])
+    has_interval = not (math.isnan(low) and math.isnan(high))
+    if has_interval and interval == "":
+        raise check.fail("interval", "must say what low/high mean (ci95 or spread)", "")
+    if kind == "counts" and (math.isnan(events) or math.isnan(total)):
+        raise check.fail("events/total", "a 'counts' row needs both", (row["events"],
+                                                                       row["total"]))
+    if kind == "range" and (math.isnan(low) or math.isnan(high) or not low < high):
+        raise check.fail("low/high", "a 'range' row needs low < high", (row["low"], row["high"]))
+    if kind in ("upper_bound", "lower_bound") and math.isnan(value):
+        raise check.fail("value", f"a '{kind}' row holds the bound in value", row["value"])
+    return {"events": events, "total": total, "value": value, "low": low, "high": high}
+
+
+def evidence(path: str | Path | None = None) -> pd.DataFrame:
+    """The evidence catalogue: one row per reported figure, validated.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A catalogue file of the same schema (see ``data/README.md``); default: the
+        catalogue shipped with spinemets.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``id, estimand, quantity, primary_site, population, setting, kind, events,
+        total, events_derived, value, low, high, interval, unit, citation, doi, pmid, url,
+        verified, checked, notes``. Numbers are floats (NaN where not reported),
+        ``events_derived`` is boolean, text is text. Fractions, never percent.
+
+    Raises
+    ------
+    spinemets.CatalogueError
+        A row fails validation; the message names the file, the row id and the field.
+    FileNotFoundError
+        ``path`` does not exist.
+
+    Examples
+    --------
+    >>> import spinemets as sm
+    >>> ev = sm.evidence()
+    >>> ev.loc[ev["id"] == "SEED-06", ["estimand", "total", "value"]].iloc[0].tolist()
+    ['spinal_mets_autopsy', 842.0, 0.306]
+    """
+    file = data_path("evidence.csv") if path is None else Path(path)
+    df = _read_csv(file, EVIDENCE_COLUMNS)
+    seen: set[str] = set()
+    numbers = []
+    for _, row in df.iterrows():
+        if row["id"] == "":
+            raise CatalogueError(f"{file}: a row has an empty 'id'")
+        if row["id"] in seen:
+            raise CatalogueError(f"{file}: row {row['id']!r}, field 'id': duplicate id")
+        seen.add(row["id"])
+        numbers.append(_validate_evidence_row(file, row))
+    out = df.copy()
+    for field in ("events", "total", "value", "low", "high"):
+        out[field] = [n[field] for n in numbers] if numbers else pd.Series(dtype=float)
+        out[field] = out[field].astype(float)
+    out["events_derived"] = out["events_derived"] == "true"
+    return out.reset_index(drop=True)
+
+
+def claims(path: str | Path | None = None, evidence_table: pd.DataFrame | None = None
+           ) -> pd.DataFrame:
+    """The cited statements that :func:`spinemets.reproduce` audits, validated.
+
+    Each row gives the claim as cited, its source and whether that source could be read,
+    the kind of claim (``upper_bound``, ``lower_bound``, ``range``, ``direction``,
+    ``majority_share``), the numbers claimed (fractions), the estimand it is read as and
+    the evidence rows that bear on it.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A claims file of the same schema; default: the shipped one.
+    evidence_table : DataFrame, optional
+        The evidence the claims refer to; default: :func:`evidence`. Every listed
+        evidence id must exist there and measure the claim's estimand.
+
+    Examples
+    --------
+    >>> import spinemets as sm
+    >>> sm.claims().set_index("id").loc["CLAIM-30-AUTOPSY", "estimand"]
+    'spinal_mets_autopsy'
+    """
+    file = data_path("claims.csv") if path is None else Path(path)
+    df = _read_csv(file, CLAIM_COLUMNS)
+    ev = evidence() if evidence_table is None else evidence_table
+    estimand_of = dict(zip(ev["id"], ev["estimand"], strict=True))
+    seen: set[str] = set()
+    for _, row in df.iterrows():
+        check = _RowChecker(file, row["id"])
+        if row["id"] == "" or row["id"] in seen:
+            raise check.fail("id", "must be unique and not empty", row["id"])
+        seen.add(row["id"])
+        for field in ("claim", "estimand", "reading"):
+            if row[field] == "":
+                raise check.fail(field, "must not be empty", row[field])
+        check.choice(row, "claim_type", CLAIM_TYPES)
+        lo, hi = check.number(row, "claimed_low"), check.number(row, "claimed_high")
+        for field, v in (("claimed_low", lo), ("claimed_high", hi)):
+            if not math.isnan(v) and not 0 <= v <= 1:
+                raise check.fail(field, "must be a fraction in [0, 1]", row[field])
+        ctype = row["claim_type"]
+        if ctype in ("upper_bound", "range") and math.isnan(hi):
+            raise check.fail("claimed_high", f"a '{ctype}' claim needs it", row["claimed_high"])
+        if ctype in ("lower_bound", "range", "majority_share") and math.isnan(lo):
+            raise check.fail("claimed_low", f"a '{ctype}' claim needs it", row["claimed_low"])
+        for eid in filter(None, (s.strip() for s in row["evidence_ids"].split(";"))):
+            if eid not in estimand_of:
+                raise check.fail("evidence_ids", "each id must exist in the evidence", eid)
+            if estimand_of[eid] != row["estimand"]:
+                raise check.fail(
+                    "evidence_ids",
+                    f"evidence must measure the claim's estimand {row['estimand']!r} "
+                    f"({eid} measures {estimand_of[eid]!r})", eid)
+    out = df.copy()
+    out["claimed_low"] = pd.to_numeric(out["claimed_low"].replace("", None), errors="coerce")
+    out["claimed_high"] = pd.to_numeric(out["claimed_high"].replace("", None), errors="coerce")
+    return out.reset_index(drop=True)
