@@ -93,13 +93,13 @@ def check_count_array(values: Any, name: str, *, minimum: int = 0) -> np.ndarray
         bad = ~np.isfinite(arr)
         if bad.any():
             raise ValueError(
-                f"{name} must be finite whole numbers, got {arr[bad][0]!r} at position "
+                f"{name} must be finite whole numbers, got {arr[bad][0].item()!r} at position "
                 f"{int(np.flatnonzero(bad)[0])}"
             )
         frac = arr != np.floor(arr)
         if frac.any():
             raise ValueError(
-                f"{name} must be whole numbers, got {arr[frac][0]!r} at position "
+                f"{name} must be whole numbers, got {arr[frac][0].item()!r} at position "
                 f"{int(np.flatnonzero(frac)[0])}"
             )
         if (np.abs(arr) > 2**62).any():
@@ -108,7 +108,7 @@ def check_count_array(values: Any, name: str, *, minimum: int = 0) -> np.ndarray
     low = out < minimum
     if low.any():
         raise ValueError(
-            f"{name} must be >= {minimum}, got {out[low][0]!r} at position "
+            f"{name} must be >= {minimum}, got {out[low][0].item()!r} at position "
             f"{int(np.flatnonzero(low)[0])}"
         )
     return out

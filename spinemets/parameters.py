@@ -320,3 +320,19 @@ def parameter_sites(id: str) -> list[str]:
     if id not in set(table.table["id"]):
         _lookup(table, id, None)
     return sorted(s for (pid, s) in table.built if pid == id)
+
+
+def parameter_definition(id: str, primary_site: str | None = None) -> dict[str, str]:
+    """The catalogue row that defines a parameter (definition, sources, encoding, ...).
+
+    Examples
+    --------
+    >>> from spinemets.parameters import parameter_definition
+    >>> parameter_definition("spinal_mets_autopsy")["encoding"]
+    'pooled'
+    """
+    table = _shipped()
+    dist = _lookup(table, id, primary_site)
+    key = next(k for k, v in table.built.items() if v is dist and k[0] == id)
+    rows = table.table[(table.table["id"] == key[0]) & (table.table["primary_site"] == key[1])]
+    return rows.iloc[0].to_dict()

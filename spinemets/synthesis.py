@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import html
 import numbers
-import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -92,18 +91,6 @@ def _as_index(values: Any) -> pd.Index | None:
     return values.index if isinstance(values, pd.Series) else None
 
 
-_NP_SCALAR_REPR = re.compile(r"np\.(?:int|uint|float)\d*\(([^()]*)\)")
-
-
-def _counts(values: Any, name: str, minimum: int) -> np.ndarray:
-    """:func:`check_count_array`, with numpy-2 scalar reprs (``np.int64(-1)``) in its
-    messages shown as plain numbers."""
-    try:
-        return check_count_array(values, name, minimum=minimum)
-    except ValueError as exc:
-        raise ValueError(_NP_SCALAR_REPR.sub(r"\1", str(exc))) from None
-
-
 def _check_events_totals(events: Any, total: Any, total_name: str) -> tuple[
         np.ndarray, np.ndarray, pd.Index | None]:
     """Validate counts; broadcast a scalar against an array; keep a Series' index."""
@@ -113,8 +100,8 @@ def _check_events_totals(events: Any, total: Any, total_name: str) -> tuple[
             f"events and {total_name} are pandas Series with different indexes; align them "
             f"first (e.g. {total_name} = {total_name}.reindex(events.index))"
         )
-    ev = _counts(events, "events", 0)
-    tot = _counts(total, total_name, 1)
+    ev = check_count_array(events, "events", minimum=0)
+    tot = check_count_array(total, total_name, minimum=1)
     ev_scalar, tot_scalar = np.ndim(events) == 0, np.ndim(total) == 0
     if ev.size != tot.size:
         if ev_scalar and ev.size == 1:
@@ -722,7 +709,7 @@ def pool_proportions(events: Any, totals: Any, method: str = "REML",
             f"knapp_hartung must be True or False, got {type(knapp_hartung).__name__} "
             f"{knapp_hartung!r}"
         )
-    x, n, index = _check_events_totals(events, totals, "totals")
+    x, n, _ = _check_events_totals(events, totals, "totals")
     k = x.size
     if k == 0:
         raise ValueError("events must hold at least one study, got an empty sequence")
@@ -738,7 +725,6 @@ def pool_proportions(events: Any, totals: Any, method: str = "REML",
         lab = tuple(str(s) for s in labels)
         if len(lab) != k:
             raise ValueError(f"labels must have one entry per study ({k}), got {len(lab)}")
-    del index
 
     y, v, corr = _logit_effects(x, n)
     fit = _random_effects(y, v, method=method, confidence_level=level,

@@ -27,7 +27,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import integrate, optimize, special, stats
-from statsmodels.stats.meta_analysis import combine_effects
+from statsmodels.stats.meta_analysis import _fit_tau_iterative, combine_effects
 from statsmodels.stats.proportion import proportion_confint
 
 from spinemets import Proportion
@@ -334,11 +334,15 @@ class TestAgainstStatsmodels:
         y, v = _logit_data(x, n)
         kw = {}
         if theirs == "iterated":
-            # statsmodels' Newton iteration for PM can overshoot to a negative estimating
-            # equation and then returns 0 (see test_statsmodels_pm_overshoot); start it at its
-            # own DerSimonian-Laird value, from which it converges on these data.
+            # statsmodels' Newton-type iteration for PM can overshoot to a negative estimating
+            # equation and then returns 0 with converged=False (see
+            # test_statsmodels_pm_overshoot). Start it where it reports convergence: from 0 or
+            # from a fraction of its own DerSimonian-Laird value.
             dl = max(0.0, combine_effects(y, v, method_re="dl").tau2)
-            kw = {"atol": 1e-12, "maxiter": 500, "tau2_start": dl}
+            starts = [s for s in (0.0, dl / 2, dl / 4, dl)
+                      if _fit_tau_iterative(y, v, tau2_start=s, atol=1e-12, maxiter=500)[1]]
+            assert starts, "statsmodels' PM iteration converged from none of the starts"
+            kw = {"atol": 1e-12, "maxiter": 500, "tau2_start": starts[0]}
         sm = combine_effects(y, v, method_re=theirs, **kw)
         res = pool_proportions(x, n, method=ours)
         assert sm.tau2 > 0, "pick data with heterogeneity so the DL conventions agree"

@@ -1,0 +1,1956 @@
+"""MRI capacity planning for suspected spinal metastases and MSCC.
+
+:func:`plan_imaging` turns a catchment (a population with published rates, or the
+planner's own yearly case numbers) into weekly MRI demand for three streams
+
+* ``emergency`` — suspected metastatic spinal cord compression (MSCC) with
+  neurological signs: whole-spine MRI within 24 h (NICE QS56 statement 3, NG234);
+* ``urgent`` — suspected spinal metastases without neurology: MRI within 1 week
+  (CG75 audits; NG234);
+* ``follow_up`` — planned MRI after treatment of spinal metastases;
+
+and their ``total``, each as a predictive distribution (parameter uncertainty plus
+chance), and from that the slots a week needed at a service level, the chance a given
+capacity is exceeded, scanner-hours and — for the emergency stream — the share of
+scans that the opening hours allow within the 24-h target.
+
+The model (every number below has a source in :data:`DEFAULTS`)
+----------------------------------------------------------------
+* ``M`` = expected MSCC cases a year in the catchment, ``U`` = expected cases of
+  spinal metastases presenting *without* MSCC. Both are Gamma-distributed (the
+  planner's uncertainty about the true rate), independent, and drawn **once per plan**:
+  every week of a plan shares them, so the weekly predictive distribution is the
+  mixture over that uncertainty (Poisson–Gamma, i.e. negative binomial), not a Poisson.
+  ``U`` is matched to the spinal-metastasis input ``S`` (which includes MSCC):
+  ``E[U] = E[S] - E[M]`` and ``Var U = Var S - Var M`` so that ``M + U`` has the mean
+  and variance of ``S``.
+* Emergency scans a week ~ Poisson(c · T · M / y_E) with ``y_E`` the yield (share of
+  suspected-MSCC scans that are positive, Beta) and ``c`` scans per referral;
+  ``T = 7 / 365.25`` years. Urgent scans likewise with ``U`` and ``y_U``. Follow-up
+  scans ~ Poisson(f · T · (M + U)) with ``f`` follow-up scans per patient.
+* Per stream the predictive distribution is computed exactly: negative binomial when
+  the yield is fixed, a negative-binomial mixture over the yield (Gauss–Jacobi
+  quadrature) otherwise, and a convolution of two negative binomials for follow-up.
+  The total, whose streams share ``M`` and ``U``, is simulated: ``n_sims`` parameter
+  draws, each followed for 52 weeks, seeded only through ``rng``; its Monte Carlo
+  standard error is reported.
+* Timeliness: arrivals uniform over the week, scanned at the next open moment
+  (capacity assumed not binding within a session) — so the share within 24 h depends
+  on the opening hours only (planning-notes §3.2 item 7).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import html
+import json
+import math
+import numbers
+import re
+import sys
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import signal, special, stats
+
+from ._validation import (
+    RNGLike,
+    check_confidence_level,
+    check_count,
+    check_fraction,
+    check_real,
+)
+from .distributions import Proportion, Rate
+from .errors import SpinemetsWarning
+
+__all__ = [
+    "DEFAULTS",
+    "STREAMS",
+    "ImagingPlan",
+    "ImplausibleInputWarning",
+    "OpeningHours",
+    "PlanSummary",
+    "PlanningDefault",
+    "PlanningWarning",
+    "plan_imaging",
+]
+
+#: The three demand streams, in display order (the frame adds ``"total"``).
+STREAMS: tuple[str, ...] = ("emergency", "urgent", "follow_up")
+_ALL_STREAMS: tuple[str, ...] = (*STREAMS, "total")
+
+_STREAM_TEXT = {
+    "emergency": "suspected MSCC with neurological signs: whole-spine MRI within 24 h",
+    "urgent": "suspected spinal metastases without neurology: MRI within 1 week",
+    "follow_up": "planned follow-up MRI after treatment of spinal metastases",
+    "total": "all three streams on the same scanner(s)",
+}
+
+_DAYS_PER_YEAR = 365.25
+_WEEK_YEARS = 7.0 / _DAYS_PER_YEAR
+_WEEKS_PER_YEAR = _DAYS_PER_YEAR / 7.0
+_HOURS_PER_WEEK = 168.0
+_WEEKS_PER_DRAW = 52
+_MAX_SIMS = 100_000
+_TAIL = 1e-13
+
+
+# --------------------------------------------------------------------------- warnings
+
+
+class PlanningWarning(SpinemetsWarning):
+    """A planning input or result that is usable but deserves a second look."""
+
+
+class ImplausibleInputWarning(PlanningWarning):
+    """Planning inputs that contradict each other or the published figures.
+
+    Examples: more MSCC cases than spinal metastases (MSCC is a subset), or a
+    catchment whose implied spinal-metastasis cases exceed its cancer incidence.
+    """
+
+
+# --------------------------------------------------------------------------- defaults
+
+
+@dataclass(frozen=True)
+class PlanningDefault:
+    """One default input of :func:`plan_imaging`, with its source.
+
+    Attributes
+    ----------
+    name : str
+        The argument of :func:`plan_imaging` it fills.
+    value : float or str
+        The default (a point value; ``spread`` says how uncertainty is added).
+    unit : str
+        Unit of ``value`` (rates are per person-year, shares are fractions).
+    spread : str
+        The distribution put around ``value`` when it is used, or ``"fixed"``.
+    source : str
+        Citation with DOI / PMID / URL, or ``"assumption"``.
+    evidence_ids : str
+        Rows of the spinemets catalogue (``sm.evidence()``) behind it, ``;``-separated.
+    assumption : str
+        What has to be true for the default to fit a catchment, in words.
+
+    Examples
+    --------
+    >>> from spinemets.planning import DEFAULTS
+    >>> d = {x.name: x for x in DEFAULTS}
+    >>> d["mscc_rate"].value * 100_000
+    8.1
+    """
+
+    name: str
+    value: float | str
+    unit: str
+    spread: str
+    source: str
+    evidence_ids: str = ""
+    assumption: str = ""
+
+
+# Beta quantile-matched to a 95% central interval 0.20–0.60 (scipy fsolve on both tail
+# quantiles; reproduced in tests/test_planning.py::test_default_yield_spans_audits).
+_YIELD_A = 8.321901520406083
+_YIELD_B = 13.002610693027306
+_NORWAY = (
+    "A population-based study of spinal metastatic disease in South-East Norway "
+    "(2.6 M people, 18 months, 1002 patients). Clin Oncol 2010; doi 10.1016/j.clon.2009.09.023 "
+    "(read via https://litmetric.com/detail/19850454)"
+)
+_SHAKIL = (
+    "Shakil H et al. Contemporary trends in the incidence and timing of spinal metastases: "
+    "a population-based study. Neurooncol Adv 2024;6(1):vdae051; doi 10.1093/noajnl/vdae051, "
+    "PMID 38680988"
+)
+_LOBLAW = (
+    "Loblaw DA, Laperriere NJ, Mackillop WJ. A population-based study of malignant spinal "
+    "cord compression in Ontario. Clin Oncol 2003;15(4):211-217; doi "
+    "10.1016/s0936-6555(02)00400-4, PMID 12846501"
+)
+_AUDITS = (
+    "UK audits of suspected-MSCC MRI yield: 22% (23/104) without triage and 52% (50/96) "
+    "with senior-clinician hotline triage (Allan ... Levack, Br J Cancer; "
+    "https://www.sinapse.ac.uk/phase1-publications/suspected-malignant-cord-compression-"
+    "improving-time-to-diagnosis-via-a-hotline-a-prospective-audit/); Yorkshire Q1 2012 "
+    "number needed to scan 1.7 (~59%; https://cdn.slideserve.com/wilda/"
+    "q1-2012-mscc-audit-acute-oncology-measures)"
+)
+_AJNR = (
+    "AJNR 2024 ED survey-spine protocol: 5 min 50 s, 79% faster than routine "
+    "(routine = 5.83/0.21 = 28 min); http://ajnr-stage2.highwire.org/content/early/2024/08/01/"
+    "ajnr.A8326"
+)
+
+DEFAULTS: tuple[PlanningDefault, ...] = (
+    PlanningDefault(
+        "mscc_rate", 8.1e-5, "per person-year", "Gamma with CV rate_cv",
+        _NORWAY + "; corroborated by NICE CG75 'up to 80 per million a year' (catalogue MSCC-12)",
+        "MSCC-12",
+        "MSCC treated in a catchment like South-East Norway in the 2000s; rates have risen "
+        "since (~2%/yr for spinal metastases, POP-01), so this is likely low for today",
+    ),
+    PlanningDefault(
+        "spinal_mets_rate", 30.2e-5, "per person-year", "Gamma with CV rate_cv",
+        _SHAKIL + " (catalogue POP-01b: Ontario 2019, age-standardised, diagnosed)",
+        "POP-01b",
+        "all newly diagnosed spinal metastases, including those presenting as MSCC; "
+        "age-standardised (an older catchment has a higher crude rate). Norway's treated "
+        "spinal metastatic disease, 26.0 per 100,000, is the lower alternative",
+    ),
+    PlanningDefault(
+        "rate_cv", 0.25, "coefficient of variation", "fixed",
+        "assumption (planning-notes §6.1): spread of the published rates and their rising "
+        "trend", "",
+        "the planner's uncertainty about the catchment's true rates; override with local data",
+    ),
+    PlanningDefault(
+        "emergency_yield", _YIELD_A / (_YIELD_A + _YIELD_B), "fraction",
+        f"Beta({_YIELD_A:.4g}, {_YIELD_B:.4g}): 95% central interval 0.20-0.60",
+        "assumption spanning " + _AUDITS, "",
+        "share of suspected-MSCC MRI that shows MSCC; strongly triage-dependent "
+        "(US ED any-cause 14%). Set it from local audit counts when you have them",
+    ),
+    PlanningDefault(
+        "urgent_yield", _YIELD_A / (_YIELD_A + _YIELD_B), "fraction",
+        f"Beta({_YIELD_A:.4g}, {_YIELD_B:.4g}): 95% central interval 0.20-0.60",
+        "assumption: no published yield for 1-week suspected-metastasis MRI was found "
+        "(planning-notes §7); the emergency-yield spread is borrowed", "",
+        "share of urgent (no neurology) MRI that confirms spinal metastases",
+    ),
+    PlanningDefault(
+        "scans_per_referral", 1.0, "scans", "fixed",
+        "NICE CG75 / NG234: one whole-spine MRI for suspected MSCC "
+        "(https://www.nice.org.uk/guidance/cg75/chapter/Key-priorities-for-implementation)",
+        "", "repeat or additional-region scans not counted",
+    ),
+    PlanningDefault(
+        "followup_interval_months", 3.4, "months", "fixed",
+        "median interval between follow-up spine MRIs after SBRT, 446 patients 2008-2021 "
+        "(https://discovery.researcher.life/article/magnetic-resonance-imaging-frequency-"
+        "after-stereotactic-body-radiation-therapy-for-spine-metastases/"
+        "f92f3355e668332fb0cae36486df4eb0)", "",
+        "every treated patient is followed with spine MRI at this interval while alive",
+    ),
+    PlanningDefault(
+        "median_survival_months", 2.9, "months", "fixed (exponential survival)",
+        _LOBLAW + " (the study behind catalogue MSCC-01): median survival after MSCC", "MSCC-01",
+        "survival after MSCC used for all treated spinal metastases: conservative (patients "
+        "without MSCC live longer), so follow-up demand is likely underestimated",
+    ),
+    PlanningDefault(
+        "followup_scans_per_patient", "derived", "scans per patient", "fixed",
+        "derived: sum over j >= 1 of S(j * interval) with exponential survival S; "
+        "q / (1 - q), q = 2**(-interval / median survival)", "",
+        "scans stop at death; no cap on follow-up length",
+    ),
+    PlanningDefault(
+        "scan_minutes", 30.0, "minutes", "fixed",
+        "derived from " + _AJNR + ", rounded up to 30", "",
+        "scanner time of a full whole-spine protocol incl. changeover; no authoritative UK "
+        "slot length was found (planning-notes §2.4)",
+    ),
+    PlanningDefault(
+        "abbreviated_scan_minutes", 10.0, "minutes", "fixed",
+        "derived from " + _AJNR + " and a rapid protocol 60% shorter (Neuroradiol J 2024, "
+        "https://medluna.com/article/39115980): 6-12 min", "",
+        "abbreviated protocol, used only for the streams named in abbreviated_streams",
+    ),
+    PlanningDefault(
+        "opening_hours", "Mon-Fri 08:00-18:00", "schedule", "fixed",
+        "assumption: the example schedule of planning-notes §6.1", "",
+        "scans happen only inside the opening hours; arrivals uniform over the week",
+    ),
+    PlanningDefault(
+        "emergency_target_hours", 24.0, "hours", "fixed",
+        "NICE QS56 statement 3 (https://www.nice.org.uk/guidance/qs56/chapter/Quality-"
+        "statement-3-Imaging-and-treatment-plans-for-adults-with-suspected-metastatic-spinal-"
+        "cord-compression); NICE NG234", "", "",
+    ),
+    PlanningDefault(
+        "urgent_target_hours", 168.0, "hours", "fixed",
+        "CG75 audit standard, suspected vertebral metastases without MSCC: MRI within 7 days "
+        "(Yorkshire Q1 2012 audit, slideserve link above); NG234 (secondary source)", "", "",
+    ),
+    PlanningDefault(
+        "service_level", 0.95, "fraction of weeks", "fixed",
+        "assumption: planning convention (planning-notes §6.1)", "", "",
+    ),
+    PlanningDefault(
+        "confidence_level", 0.95, "fraction", "fixed",
+        "spinemets convention (DESIGN §4)", "", "",
+    ),
+    PlanningDefault(
+        "horizon_years", 5.0, "years", "fixed",
+        "assumption (planning-notes §6.1); projection error grows beyond 10 years "
+        "(Stat Med 2003;22:2751-66, PMID 12939784)", "",
+        "capacity is sized for the last year of the horizon",
+    ),
+    PlanningDefault(
+        "rate_trend_per_year", 0.0, "fraction per year", "fixed",
+        "off by default (planning-notes §6.1); Ontario spinal metastases rose 2.2%/yr "
+        "(AAPC, 95% CI 1.4-3.0): " + _SHAKIL + " (catalogue POP-01)", "POP-01",
+        "rates held constant over the horizon unless a trend is given",
+    ),
+    PlanningDefault(
+        "cancer_incidence_ceiling", 0.01, "per person-year", "fixed",
+        "assumption: a generous ceiling on all-cancer incidence, used only for the "
+        "plausibility check when cancer_cases_per_year is not given", "",
+        "no population has more than 1 new cancer per 100 people a year",
+    ),
+    PlanningDefault(
+        "n_sims", 10_000, "draws", "fixed",
+        "assumption (planning-notes §6.1): Monte Carlo draws of the parameters, each "
+        "followed for 52 weeks", "", "",
+    ),
+)
+
+_D = {d.name: d for d in DEFAULTS}
+
+
+def _default_yield(name: str) -> Proportion:
+    d = _D[name]
+    return Proportion.beta(
+        _YIELD_A, _YIELD_B, label=name, encoding="beta quantile-matched to 0.20-0.60 (95%)",
+        assumption=d.assumption,
+    )
+
+
+# --------------------------------------------------------------------------- opening hours
+
+_DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_DAY_INDEX = {d.lower(): i for i, d in enumerate(_DAY_NAMES)}
+_DAY_INDEX.update({
+    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5,
+    "sunday": 6, "tues": 1, "thur": 3, "thurs": 3,
+})
+_DAY_WORDS = {
+    "weekdays": (0, 1, 2, 3, 4), "weekday": (0, 1, 2, 3, 4),
+    "weekends": (5, 6), "weekend": (5, 6),
+    "daily": tuple(range(7)), "everyday": tuple(range(7)), "7days": tuple(range(7)),
+    "7-day": tuple(range(7)), "7day": tuple(range(7)),
+}
+_TIME = r"(\d{1,2})(?::(\d{2}))?"
+_SEGMENT = re.compile(rf"^(?P<days>.+?)\s+{_TIME}\s*[-–]\s*{_TIME}$")
+
+
+def _hour(h: str, m: str | None, text: str) -> float:
+    hh, mm = int(h), int(m or 0)
+    if mm >= 60 or hh > 24 or (hh == 24 and mm > 0):
+        raise ValueError(f"opening_hours: {text!r} is not a time of day (00:00 to 24:00)")
+    return hh + mm / 60.0
+
+
+def _parse_days(text: str, segment: str) -> tuple[int, ...]:
+    key = re.sub(r"\s+", "", text.lower())
+    if key in _DAY_WORDS:
+        return _DAY_WORDS[key]
+    if key in _DAY_INDEX:
+        return (_DAY_INDEX[key],)
+    parts = re.split(r"[-–]", key)
+    if len(parts) == 2 and parts[0] in _DAY_INDEX and parts[1] in _DAY_INDEX:
+        a, b = _DAY_INDEX[parts[0]], _DAY_INDEX[parts[1]]
+        return tuple((a + i) % 7 for i in range((b - a) % 7 + 1))
+    raise ValueError(
+        f"opening_hours: cannot read the days {text!r} in segment {segment!r}; use e.g. "
+        "'Mon-Fri', 'Sat', 'weekdays', 'weekends' or 'daily'"
+    )
+
+
+@dataclass(frozen=True)
+class OpeningHours:
+    """When the MRI service scans, as open intervals of the week.
+
+    Week hours run from 0 (Monday 00:00) to 168 (next Monday 00:00).
+
+    Attributes
+    ----------
+    intervals : tuple of (float, float)
+        Sorted, merged open intervals in week hours.
+    text : str
+        The schedule as written (canonical form if built from intervals).
+
+    Examples
+    --------
+    >>> from spinemets.planning import OpeningHours
+    >>> oh = OpeningHours.parse("Mon-Fri 08:00-18:00")
+    >>> oh.hours_per_week
+    50.0
+    >>> round(oh.prob_wait_over(24), 4)      # the weekend gap: 38 h of 168
+    0.2262
+    >>> OpeningHours.parse("daily 08-18").prob_wait_over(24)
+    0.0
+    """
+
+    intervals: tuple[tuple[float, float], ...]
+    text: str = ""
+
+    @classmethod
+    def parse(cls, text: str) -> OpeningHours:
+        """Read a schedule such as ``"Mon-Fri 08:00-18:00; Sat 09-13"`` or ``"24/7"``.
+
+        Segments are separated by ``;``. Each is days (``Mon-Fri``, ``Sat``, ``weekdays``,
+        ``weekends``, ``daily``) and a time range ``HH[:MM]-HH[:MM]`` within one day
+        (``00-24`` is the whole day; write overnight sessions as two segments).
+
+        Examples
+        --------
+        >>> from spinemets.planning import OpeningHours
+        >>> OpeningHours.parse("24/7").hours_per_week
+        168.0
+        >>> OpeningHours.parse("weekdays 8-20; Sat 9-13").hours_per_week
+        64.0
+        """
+        if isinstance(text, OpeningHours):
+            return text
+        if not isinstance(text, str):
+            raise TypeError(
+                f"opening_hours must be a schedule text such as 'Mon-Fri 08:00-18:00', got "
+                f"{type(text).__name__} {text!r}"
+            )
+        cleaned = text.strip()
+        if cleaned.lower() in {"24/7", "always", "24x7"}:
+            return cls(((0.0, _HOURS_PER_WEEK),), cleaned)
+        raw: list[tuple[float, float]] = []
+        for segment in (s.strip() for s in cleaned.split(";")):
+            if not segment:
+                continue
+            m = _SEGMENT.match(segment)
+            if m is None:
+                raise ValueError(
+                    f"opening_hours: cannot read segment {segment!r}; expected days and hours "
+                    "such as 'Mon-Fri 08:00-18:00' (segments separated by ';') or '24/7'"
+                )
+            days = _parse_days(m.group("days"), segment)
+            g = m.groups()
+            start = _hour(g[1], g[2], segment)
+            end = _hour(g[3], g[4], segment)
+            if end < start:
+                raise ValueError(
+                    f"opening_hours: segment {segment!r} closes before it opens; write an "
+                    "overnight session as two segments (e.g. 'Mon 20-24; Tue 00-08')"
+                )
+            raw += [(24.0 * d + start, 24.0 * d + end) for d in days if end > start]
+        out = cls._from_raw(raw, cleaned)
+        if out.hours_per_week <= 0:
+            raise ValueError(
+                f"opening_hours must be open for more than 0 hours a week, got {text!r}"
+            )
+        return out
+
+    @classmethod
+    def _from_raw(cls, raw: list[tuple[float, float]], text: str) -> OpeningHours:
+        merged: list[list[float]] = []
+        for a, b in sorted(raw):
+            if merged and a <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], b)
+            else:
+                merged.append([a, b])
+        return cls(tuple((a, b) for a, b in merged), text)
+
+    @property
+    def hours_per_week(self) -> float:
+        """Open hours in a week."""
+        return float(sum(b - a for a, b in self.intervals))
+
+    def gaps(self) -> list[float]:
+        """Lengths (hours) of the closed periods of the week, wrapping Sunday to Monday."""
+        if not self.intervals:
+            return [_HOURS_PER_WEEK]
+        out = []
+        for i, (_, b) in enumerate(self.intervals):
+            nxt = self.intervals[(i + 1) % len(self.intervals)][0]
+            gap = (nxt - b) % _HOURS_PER_WEEK
+            if len(self.intervals) == 1 and gap == 0 and self.hours_per_week < _HOURS_PER_WEEK:
+                gap = _HOURS_PER_WEEK - self.hours_per_week
+            if gap > 0:
+                out.append(gap)
+        return out
+
+    def prob_wait_over(self, hours: float) -> float:
+        """Share of arrivals (uniform over the week) waiting more than ``hours`` for opening.
+
+        An arrival during a closed gap of length G waits until it ends, so the share is
+        ``sum(max(G - hours, 0)) / 168``.
+
+        Examples
+        --------
+        >>> from spinemets.planning import OpeningHours
+        >>> OpeningHours.parse("24/7").prob_wait_over(0)
+        0.0
+        """
+        h = check_real(hours, "hours", low=0)
+        return float(sum(max(g - h, 0.0) for g in self.gaps()) / _HOURS_PER_WEEK)
+
+    def share_within(self, hours: float) -> float:
+        """Share of arrivals that can be scanned within ``hours`` (``1 - prob_wait_over``).
+
+        Examples
+        --------
+        >>> from spinemets.planning import OpeningHours
+        >>> round(OpeningHours.parse("Mon-Fri 08-18").share_within(24), 4)
+        0.7738
+        """
+        return 1.0 - self.prob_wait_over(hours)
+
+    def mean_wait(self) -> float:
+        """Mean hours from arrival to the next open moment (``sum(G**2 / 2) / 168``).
+
+        Examples
+        --------
+        >>> from spinemets.planning import OpeningHours
+        >>> round(OpeningHours.parse("daily 08-18").mean_wait(), 3)
+        4.083
+        """
+        return float(sum(g * g / 2.0 for g in self.gaps()) / _HOURS_PER_WEEK)
+
+    def sessions(self) -> list[tuple[float, float, float]]:
+        """Open periods split at midnight, each with the hours of arrivals it serves.
+
+        Returns ``(start, end, window_hours)`` in week hours; the window runs from the end
+        of the previous session (arrivals during the closure wait for this session).
+
+        Examples
+        --------
+        >>> from spinemets.planning import OpeningHours
+        >>> [w for _, _, w in OpeningHours.parse("Mon-Fri 08-18").sessions()]
+        [72.0, 24.0, 24.0, 24.0, 24.0]
+        """
+        pieces: list[tuple[float, float]] = []
+        for a, b in self.intervals:
+            x = a
+            while x < b:
+                end = min(b, (math.floor(x / 24.0) + 1) * 24.0)
+                pieces.append((x, end))
+                x = end
+        out = []
+        for i, (a, b) in enumerate(pieces):
+            prev_end = pieces[i - 1][1]
+            window = (b - prev_end) % _HOURS_PER_WEEK
+            if window == 0:
+                window = _HOURS_PER_WEEK
+            out.append((a, b, float(window)))
+        return out
+
+    def __str__(self) -> str:
+        return self.text or "; ".join(_session_label(a, b) for a, b in self.intervals)
+
+
+def _clock(h: float) -> str:
+    hh = int(h)
+    mm = round((h - hh) * 60)
+    return f"{hh:02d}:{mm:02d}"
+
+
+def _session_label(a: float, b: float) -> str:
+    day = int(a // 24) % 7
+    return f"{_DAY_NAMES[day]} {_clock(a - 24 * (a // 24))}-{_clock(b - 24 * (a // 24))}"
+
+
+# --------------------------------------------------------------------------- count laws
+
+
+class _Counts:
+    """A distribution of a whole-number count: cdf, sf, ppf, pmf on a grid."""
+
+    def cdf(self, x: Any) -> np.ndarray:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def sf(self, x: Any) -> np.ndarray:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def ppf(self, q: Any) -> np.ndarray:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def grid(self) -> tuple[int, np.ndarray]:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+class _ScipyCounts(_Counts):
+    """Poisson or negative binomial, exact via scipy."""
+
+    def __init__(self, frozen: Any) -> None:
+        self.frozen = frozen
+
+    def cdf(self, x: Any) -> np.ndarray:
+        return self.frozen.cdf(x)
+
+    def sf(self, x: Any) -> np.ndarray:
+        return self.frozen.sf(x)
+
+    def ppf(self, q: Any) -> np.ndarray:
+        return self.frozen.ppf(q)
+
+    def grid(self) -> tuple[int, np.ndarray]:
+        hi = int(self.frozen.isf(_TAIL)) + 1
+        return 0, self.frozen.pmf(np.arange(0, hi + 1))
+
+
+class _GridCounts(_Counts):
+    """A count law given by its probabilities on ``lo, lo+1, ..., lo+len(pmf)-1``."""
+
+    def __init__(self, lo: int, pmf: np.ndarray) -> None:
+        pmf = np.clip(np.asarray(pmf, dtype=float), 0.0, None)
+        self.lo = int(lo)
+        self.pmf = pmf
+        self._cum = np.minimum(np.cumsum(pmf), 1.0)
+        tail = np.cumsum(pmf[::-1])[::-1]
+        self._tail = np.append(tail[1:], 0.0)  # P(X > lo + i)
+        self._total = float(tail[0]) if len(tail) else 0.0
+
+    def cdf(self, x: Any) -> np.ndarray:
+        x = np.floor(np.asarray(x, dtype=float))
+        idx = np.clip(x - self.lo, -1, len(self.pmf) - 1).astype(int)
+        out = np.where(idx < 0, 0.0, self._cum[np.maximum(idx, 0)])
+        return np.where(x - self.lo >= len(self.pmf) - 1, 1.0, out)
+
+    def sf(self, x: Any) -> np.ndarray:
+        x = np.floor(np.asarray(x, dtype=float))
+        idx = np.clip(x - self.lo, -1, len(self.pmf) - 1).astype(int)
+        return np.where(idx < 0, 1.0, self._tail[np.maximum(idx, 0)])
+
+    def ppf(self, q: Any) -> np.ndarray:
+        q = np.asarray(q, dtype=float)
+        idx = np.searchsorted(self._cum, q - 1e-12, side="left")
+        return (self.lo + np.minimum(idx, len(self.pmf) - 1)).astype(float)
+
+    def grid(self) -> tuple[int, np.ndarray]:
+        return self.lo, self.pmf
+
+
+def _poisson_gamma(mean: float, shape: float | None, mult: float, exposure: float) -> _Counts:
+    """Poisson(mult·exposure·Λ) with Λ fixed at ``mean`` or Gamma(shape, shape/mean)."""
+    mu = mean * mult * exposure
+    if shape is None or mu == 0:
+        return _ScipyCounts(stats.poisson(mu))
+    beta = shape / mean
+    return _ScipyCounts(stats.nbinom(shape, beta / (beta + mult * exposure)))
+
+
+def _yield_nodes(y: float | Proportion) -> tuple[np.ndarray, np.ndarray]:
+    """Quadrature nodes and weights over the yield's distribution (one node if fixed)."""
+    if not isinstance(y, Proportion):
+        return np.array([float(y)]), np.array([1.0])
+    if y.is_beta and y.a + y.b <= 200:
+        x, w = special.roots_jacobi(64, y.b - 1.0, y.a - 1.0)
+        return (1.0 + x) / 2.0, w / w.sum()
+    x, w = special.roots_legendre(96)
+    return np.asarray(y.ppf((1.0 + x) / 2.0), dtype=float), w / w.sum()
+
+
+def _mixture_law(mean: float, shape: float | None, mults: np.ndarray, weights: np.ndarray,
+                 exposure: float) -> _Counts:
+    """Σ w_i · PoissonGamma(mean, shape, mults_i, exposure): a mixture over the yield nodes."""
+    if len(mults) == 1 or mean == 0:
+        return _poisson_gamma(mean, shape, float(mults[0]) if mean else 0.0, exposure)
+    keep = weights > 1e-18  # nodes far in the yield's tails carry no mass worth a grid point
+    mults, weights = mults[keep], weights[keep]
+    mu = mean * mults * exposure
+    tail = np.minimum(0.5, _TAIL / weights)  # each node's tail beyond hi adds < _TAIL
+    if shape is None:
+        hi = int(np.max(stats.poisson.isf(tail, mu))) + 1
+    else:
+        beta = shape / mean
+        p = beta / (beta + mults * exposure)
+        hi = int(np.max(stats.nbinom.isf(tail, shape, p))) + 1
+    n = np.arange(0, hi + 1, dtype=float)
+    pmf = np.zeros(len(n))
+    base = -special.gammaln(n + 1.0)
+    if shape is not None:
+        base = base + special.gammaln(n + shape) - special.gammaln(shape)
+    step = max(1, 2_000_000 // len(n))
+    for i in range(0, len(mults), step):
+        sl = slice(i, i + step)
+        if shape is None:
+            logp = special.xlogy(n[None, :], mu[sl, None]) - mu[sl, None] + base[None, :]
+        else:
+            logp = (base[None, :] + shape * np.log(p[sl, None])
+                    + special.xlog1py(n[None, :], -p[sl, None]))
+        pmf += weights[sl] @ np.exp(logp)
+    return _GridCounts(0, pmf)
+
+
+def _convolve(a: _Counts, b: _Counts) -> _Counts:
+    lo_a, pa = a.grid()
+    lo_b, pb = b.grid()
+    if len(pa) * len(pb) > 4_000_000:
+        pmf = signal.fftconvolve(pa, pb)
+    else:
+        pmf = np.convolve(pa, pb)
+    return _GridCounts(lo_a + lo_b, pmf)
+
+
+# --------------------------------------------------------------------------- drivers
+
+
+@dataclass(frozen=True)
+class _Driver:
+    """Expected cases a year in the catchment: fixed (shape None) or Gamma(shape, shape/mean)."""
+
+    mean: float
+    shape: float | None
+
+    @property
+    def var(self) -> float:
+        return 0.0 if self.shape is None else self.mean**2 / self.shape
+
+    def scaled(self, g: float) -> _Driver:
+        return _Driver(self.mean * g, self.shape)
+
+    def ppf(self, q: Any) -> np.ndarray:
+        if self.shape is None or self.mean == 0:
+            return np.full(np.shape(q), self.mean, dtype=float)
+        return stats.gamma(self.shape, scale=self.mean / self.shape).ppf(q)
+
+    def draw(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        if self.shape is None or self.mean == 0:
+            return np.full(n, self.mean)
+        return rng.gamma(self.shape, self.mean / self.shape, size=n)
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+
+def _rate_driver(value: Any, name: str, scale: float, cv: float) -> tuple[_Driver, str]:
+    """A driver from a number (spread by ``cv``) or a Rate; ``scale`` turns units to cases/yr."""
+    if isinstance(value, Rate):
+        m, sd = value.mean, value.std
+        if not (np.isfinite(m) and np.isfinite(sd)) or m <= 0:
+            raise ValueError(f"{name} must have a finite positive mean, got {value!r}")
+        if value.dist.dist.name == "gamma":
+            shape: float | None = value.shape
+            how = f"{name}: Rate {value.encoding or 'Gamma'} (user)"
+        else:
+            shape = None if sd == 0 else (m / sd) ** 2
+            how = f"{name}: Rate moment-matched to a Gamma (mean, sd)"
+        return _Driver(m * scale, shape), how
+    if isinstance(value, Proportion):
+        raise TypeError(f"{name} must be a number or a Rate, got a Proportion {value!r}")
+    v = check_real(value, name, low=0)
+    if v == 0:
+        return _Driver(0.0, None), f"{name}: 0 (no cases)"
+    shape = None if cv == 0 else 1.0 / cv**2
+    return _Driver(v * scale, shape), f"{name}: {v:.6g} with Gamma CV {cv:.3g}" if cv else (
+        f"{name}: {v:.6g}, fixed (rate_cv = 0)"
+    )
+
+
+def _check_yield(value: Any, name: str) -> float | Proportion:
+    if isinstance(value, Proportion):
+        if float(value.cdf(1e-3)) > 1e-3:
+            raise ValueError(
+                f"{name} puts more than 0.1% of its probability below a yield of 0.001 "
+                f"({value!r}); such yields imply over 1000 scans per case — give a "
+                "distribution bounded away from 0"
+            )
+        return value
+    if isinstance(value, Rate):
+        raise TypeError(f"{name} must be a fraction in (0, 1] or a Proportion, got a Rate")
+    if _is_number(value) and float(value) > 1:
+        raise ValueError(
+            f"{name} must lie in (0, 1] (a fraction: 0.4 means 40% of scans positive), "
+            f"got {float(value)!r}"
+        )
+    return check_fraction(value, name, open_low=True)
+
+
+# --------------------------------------------------------------------------- summary
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    """The plain-language summary of a plan: ``text`` and a table of ``checks``.
+
+    ``str(summary)`` is the text; printing is left to the caller.
+
+    Examples
+    --------
+    >>> import spinemets.planning as pl
+    >>> s = pl.plan_imaging(1_000_000, rng=1, n_sims=2000).summary()
+    >>> "1,000,000" in s.text
+    True
+    >>> sorted(s.checks["status"].unique())
+    ['ok']
+    """
+
+    text: str
+    checks: pd.DataFrame
+
+    def __str__(self) -> str:
+        return self.text
+
+    def _repr_html_(self) -> str:
+        return f"<pre>{html.escape(self.text)}</pre>"
+
+
+# --------------------------------------------------------------------------- the plan
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (Proportion, Rate)):
+        d = value.dist
+        return {
+            "__type__": type(value).__name__,
+            "dist": d.dist.name,
+            "args": [float(a) for a in d.args],
+            "kwds": {k: float(v) for k, v in d.kwds.items()},
+            "label": value.label,
+            "sources": list(value.sources),
+            "encoding": value.encoding,
+            "assumption": value.assumption,
+        }
+    if isinstance(value, OpeningHours):
+        return str(value)
+    if isinstance(value, (tuple, list)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating,)):
+        return float(value)
+    return value
+
+
+def _from_jsonable(value: Any) -> Any:
+    if isinstance(value, dict) and value.get("__type__") in {"Proportion", "Rate"}:
+        cls = Proportion if value["__type__"] == "Proportion" else Rate
+        dist = getattr(stats, value["dist"], None)
+        if dist is None:
+            from .distributions import logitnorm
+
+            if value["dist"] != "logitnorm":
+                raise ValueError(f"sidecar: unknown distribution {value['dist']!r}")
+            dist = logitnorm
+        return cls(
+            dist(*value["args"], **value["kwds"]), label=value.get("label", ""),
+            sources=tuple(value.get("sources", ())), encoding=value.get("encoding", ""),
+            assumption=value.get("assumption", ""),
+        )
+    return value
+
+
+def _describe(x: Any, *, per100k: bool = False, pct: bool = False) -> str:
+    def f(v: float) -> str:
+        if pct:
+            return f"{100 * v:.3g}%"
+        if per100k:
+            return f"{v * 1e5:.3g} per 100,000 a year"
+        return f"{v:,.4g}"
+
+    if isinstance(x, (Proportion, Rate)):
+        lo, hi = x.interval(0.95)
+        return f"{f(x.mean)} (95% interval {f(lo)} to {f(hi)})"
+    return f(float(x))
+
+
+@dataclass(eq=False, repr=False)
+class ImagingPlan:
+    """Weekly MRI demand per stream and the capacity it needs. Built by :func:`plan_imaging`.
+
+    Attributes
+    ----------
+    inputs : dict
+        The arguments of :func:`plan_imaging` as given (``rng`` replaced by the seed);
+        ``plan_imaging(**plan.inputs)`` re-runs the plan exactly.
+    seed : int
+        The seed of the Monte Carlo part.
+    service_level : float
+        Default share of weeks in which demand must be met.
+    confidence_level : float
+        Coverage of the reported intervals.
+    opening_hours : OpeningHours
+        The schedule used for timeliness.
+
+    Examples
+    --------
+    >>> import spinemets.planning as pl
+    >>> plan = pl.plan_imaging(1_000_000, rng=42, n_sims=2000)
+    >>> plan.slots(0.95, stream="emergency")
+    9
+    >>> bool(plan.prob_exceed(plan.slots(0.95)) <= 0.05)
+    True
+    """
+
+    inputs: dict[str, Any]
+    seed: int
+    service_level: float
+    confidence_level: float
+    opening_hours: OpeningHours
+    _drivers: dict[str, _Driver] = field(repr=False)
+    _yields: dict[str, float | Proportion] = field(repr=False)
+    _minutes: dict[str, float] = field(repr=False)
+    _targets: dict[str, float] = field(repr=False)
+    _factors: dict[str, float] = field(repr=False)
+    _notes: list[str] = field(repr=False)
+    _checks: pd.DataFrame = field(repr=False)
+    _resolved: list[dict[str, Any]] = field(repr=False)
+    _weekly: dict[str, _Counts] = field(repr=False)
+    _yearly: dict[str, _Counts] = field(repr=False)
+    _sim: dict[str, np.ndarray] = field(repr=False)
+    _frame: pd.DataFrame | None = field(default=None, repr=False)
+
+    # ------------------------------------------------------------------ distributions
+    def _stream(self, stream: str) -> str:
+        if stream not in _ALL_STREAMS:
+            raise ValueError(
+                f"stream must be one of {', '.join(_ALL_STREAMS)}, got {stream!r}"
+            )
+        return stream
+
+    def _level(self, service_level: float | None) -> float:
+        if service_level is None:
+            return self.service_level
+        return check_confidence_level(service_level, "service_level")
+
+    def weekly_distribution(self, stream: str = "total") -> pd.DataFrame:
+        """The predictive distribution of scans in one week, as a table.
+
+        Columns ``scans``, ``probability``, ``cdf`` (P(demand <= scans)) and
+        ``prob_exceed`` (P(demand > scans)); exact per stream, simulated for ``total``.
+
+        Examples
+        --------
+        >>> import spinemets.planning as pl
+        >>> d = pl.plan_imaging(1_000_000, rng=1, n_sims=2000).weekly_distribution("emergency")
+        >>> round(float(d["probability"].sum()), 6)
+        1.0
+        """
+        law = self._weekly[self._stream(stream)]
+        lo, pmf = law.grid()
+        n = np.arange(lo, lo + len(pmf))
+        return pd.DataFrame({
+            "scans": n, "probability": pmf, "cdf": law.cdf(n), "prob_exceed": law.sf(n),
+        })
+
+    def slots(self, service_level: float | None = None, stream: str = "total") -> int:
+        """Slots a week needed so that weekly demand is met in ``service_level`` of weeks.
+
+        The smallest ``c`` with P(weekly demand <= c) >= ``service_level``.
+
+        Examples
+        --------
+        >>> import spinemets.planning as pl
+        >>> plan = pl.plan_imaging(1_000_000, rng=3, n_sims=2000)
+        >>> plan.slots(0.5, "emergency") <= plan.slots(0.99, "emergency")
+        True
+        """
+        level = self._level(service_level)
+        return int(self._weekly[self._stream(stream)].ppf(level))
+
+    def prob_exceed(self, capacity: float, stream: str = "total") -> float:
+        """P(weekly demand > ``capacity``) for one stream or the total.
+
+        Examples
+        --------
+        >>> import spinemets.planning as pl
+        >>> plan = pl.plan_imaging(1_000_000, rng=3, n_sims=2000)
+        >>> plan.prob_exceed(0, "emergency") > 0.9
+        True
+        """
+        c = check_real(capacity, "capacity", low=0)
+        return float(self._weekly[self._stream(stream)].sf(math.floor(c)))
+
+    def prob_exceed_se(self, capacity: float) -> float:
+        """Monte Carlo standard error of ``prob_exceed(capacity, "total")``.
+
+        Batch means over the parameter draws (each draw's 52 weeks share parameters).
+
+        Examples
+        --------
+        >>> import spinemets.planning as pl
+        >>> plan = pl.plan_imaging(1_000_000, rng=3, n_sims=2000)
+        >>> plan.prob_exceed_se(plan.slots()) < 0.01
+        True
+        """
+        c = check_real(capacity, "capacity", low=0)
+        per_draw = (self._sim["total"] > math.floor(c)).mean(axis=1)
+        return float(per_draw.std(ddof=1) / math.sqrt(len(per_draw)))
+
+    def mean_scans(self, stream: str = "total", period: str = "week") -> float:
+        """Expected scans per ``period`` (``"week"`` or ``"year"``), exact.
+
+        Examples
+        --------
+        >>> import spinemets.planning as pl
+        >>> plan = pl.plan_imaging(1_000_000, rng=3, n_sims=2000)
+        >>> round(plan.mean_scans("emergency", "year"))
+        215
+        """
+        if period not in {"week", "year"}:
+            raise ValueError(f"period must be 'week' or 'year', got {period!r}")
+        t = _WEEK_YEARS if period == "week" else 1.0
+        if stream == "total":
+            return sum(self.mean_scans(s, period) for s in STREAMS)
+        return float(self._factors[self._stream(stream)] * t)
+
+    def scanner_hours(self, service_level: float | None = None, stream: str = "total") -> float:
+        """Scanner-hours a week needed at ``service_level`` (slots × minutes per scan / 60).
+
+        For ``total`` it is the ``service_level`` quantile of the simulated weekly hours
+        (streams may use different protocols).
+
+        Examples
+        --------
+        >>> import spinemets.planning as pl
+        >>> plan = pl.plan_imaging(1_000_000, rng=3, n_sims=2000)
+        >>> plan.scanner_hours(stream="emergency") == plan.slots(stream="emergency") * 0.5
+        True
+        """
+        level = self._level(service_level)
+        stream = self._stream(stream)
+        if stream != "total":
+            return self.slots(level, stream) * self._minutes[stream] / 60.0
+        hours = sum(self._sim[s] * (self._minutes[s] / 60.0) for s in STREAMS)
+        return float(np.quantile(hours, level, method="inverted_cdf"))
+
+    def share_within_target(self, stream: str = "emergency") -> float:
+        """Share of scans the opening hours allow within the stream's target time.
+
+        Arrivals uniform over the week, scanned at the next open moment; capacity within
+        a session is assumed sufficient, so only the opening hours matter.
+
+        Examples
+        --------
+        >>> import spinemets.planning as pl
+        >>> plan = pl.plan_imaging(1_000_000, opening_hours="Mon-Fri 08-18", rng=1, n_sims=2000)
+        >>> round(plan.share_within_target("emergency"), 3)
+        0.774
+        """
+        if stream not in self._targets:
+            raise ValueError(
+                f"stream must be 'emergency' or 'urgent' (streams with a target time), "
+                f"got {stream!r}"
+            )
+        return self.opening_hours.share_within(self._targets[stream])
+
+    def sessions(self, service_level: float | None = None) -> pd.DataFrame:
+        """Emergency demand per opening session: the daily view of the 24-h stream.
+
+        Each session serves the emergencies arriving since the previous session closed
+        (a Monday session after a closed weekend serves 72 hours of arrivals).
+
+        Examples
+        --------
+        >>> import spinemets.planning as pl
+        >>> s = pl.plan_imaging(1_000_000, rng=1, n_sims=2000).sessions()
+        >>> list(s["session"])[:2]
+        ['Mon 08:00-18:00', 'Tue 08:00-18:00']
+        """
+        level = self._level(service_level)
+        rows = []
+        for a, b, window in self.opening_hours.sessions():
+            law = self._emergency_law(window / 24.0 / _DAYS_PER_YEAR)
+            slots = int(law.ppf(level))
+            rows.append({
+                "session": _session_label(a, b),
+                "window_hours": window,
+                "expected_emergencies": self._factors["emergency"] * window / 24.0
+                / _DAYS_PER_YEAR,
+                "service_level": level,
+                "slots_needed": slots,
+                "prob_exceed_slots": float(law.sf(slots)),
+            })
+        return pd.DataFrame(rows)
+
+    def _emergency_law(self, exposure: float) -> _Counts:
+        return _stream_law(self._drivers["mscc"], self._yields["emergency"],
+                           self._factors["c"], exposure)
+
+    def weekly_samples(self) -> pd.DataFrame:
+        """The simulated weeks: one row per (parameter draw, week), one column per stream.
+
+        Examples
+        --------
+        >>> import spinemets.planning as pl
+        >>> w = pl.plan_imaging(1_000_000, rng=1, n_sims=1000).weekly_samples()
+        >>> w.shape
+        (52000, 6)
+        """
+        n, weeks = self._sim["total"].shape
+        out = {"draw": np.repeat(np.arange(n), weeks), "week": np.tile(np.arange(weeks), n)}
+        out.update({s: self._sim[s].ravel() for s in _ALL_STREAMS})
+        return pd.DataFrame(out)
+
+    # ------------------------------------------------------------------ tables
+    def to_frame(self) -> pd.DataFrame:
+        """The plan as a tidy table: one row per stream (``emergency``, ``urgent``,
+        ``follow_up``, ``total``).
+
+        Columns
+        -------
+        ``stream``, ``description``; ``cases_per_year`` (expected new patients),
+        ``cases_per_year_ci_lower/upper`` (parameter uncertainty only),
+        ``cases_per_year_pi_lower/upper`` (predictive: also chance);
+        ``scans_per_year`` with the same four interval columns;
+        ``scans_per_week`` (mean), ``scans_per_week_median``,
+        ``scans_per_week_pi_lower/upper``; ``confidence_level``; ``service_level``,
+        ``slots_per_week`` (demand met in that share of weeks), ``prob_exceed_slots``,
+        ``minutes_per_scan``, ``scanner_hours_per_week`` (at the service level),
+        ``expected_scanner_hours_per_week``; ``target_hours`` and
+        ``share_within_target`` (emergency and urgent only — empty for follow-up and
+        total, which have no turnaround target); ``method``; ``mc_se`` (Monte Carlo
+        standard error of ``prob_exceed_slots``; 0 where exact).
+
+        The ``follow_up`` row's cases are the patients entering follow-up (the same
+        people as ``total``). Intervals for expected counts (``ci``) come from the
+        parameter draws except for single-stream cases (exact Gamma quantiles).
+
+        Examples
+        --------
+        >>> import spinemets.planning as pl
+        >>> f = pl.plan_imaging(1_000_000, rng=1, n_sims=2000).to_frame()
+        >>> list(f["stream"])
+        ['emergency', 'urgent', 'follow_up', 'total']
+        """
+        if self._frame is None:
+            self._frame = self._build_frame()
+        return self._frame.copy()
+
+    def _build_frame(self) -> pd.DataFrame:
+        cl = self.confidence_level
+        lo_q, hi_q = (1 - cl) / 2, (1 + cl) / 2
+        s = self.service_level
+        sim = self._sim
+        rows = []
+        for stream in _ALL_STREAMS:
+            # cases a year
+            if stream == "emergency":
+                d = self._drivers["mscc"]
+                cases_mean, cases_ci = d.mean, d.ppf([lo_q, hi_q])
+            elif stream == "urgent":
+                d = self._drivers["urgent"]
+                cases_mean, cases_ci = d.mean, d.ppf([lo_q, hi_q])
+            else:
+                cases_mean = self._drivers["mscc"].mean + self._drivers["urgent"].mean
+                cases_ci = np.quantile(sim["param_mscc"] + sim["param_urgent"], [lo_q, hi_q])
+            cases_pi = self._yearly[f"cases_{'total' if stream in ('follow_up', 'total') else stream}"].ppf([lo_q, hi_q])  # noqa: E501
+            scans_year_ci = np.quantile(sim[f"expected_{stream}"], [lo_q, hi_q])
+            scans_year_pi = self._yearly[stream].ppf([lo_q, hi_q])
+            weekly = self._weekly[stream]
+            slots = self.slots(s, stream)
+            exact = stream != "total"
+            if exact:
+                minutes = self._minutes[stream]
+                exp_hours = self.mean_scans(stream) * minutes / 60.0
+            else:
+                exp_hours = sum(self.mean_scans(x) * self._minutes[x] / 60.0 for x in STREAMS)
+                minutes = 60.0 * exp_hours / self.mean_scans("total")
+            target = self._targets.get(stream, float("nan"))
+            share = (self.share_within_target(stream) if stream in self._targets
+                     else float("nan"))
+            if exact:
+                method = ("exact: Poisson-Gamma (negative binomial)"
+                          + (" mixed over the yield (Gauss quadrature)"
+                             if stream != "follow_up" and isinstance(self._yields[stream],
+                                                                     Proportion) else "")
+                          + ("; convolution of the MSCC and non-MSCC parts"
+                             if stream == "follow_up" else "")
+                          + "; ci from parameter draws")
+            else:
+                n = sim["total"].shape[0]
+                method = (f"Monte Carlo: {n:,} parameter draws x {_WEEKS_PER_DRAW} weeks, "
+                          f"seed {self.seed}")
+            rows.append({
+                "stream": stream,
+                "description": _STREAM_TEXT[stream],
+                "cases_per_year": cases_mean,
+                "cases_per_year_ci_lower": float(cases_ci[0]),
+                "cases_per_year_ci_upper": float(cases_ci[1]),
+                "cases_per_year_pi_lower": float(cases_pi[0]),
+                "cases_per_year_pi_upper": float(cases_pi[1]),
+                "scans_per_year": self.mean_scans(stream, "year"),
+                "scans_per_year_ci_lower": float(scans_year_ci[0]),
+                "scans_per_year_ci_upper": float(scans_year_ci[1]),
+                "scans_per_year_pi_lower": float(scans_year_pi[0]),
+                "scans_per_year_pi_upper": float(scans_year_pi[1]),
+                "scans_per_week": self.mean_scans(stream),
+                "scans_per_week_median": float(weekly.ppf(0.5)),
+                "scans_per_week_pi_lower": float(weekly.ppf(lo_q)),
+                "scans_per_week_pi_upper": float(weekly.ppf(hi_q)),
+                "confidence_level": cl,
+                "service_level": s,
+                "slots_per_week": slots,
+                "prob_exceed_slots": self.prob_exceed(slots, stream),
+                "minutes_per_scan": minutes,
+                "scanner_hours_per_week": self.scanner_hours(s, stream),
+                "expected_scanner_hours_per_week": exp_hours,
+                "target_hours": target,
+                "share_within_target": share,
+                "method": method,
+                "mc_se": 0.0 if exact else self.prob_exceed_se(slots),
+            })
+        return pd.DataFrame(rows)
+
+    def assumptions(self) -> pd.DataFrame:
+        """Every input of the plan: its value, whether the user set it, and its source.
+
+        Columns ``name``, ``value`` (text), ``unit``, ``mean``, ``ci_lower``, ``ci_upper``
+        (95% interval where the input is uncertain; equal to ``mean`` when fixed),
+        ``user_supplied``, ``source``, ``evidence_ids``, ``assumption``.
+
+        Examples
+        --------
+        >>> import spinemets.planning as pl
+        >>> a = pl.plan_imaging(1_000_000, rng=1, n_sims=2000).assumptions()
+        >>> bool(a["source"].str.len().gt(0).all())
+        True
+        """
+        return pd.DataFrame(self._resolved)
+
+    def checks(self) -> pd.DataFrame:
+        """Plausibility checks of the inputs: ``check``, ``status`` (ok/warning), ``detail``.
+
+        Examples
+        --------
+        >>> import spinemets.planning as pl
+        >>> pl.plan_imaging(1_000_000, rng=1, n_sims=2000).checks()["status"].tolist()[:1]
+        ['ok']
+        """
+        return self._checks.copy()
+
+    def summary(self) -> PlanSummary:
+        """A plain-language account: the inputs read back, the results, the checks.
+
+        Returns a :class:`PlanSummary`; ``print(plan.summary())`` shows it.
+
+        Examples
+        --------
+        >>> import spinemets.planning as pl
+        >>> s = pl.plan_imaging(1_000_000, rng=1, n_sims=2000).summary()
+        >>> "slots" in str(s)
+        True
+        """
+        inp = self.inputs
+        f = self.to_frame().set_index("stream")
+        lines = []
+        pop = inp.get("population")
+        horizon = self._factors["horizon"]
+        trend = self._factors["trend"]
+        head = (f"Imaging plan for a catchment of {pop:,.0f} people" if pop is not None
+                else "Imaging plan for a catchment given by its yearly case numbers")
+        lines.append(
+            head + f", sized for year {horizon:g} of the planning horizon "
+            + (f"with rates rising {100 * trend:.3g}% a year (x{self._factors['growth']:.3f})."
+               if trend else "(rates held constant).")
+        )
+        lines.append("")
+        lines.append("What goes in:")
+        for note in self._notes:
+            lines.append(f"  - {note}")
+        lines.append("")
+        lines.append(
+            f"What comes out (weekly demand; slots cover demand in {100 * self.service_level:.3g}%"
+            " of weeks):"
+        )
+        for stream in _ALL_STREAMS:
+            r = f.loc[stream]
+            lines.append(
+                f"  - {stream}: {r['scans_per_week']:.2f} scans a week on average "
+                f"({r['scans_per_year']:.0f} a year); {int(r['slots_per_week'])} slots a week "
+                f"= {r['scanner_hours_per_week']:.1f} scanner-hours; P(demand > slots) = "
+                f"{r['prob_exceed_slots']:.3f}"
+            )
+        separate = int(sum(f.loc[s, "slots_per_week"] for s in STREAMS))
+        lines.append(
+            f"  Sizing the streams separately would need {separate} slots; sharing one pool "
+            f"needs {int(f.loc['total', 'slots_per_week'])} (variation partly cancels)."
+        )
+        lines.append("")
+        late = self.opening_hours.prob_wait_over(self._targets["emergency"])
+        lines.append(
+            f"Timeliness: with opening hours '{self.opening_hours}', "
+            f"{100 * (1 - late):.3g}% of emergency scans can be done within "
+            f"{self._targets['emergency']:g} h; {100 * late:.3g}% arrive too long before the "
+            "next opening, however many slots there are — opening hours, not volume, set this."
+        )
+        ses = self.sessions()
+        busiest = ses.loc[ses["slots_needed"].idxmax()]
+        lines.append(
+            f"  Busiest emergency session: {busiest['session']} (serves "
+            f"{busiest['window_hours']:g} h of arrivals) needs {int(busiest['slots_needed'])} "
+            "emergency slots to be ready."
+        )
+        lines.append("")
+        lines.append("Checks:")
+        for _, c in self._checks.iterrows():
+            lines.append(f"  [{c['status']}] {c['check']}: {c['detail']}")
+        lines.append("")
+        lines.append(
+            f"Re-run exactly with seed {self.seed}; every input and its source: "
+            "plan.assumptions()."
+        )
+        return PlanSummary("\n".join(lines), self._checks.copy())
+
+    def __repr__(self) -> str:
+        t = self.to_frame().set_index("stream").loc["total"]
+        return (
+            f"ImagingPlan: {t['scans_per_week']:.2f} scans/week expected; "
+            f"{int(t['slots_per_week'])} slots/week at service level {self.service_level:g} "
+            f"(seed {self.seed})"
+        )
+
+    def _repr_html_(self) -> str:
+        f = self.to_frame()
+        show = f[["stream", "cases_per_year", "scans_per_year", "scans_per_week",
+                  "scans_per_week_pi_lower", "scans_per_week_pi_upper", "slots_per_week",
+                  "prob_exceed_slots", "scanner_hours_per_week", "share_within_target"]]
+        table = show.to_html(index=False, float_format=lambda v: f"{v:.3g}", na_rep="")
+        warn = [c for _, c in self._checks.iterrows() if c["status"] != "ok"]
+        warn_html = "".join(
+            f"<li>{html.escape(c['check'])}: {html.escape(c['detail'])}</li>" for c in warn
+        )
+        return (
+            f"<div><b>{html.escape(repr(self))}</b>{table}"
+            + (f"<p>Warnings:</p><ul>{warn_html}</ul>" if warn_html else "")
+            + "<p>Opening hours: " + html.escape(str(self.opening_hours))
+            + "; full account: <code>print(plan.summary())</code>.</p></div>"
+        )
+
+    # ------------------------------------------------------------------ output
+    def sidecar(self) -> dict[str, Any]:
+        """The provenance record written next to the CSV (see :meth:`to_csv`).
+
+        Examples
+        --------
+        >>> import spinemets.planning as pl
+        >>> sc = pl.plan_imaging(1_000_000, rng=5, n_sims=1000).sidecar()
+        >>> sc["seed"], sc["inputs"]["population"]
+        (5, 1000000)
+        """
+        import spinemets
+
+        data_version = getattr(spinemets, "DATA_VERSION", None)
+        return {
+            "spinemets_version": getattr(spinemets, "__version__", "unknown"),
+            "data_version": data_version if data_version is not None else "unknown",
+            "data_version_note": (
+                "" if data_version is not None
+                else "spinemets exposes no DATA_VERSION; the defaults are in the 'assumptions'"
+                     " list below"
+            ),
+            "seed": self.seed,
+            "inputs": {k: _jsonable(v) for k, v in self.inputs.items()},
+            "assumptions": json.loads(self.assumptions().to_json(orient="records")),
+            "checks": json.loads(self._checks.to_json(orient="records")),
+            "python": sys.version.split()[0],
+            "numpy": np.__version__,
+            "scipy": getattr(sys.modules.get("scipy"), "__version__", "unknown"),
+            "pandas": pd.__version__,
+            "rerun": "spinemets.planning.ImagingPlan.from_sidecar(<this file>)",
+        }
+
+    def to_csv(self, path: str | Path) -> tuple[Path, Path]:
+        """Write the table (:meth:`to_frame`) to ``path`` and a sidecar JSON next to it.
+
+        The sidecar (``path`` with suffix ``.json``) holds every input, the package and data
+        versions and the seed, so :meth:`from_sidecar` re-runs the plan exactly. Nothing is
+        written if the folder does not exist. Returns ``(csv_path, json_path)``.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> import spinemets.planning as pl
+        >>> plan = pl.plan_imaging(1_000_000, rng=5, n_sims=1000)
+        >>> with tempfile.TemporaryDirectory() as d:
+        ...     csv, side = plan.to_csv(pathlib.Path(d) / "plan.csv")
+        ...     side.name
+        'plan.json'
+        """
+        if not isinstance(path, (str, Path)):
+            raise TypeError(f"path must be a str or Path, got {type(path).__name__} {path!r}")
+        csv_path = Path(path)
+        json_path = csv_path.with_suffix(".json")
+        if csv_path.suffix.lower() == ".json":
+            raise ValueError(f"path must not end in .json (that name is the sidecar), got {path!r}")
+        if not csv_path.parent.exists():
+            raise ValueError(f"path: folder {str(csv_path.parent)!r} does not exist")
+        frame = self.to_frame()
+        side = dict(self.sidecar(), table=csv_path.name,
+                    created=_dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"))
+        text = json.dumps(side, indent=2, allow_nan=False)
+        frame.to_csv(csv_path, index=False)
+        json_path.write_text(text + "\n", encoding="utf-8")
+        return csv_path, json_path
+
+    @classmethod
+    def from_sidecar(cls, path: str | Path) -> ImagingPlan:
+        """Re-run a plan from the sidecar JSON written by :meth:`to_csv`.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> import spinemets.planning as pl
+        >>> plan = pl.plan_imaging(500_000, rng=9, n_sims=1000)
+        >>> with tempfile.TemporaryDirectory() as d:
+        ...     _, side = plan.to_csv(pathlib.Path(d) / "p.csv")
+        ...     again = pl.ImagingPlan.from_sidecar(side)
+        >>> again.to_frame().equals(plan.to_frame())
+        True
+        """
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        if "inputs" not in data:
+            raise ValueError(f"{str(path)!r} is not a plan sidecar: it has no 'inputs'")
+        inputs = {k: _from_jsonable(v) for k, v in data["inputs"].items()}
+        if "abbreviated_streams" in inputs and inputs["abbreviated_streams"] is not None:
+            inputs["abbreviated_streams"] = tuple(inputs["abbreviated_streams"])
+        return plan_imaging(**inputs)
+
+    def plot(self, ax: Any = None, stream: str = "total", capacity: float | None = None,
+             **kwargs: Any) -> Any:
+        """Bar chart of the weekly demand distribution with the capacity line.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Where to draw; a new figure if None.
+        stream : str
+            ``"total"`` (default) or one stream.
+        capacity : float, optional
+            Slots a week to mark; default ``slots(service_level, stream)``.
+        **kwargs
+            Passed to ``ax.bar``.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> import spinemets.planning as pl
+        >>> ax = pl.plan_imaging(1_000_000, rng=1, n_sims=1000).plot()
+        >>> ax.get_xlabel()
+        'MRI scans in a week'
+        """
+        stream = self._stream(stream)
+        cap = self.slots(None, stream) if capacity is None else check_real(
+            capacity, "capacity", low=0)
+        return _plot_weekly(self, ax, stream, cap, **kwargs)
+
+
+def _plot_weekly(plan: ImagingPlan, ax: Any, stream: str, capacity: float,
+                 **kwargs: Any) -> Any:
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4))
+    d = plan.weekly_distribution(stream)
+    d = d[(d["cdf"] >= 1e-4) | (d["probability"] >= 1e-4)]
+    d = d[d["prob_exceed"] >= 1e-5]
+    over = d["scans"] > capacity
+    kwargs.setdefault("width", 0.85)
+    ax.bar(d["scans"][~over], d["probability"][~over], color="#4c72b0",
+           label="weekly demand within capacity", **kwargs)
+    ax.bar(d["scans"][over], d["probability"][over], color="#dd8452",
+           label="weeks over capacity", **kwargs)
+    p = plan.prob_exceed(capacity, stream)
+    ax.axvline(capacity + 0.5, color="black", linestyle="--",
+               label=f"capacity {capacity:g} slots: P(demand > capacity) = {p:.3f}")
+    ax.set_xlabel("MRI scans in a week")
+    ax.set_ylabel("probability")
+    ax.set_title(f"Weekly MRI demand, {stream.replace('_', '-')}")
+    ax.legend(frameon=False, fontsize="small")
+    return ax
+
+
+# --------------------------------------------------------------------------- builder
+
+
+def _stream_law(driver: _Driver, y: float | Proportion, c: float, exposure: float) -> _Counts:
+    nodes, weights = _yield_nodes(y)
+    return _mixture_law(driver.mean, driver.shape, c / nodes, weights, exposure)
+
+
+def _followup_law(m: _Driver, u: _Driver, f: float, exposure: float) -> _Counts:
+    return _convolve(_poisson_gamma(m.mean, m.shape, f, exposure),
+                     _poisson_gamma(u.mean, u.shape, f, exposure))
+
+
+def _mean_inverse(y: float | Proportion) -> float:
+    if not isinstance(y, Proportion):
+        return 1.0 / float(y)
+    if y.is_beta:
+        return (y.a + y.b - 1.0) / (y.a - 1.0) if y.a > 1 else float("inf")
+    nodes, weights = _yield_nodes(y)
+    return float(np.sum(weights / nodes))
+
+
+def _resolved_row(name: str, value: Any, unit: str, user: bool, *, source: str = "",
+                  evidence_ids: str = "", assumption: str = "") -> dict[str, Any]:
+    d = _D.get(name)
+    if not user and d is not None:
+        source = source or d.source
+        evidence_ids = evidence_ids or d.evidence_ids
+        assumption = assumption or d.assumption
+    if isinstance(value, (Proportion, Rate)):
+        lo, hi = value.interval(0.95)
+        mean = value.mean
+        text = repr(value)
+        if user:
+            source = source or (";".join(value.sources) or "user-supplied distribution")
+            evidence_ids = evidence_ids or ";".join(value.sources)
+            assumption = assumption or value.assumption
+    else:
+        text = str(value)
+        num = float(value) if _is_number(value) else float("nan")
+        mean = lo = hi = num
+    if user and not source:
+        source = "user-supplied"
+    return {
+        "name": name, "value": text, "unit": unit, "mean": mean, "ci_lower": lo,
+        "ci_upper": hi, "user_supplied": bool(user), "source": source,
+        "evidence_ids": evidence_ids, "assumption": assumption,
+    }
+
+
+def plan_imaging(
+    population: float | None = None,
+    *,
+    mscc_rate: float | Rate | None = None,
+    spinal_mets_rate: float | Rate | None = None,
+    mscc_cases_per_year: float | Rate | None = None,
+    spinal_mets_cases_per_year: float | Rate | None = None,
+    rate_cv: float | None = None,
+    emergency_yield: float | Proportion | None = None,
+    urgent_yield: float | Proportion | None = None,
+    scans_per_referral: float | None = None,
+    followup_scans_per_patient: float | None = None,
+    followup_interval_months: float | None = None,
+    median_survival_months: float | None = None,
+    scan_minutes: float | None = None,
+    abbreviated_scan_minutes: float | None = None,
+    abbreviated_streams: Iterable[str] = (),
+    opening_hours: str | OpeningHours | None = None,
+    emergency_target_hours: float | None = None,
+    urgent_target_hours: float | None = None,
+    service_level: float | None = None,
+    confidence_level: float | None = None,
+    horizon_years: float | None = None,
+    rate_trend_per_year: float | None = None,
+    cancer_cases_per_year: float | None = None,
+    n_sims: int | None = None,
+    rng: RNGLike = None,
+) -> ImagingPlan:
+    """Plan weekly MRI capacity for suspected spinal metastases and MSCC in a catchment.
+
+    Every argument left as None takes the default in :data:`DEFAULTS` (its source is
+    listed by :meth:`ImagingPlan.assumptions`). Rates are per person-year, shares are
+    fractions. A rate given as a number gets Gamma uncertainty with coefficient of
+    variation ``rate_cv``; a :class:`~spinemets.Rate` is used as it is. A yield given as a
+    number is fixed; a :class:`~spinemets.Proportion` carries its uncertainty.
+
+    Parameters
+    ----------
+    population : float, optional
+        People in the catchment. Needed unless both ``mscc_cases_per_year`` and
+        ``spinal_mets_cases_per_year`` are given (then it is used only for checks).
+    mscc_rate : float or Rate, optional
+        New MSCC cases per person-year. Default 8.1 per 100,000 (South-East Norway,
+        doi 10.1016/j.clon.2009.09.023; NICE CG75 ≤ 80 per million, catalogue MSCC-12).
+    spinal_mets_rate : float or Rate, optional
+        Newly diagnosed spinal metastases (including MSCC) per person-year. Default
+        30.2 per 100,000 (Ontario 2019, Shakil 2024, PMID 38680988; catalogue POP-01b).
+    mscc_cases_per_year, spinal_mets_cases_per_year : float or Rate, optional
+        The planner's own yearly case numbers for the catchment, instead of a rate
+        (a Rate here is read as cases per catchment-year).
+    rate_cv : float, optional
+        Coefficient of variation of a rate given as a number. Default 0.25 (assumption,
+        planning-notes §6.1); 0 fixes the rates (Poisson demand).
+    emergency_yield : float or Proportion, optional
+        Share of suspected-MSCC MRI that is positive, in (0, 1]. Default Beta(8.32, 13.0),
+        95% interval 0.20–0.60, spanning UK audits (22% without triage, 52% with hotline
+        triage, 59% Yorkshire). Referrals = MSCC cases / yield.
+    urgent_yield : float or Proportion, optional
+        Share of urgent (no neurology) MRI confirming spinal metastases, in (0, 1].
+        Default: the emergency default (assumption; no source found).
+    scans_per_referral : float, optional
+        MRI scans per referral, ≥ 1. Default 1 (NICE: one whole-spine MRI).
+    followup_scans_per_patient : float, optional
+        Follow-up MRI per new spinal-metastasis patient. Default derived from
+        ``followup_interval_months`` and ``median_survival_months``
+        (exponential survival): 0.80.
+    followup_interval_months : float, optional
+        Default 3.4 (post-SBRT MRI frequency study).
+    median_survival_months : float, optional
+        Default 2.9 (median survival after MSCC, Loblaw 2003, PMID 12846501).
+    scan_minutes : float, optional
+        Scanner minutes of a full whole-spine protocol. Default 30 (derived, AJNR 2024).
+    abbreviated_scan_minutes : float, optional
+        Minutes of an abbreviated protocol. Default 10 (AJNR 2024; Neuroradiol J 2024).
+    abbreviated_streams : iterable of str
+        Streams scanned with the abbreviated protocol (e.g. ``("emergency",)``).
+        Default none.
+    opening_hours : str or OpeningHours, optional
+        When the service scans, e.g. ``"Mon-Fri 08:00-18:00"`` (default), ``"daily 08-18"``,
+        ``"24/7"`` (see :meth:`OpeningHours.parse`).
+    emergency_target_hours, urgent_target_hours : float, optional
+        Defaults 24 (NICE QS56) and 168 (CG75 audits: 7 days).
+    service_level : float, optional
+        Share of weeks in which demand must be met, in (0, 1). Default 0.95.
+    confidence_level : float, optional
+        Coverage of the reported intervals, in (0, 1). Default 0.95.
+    horizon_years : float, optional
+        The plan is sized for this year ahead. Default 5 (planning-notes §6.1).
+    rate_trend_per_year : float, optional
+        Yearly relative change of the rates, > -1. Default 0 (Ontario: +0.022, POP-01).
+    cancer_cases_per_year : float, optional
+        New cancers a year in the catchment, for the plausibility check only.
+    n_sims : int, optional
+        Monte Carlo parameter draws (each followed for 52 weeks), 1,000–100,000.
+        Default 10,000.
+    rng : None, int or numpy.random.Generator
+        Source of randomness (the only one). The seed used is recorded on the plan.
+
+    Returns
+    -------
+    ImagingPlan
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a bad argument, naming it, the rule and the value.
+
+    Warns
+    -----
+    ImplausibleInputWarning
+        More MSCC than spinal metastases; implied cases above the cancer incidence;
+        a yield above every published audit.
+
+    Examples
+    --------
+    >>> import spinemets.planning as pl
+    >>> plan = pl.plan_imaging(1_000_000, rng=1, n_sims=2000)
+    >>> round(plan.mean_scans("emergency"), 2)    # 81 MSCC a year x E[1/yield] / 52.18
+    4.31
+    >>> plan.slots(0.95)
+    28
+    >>> round(plan.share_within_target("emergency"), 3)   # Mon-Fri 08-18: weekend gap
+    0.774
+    """
+    given = {
+        "population": population, "mscc_rate": mscc_rate, "spinal_mets_rate": spinal_mets_rate,
+        "mscc_cases_per_year": mscc_cases_per_year,
+        "spinal_mets_cases_per_year": spinal_mets_cases_per_year, "rate_cv": rate_cv,
+        "emergency_yield": emergency_yield, "urgent_yield": urgent_yield,
+        "scans_per_referral": scans_per_referral,
+        "followup_scans_per_patient": followup_scans_per_patient,
+        "followup_interval_months": followup_interval_months,
+        "median_survival_months": median_survival_months, "scan_minutes": scan_minutes,
+        "abbreviated_scan_minutes": abbreviated_scan_minutes,
+        "abbreviated_streams": abbreviated_streams, "opening_hours": opening_hours,
+        "emergency_target_hours": emergency_target_hours,
+        "urgent_target_hours": urgent_target_hours, "service_level": service_level,
+        "confidence_level": confidence_level, "horizon_years": horizon_years,
+        "rate_trend_per_year": rate_trend_per_year,
+        "cancer_cases_per_year": cancer_cases_per_year, "n_sims": n_sims,
+    }
+
+    def dflt(name: str, value: Any) -> Any:
+        return _D[name].value if value is None else value
+
+    resolved: list[dict[str, Any]] = []
+    notes: list[str] = []
+
+    # ---- catchment
+    pop: float | None = None
+    if population is not None:
+        pop = check_real(population, "population", low=0, low_open=True)
+    cv = check_real(dflt("rate_cv", rate_cv), "rate_cv", low=0)
+    if cv > 3:
+        raise ValueError(f"rate_cv must be <= 3 (a coefficient of variation), got {cv!r}")
+    horizon = check_real(dflt("horizon_years", horizon_years), "horizon_years", low=0, high=100)
+    trend = check_real(dflt("rate_trend_per_year", rate_trend_per_year), "rate_trend_per_year",
+                       low=-1, low_open=True, high=1)
+    growth = (1.0 + trend) ** horizon
+
+    def driver(rate_name: str, cases_name: str, rate_value: Any, cases_value: Any,
+               label: str) -> _Driver:
+        if rate_value is not None and cases_value is not None:
+            raise ValueError(
+                f"give either {rate_name} or {cases_name}, not both (got {rate_value!r} and "
+                f"{cases_value!r})"
+            )
+        if cases_value is not None:
+            drv, _ = _rate_driver(cases_value, cases_name, 1.0, cv)
+            resolved.append(_resolved_row(cases_name, cases_value, "cases per year", True))
+            notes.append(f"{label}: {_describe(cases_value)} cases a year (planner's own number)"
+                         + (f", Gamma CV {cv:g}" if _is_number(cases_value) and cv else ""))
+            return drv
+        if pop is None:
+            raise ValueError(
+                f"population is required unless {cases_name} is given (got population=None)"
+            )
+        user = rate_value is not None
+        value = dflt(rate_name, rate_value)
+        drv, _ = _rate_driver(value, rate_name, pop, cv)
+        resolved.append(_resolved_row(
+            rate_name, value, "per person-year", user,
+            assumption="" if user else _D[rate_name].assumption + f"; spread: Gamma CV {cv:g}"))
+        src = "" if user else f" [{_D[rate_name].evidence_ids or 'source in assumptions()'}]"
+        notes.append(
+            f"{label}: {_describe(value, per100k=True)}"
+            + (f" with Gamma CV {cv:g}" if _is_number(value) and cv else "")
+            + f" -> {drv.mean:,.1f} cases a year{src}"
+        )
+        return drv
+
+    m_now = driver("mscc_rate", "mscc_cases_per_year", mscc_rate, mscc_cases_per_year,
+                   "MSCC")
+    s_now = driver("spinal_mets_rate", "spinal_mets_cases_per_year", spinal_mets_rate,
+                   spinal_mets_cases_per_year, "Spinal metastases (all, incl. MSCC)")
+    if pop is not None:
+        resolved.insert(0, _resolved_row("population", pop, "people", True,
+                                         source="user-supplied"))
+    resolved.append(_resolved_row("rate_cv", cv, "coefficient of variation", rate_cv is not None))
+    resolved.append(_resolved_row("horizon_years", horizon, "years", horizon_years is not None))
+    resolved.append(_resolved_row("rate_trend_per_year", trend, "fraction per year",
+                                  rate_trend_per_year is not None))
+
+    # ---- yields and scans
+    ys: dict[str, float | Proportion] = {}
+    for name in ("emergency_yield", "urgent_yield"):
+        raw = given[name]
+        y = _default_yield(name) if raw is None else _check_yield(raw, name)
+        ys[name.split("_")[0]] = y
+        resolved.append(_resolved_row(name, y, "fraction", raw is not None))
+    c = check_real(dflt("scans_per_referral", scans_per_referral), "scans_per_referral", low=1)
+    resolved.append(_resolved_row("scans_per_referral", c, "scans",
+                                  scans_per_referral is not None))
+    interval = check_real(dflt("followup_interval_months", followup_interval_months),
+                          "followup_interval_months", low=0, low_open=True)
+    surv = check_real(dflt("median_survival_months", median_survival_months),
+                      "median_survival_months", low=0, low_open=True)
+    resolved.append(_resolved_row("followup_interval_months", interval, "months",
+                                  followup_interval_months is not None))
+    resolved.append(_resolved_row("median_survival_months", surv, "months",
+                                  median_survival_months is not None))
+    if followup_scans_per_patient is None:
+        q = 2.0 ** (-interval / surv)
+        f_scans = q / (1.0 - q)
+        resolved.append(_resolved_row(
+            "followup_scans_per_patient", f_scans, "scans per patient", False,
+            assumption=_D["followup_scans_per_patient"].assumption
+            + f"; interval {interval:g} months, median survival {surv:g} months"))
+    else:
+        f_scans = check_real(followup_scans_per_patient, "followup_scans_per_patient", low=0)
+        resolved.append(_resolved_row("followup_scans_per_patient", f_scans,
+                                      "scans per patient", True))
+    full = check_real(dflt("scan_minutes", scan_minutes), "scan_minutes", low=0, low_open=True)
+    abbr = check_real(dflt("abbreviated_scan_minutes", abbreviated_scan_minutes),
+                      "abbreviated_scan_minutes", low=0, low_open=True)
+    if isinstance(abbreviated_streams, str):
+        abbreviated_streams = (abbreviated_streams,)
+    try:
+        abbrev = tuple(abbreviated_streams)
+    except TypeError:
+        raise TypeError(
+            f"abbreviated_streams must be a list of stream names, got {abbreviated_streams!r}"
+        ) from None
+    for s in abbrev:
+        if s not in STREAMS:
+            raise ValueError(
+                f"abbreviated_streams must name streams among {', '.join(STREAMS)}, got {s!r}"
+            )
+    minutes = {s: (abbr if s in abbrev else full) for s in STREAMS}
+    resolved.append(_resolved_row("scan_minutes", full, "minutes", scan_minutes is not None))
+    resolved.append(_resolved_row("abbreviated_scan_minutes", abbr, "minutes",
+                                  abbreviated_scan_minutes is not None))
+    resolved.append(_resolved_row("abbreviated_streams", ", ".join(abbrev) or "none",
+                                  "streams", bool(abbrev),
+                                  source="" if abbrev else "default: none (full protocol)"))
+
+    # ---- service
+    oh = OpeningHours.parse(dflt("opening_hours", opening_hours))
+    resolved.append(_resolved_row("opening_hours", str(oh), "schedule", opening_hours is not None))
+    targets = {
+        "emergency": check_real(dflt("emergency_target_hours", emergency_target_hours),
+                                "emergency_target_hours", low=0, low_open=True),
+        "urgent": check_real(dflt("urgent_target_hours", urgent_target_hours),
+                             "urgent_target_hours", low=0, low_open=True),
+    }
+    resolved.append(_resolved_row("emergency_target_hours", targets["emergency"], "hours",
+                                  emergency_target_hours is not None))
+    resolved.append(_resolved_row("urgent_target_hours", targets["urgent"], "hours",
+                                  urgent_target_hours is not None))
+    level = check_confidence_level(dflt("service_level", service_level), "service_level")
+    conf = check_confidence_level(dflt("confidence_level", confidence_level))
+    resolved.append(_resolved_row("service_level", level, "fraction of weeks",
+                                  service_level is not None))
+    resolved.append(_resolved_row("confidence_level", conf, "fraction",
+                                  confidence_level is not None))
+    sims = check_count(dflt("n_sims", n_sims), "n_sims", minimum=1000)
+    if sims > _MAX_SIMS:
+        raise ValueError(f"n_sims must be <= {_MAX_SIMS:,}, got {sims!r}")
+    resolved.append(_resolved_row("n_sims", sims, "draws", n_sims is not None))
+    cancer = None
+    if cancer_cases_per_year is not None:
+        cancer = check_real(cancer_cases_per_year, "cancer_cases_per_year", low=0, low_open=True)
+        resolved.append(_resolved_row("cancer_cases_per_year", cancer, "cases per year", True))
+
+    # ---- seed
+    if rng is None:
+        seed = int(np.random.SeedSequence().entropy % (2**63))
+    elif isinstance(rng, np.random.Generator):
+        seed = int(rng.integers(0, 2**63 - 1))
+    elif isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
+        seed = int(rng)
+        if seed < 0:
+            raise ValueError(f"rng seed must be >= 0, got {seed!r}")
+    else:
+        raise TypeError(
+            f"rng must be None, an int seed or a numpy.random.Generator, got "
+            f"{type(rng).__name__} {rng!r}"
+        )
+    resolved.append(_resolved_row("seed", seed, "", rng is not None,
+                                  source="user-supplied" if rng is not None
+                                  else "drawn from fresh entropy and recorded"))
+
+    # ---- checks (plausibility) and the urgent driver
+    checks: list[dict[str, str]] = []
+
+    def check(name: str, ok: bool, detail: str) -> None:
+        checks.append({"check": name, "status": "ok" if ok else "warning", "detail": detail})
+        if not ok:
+            warnings.warn(f"{name}: {detail}", ImplausibleInputWarning, stacklevel=3)
+
+    m, s_all = m_now.scaled(growth), s_now.scaled(growth)
+    u_mean = s_all.mean - m.mean
+    check("MSCC within spinal metastases", u_mean >= 0,
+          f"{m.mean:,.1f} MSCC vs {s_all.mean:,.1f} spinal metastases a year"
+          + ("" if u_mean >= 0 else
+             " — MSCC cases are a subset of spinal metastases; the urgent stream is set to 0"))
+    if u_mean <= 0:
+        u = _Driver(0.0, None)
+        u_how = "no cases (MSCC >= spinal metastases)"
+    else:
+        var_u = s_all.var - m.var
+        if var_u > 0:
+            u = _Driver(u_mean, u_mean**2 / var_u)
+            u_how = ("Gamma matched so that MSCC + non-MSCC has the spinal-metastasis mean "
+                     "and variance")
+        elif s_all.shape is not None:
+            u = _Driver(u_mean, s_all.shape)
+            u_how = "Gamma with the spinal-metastasis CV (its variance is below the MSCC one)"
+        else:
+            u = _Driver(u_mean, None)
+            u_how = "fixed (spinal metastases fixed)"
+    notes.append(
+        f"Spinal metastases without MSCC (urgent stream): {u.mean:,.1f} cases a year ({u_how})"
+    )
+    cancer_ref = cancer
+    if cancer_ref is None and pop is not None:
+        cancer_ref = pop * float(_D["cancer_incidence_ceiling"].value) * growth
+        ref_text = "1 new cancer per 100 people a year (assumed ceiling)"
+    else:
+        ref_text = "cancer_cases_per_year"
+    if cancer_ref is not None:
+        check("cases within cancer incidence", s_all.mean <= cancer_ref,
+              f"{s_all.mean:,.1f} spinal-metastasis cases a year vs {cancer_ref:,.0f} from "
+              f"{ref_text}")
+    else:
+        checks.append({"check": "cases within cancer incidence", "status": "not checked",
+                       "detail": "give population or cancer_cases_per_year to check"})
+    for name, y in ys.items():
+        mean_y = y.mean if isinstance(y, Proportion) else float(y)
+        check(f"{name} yield within audits", mean_y <= 0.8,
+              f"mean {100 * mean_y:.3g}%; published audits range 14%-59% "
+              "(a yield above 80% is beyond all of them; 100% means every scan positive)")
+        notes.append(
+            f"Yield of {name} MRI: {_describe(y, pct=True)}"
+            + (" (fixed)" if not isinstance(y, Proportion) else "")
+            + f" -> {c * _mean_inverse(y):.2f} scans per confirmed case"
+        )
+    if pop is not None:
+        implied = m.mean / pop / growth * 1e5
+        check("MSCC rate near published", implied <= 3 * 8.0,
+              f"{implied:.3g} per 100,000 a year (NICE CG75: up to 8 per 100,000; Norway 8.1)")
+    notes.append(
+        f"Follow-up: {f_scans:.2f} MRI per new spinal-metastasis patient"
+        + (f" (interval {interval:g} months, median survival {surv:g} months)"
+           if followup_scans_per_patient is None else " (planner's number)")
+    )
+    notes.append(
+        f"Scan time: {full:g} min full protocol, {abbr:g} min abbreviated"
+        + (f" (used for {', '.join(abbrev)})" if abbrev else " (not used)")
+        + f"; opening hours '{oh}' ({oh.hours_per_week:g} h a week)"
+    )
+    if horizon and not trend:
+        notes.append(f"Horizon {horizon:g} years with no trend: demand as today")
+
+    # ---- exact laws
+    drivers = {"mscc": m, "urgent": u}
+    weekly: dict[str, _Counts] = {
+        "emergency": _stream_law(m, ys["emergency"], c, _WEEK_YEARS),
+        "urgent": _stream_law(u, ys["urgent"], c, _WEEK_YEARS),
+        "follow_up": _followup_law(m, u, f_scans, _WEEK_YEARS),
+    }
+    yearly: dict[str, _Counts] = {
+        "emergency": _stream_law(m, ys["emergency"], c, 1.0),
+        "urgent": _stream_law(u, ys["urgent"], c, 1.0),
+        "follow_up": _followup_law(m, u, f_scans, 1.0),
+        "cases_emergency": _poisson_gamma(m.mean, m.shape, 1.0, 1.0),
+        "cases_urgent": _poisson_gamma(u.mean, u.shape, 1.0, 1.0),
+        "cases_total": _followup_law(m, u, 1.0, 1.0),
+    }
+    factors = {
+        "emergency": c * m.mean * _mean_inverse(ys["emergency"]),
+        "urgent": c * u.mean * _mean_inverse(ys["urgent"]),
+        "follow_up": f_scans * (m.mean + u.mean),
+        "c": c, "f": f_scans, "horizon": horizon, "trend": trend, "growth": growth,
+    }
+
+    # ---- Monte Carlo: parameters once per draw, shared by its 52 weeks and all streams
+    gen = np.random.default_rng(seed)
+    lam_m = m.draw(sims, gen)
+    lam_u = u.draw(sims, gen)
+
+    def draw_yield(y: float | Proportion) -> np.ndarray:
+        if isinstance(y, Proportion):
+            return np.asarray(y.rvs(sims, rng=gen), dtype=float)
+        return np.full(sims, float(y))
+
+    y_e = draw_yield(ys["emergency"])
+    y_u = draw_yield(ys["urgent"])
+    expected_year = {
+        "emergency": c * lam_m / y_e,
+        "urgent": c * lam_u / y_u,
+        "follow_up": f_scans * (lam_m + lam_u),
+    }
+    sim: dict[str, np.ndarray] = {"param_mscc": lam_m, "param_urgent": lam_u}
+    for stream in STREAMS:
+        mu = np.broadcast_to((expected_year[stream] * _WEEK_YEARS)[:, None],
+                             (sims, _WEEKS_PER_DRAW))
+        sim[stream] = gen.poisson(mu).astype(np.int64)
+    sim["total"] = sim["emergency"] + sim["urgent"] + sim["follow_up"]
+    year_counts = {s: gen.poisson(expected_year[s]) for s in STREAMS}
+    for s in STREAMS:
+        sim[f"expected_{s}"] = expected_year[s]
+    sim["expected_total"] = sum(expected_year[s] for s in STREAMS)
+    total_pmf = np.bincount(sim["total"].ravel()) / sim["total"].size
+    weekly["total"] = _GridCounts(0, total_pmf)
+    year_total = sum(year_counts[s] for s in STREAMS)
+    yearly["total"] = _GridCounts(0, np.bincount(year_total) / len(year_total))
+
+    # ---- inputs as given (for re-running)
+    inputs = {k: v for k, v in given.items()}
+    inputs["abbreviated_streams"] = abbrev
+    if isinstance(opening_hours, OpeningHours):
+        inputs["opening_hours"] = str(opening_hours)
+    if pop is not None and float(pop).is_integer():
+        inputs["population"] = int(pop)
+    inputs["rng"] = seed
+
+    return ImagingPlan(
+        inputs=inputs, seed=seed, service_level=level, confidence_level=conf,
+        opening_hours=oh, _drivers=drivers, _yields=ys, _minutes=minutes, _targets=targets,
+        _factors=factors, _notes=notes, _checks=pd.DataFrame(checks), _resolved=resolved,
+        _weekly=weekly, _yearly=yearly, _sim=sim,
+    )
