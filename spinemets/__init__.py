@@ -17,8 +17,10 @@ from .claims import reproduce
 from .distributions import Proportion, Rate
 from .encode import beta_from_counts, beta_from_range, beta_from_value, gamma_from_rate
 from .errors import CatalogueError, EncodingError, SpinemetsError, SpinemetsWarning
+from .estimate import estimate, estimate_total
 from .evidence import DATA_VERSION, claims, evidence
 from .parameters import parameter, parameters
+from .sensitivity import sensitivity
 from .synthesis import (
     PooledProportion,
     TruePrevalence,

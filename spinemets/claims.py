@@ -17,8 +17,9 @@ the evidence with counts:
 * P <= 0.05: "contradicted".
 
 An ``upper_bound`` claim ("up to X") is judged on the highest figure the evidence reports
-(range ends included; rows that only state a bound are never used as figures): above X + 0.02 → "exceeded by the evidence"; below X − 0.10 →
-"upper bound well above the evidence"; otherwise "supported as an upper bound".
+(range ends included; rows that only state a bound are never used as figures): above
+X + 0.02 → "exceeded by the evidence"; below X − 0.10 → "upper bound well above the
+evidence"; otherwise "supported as an upper bound".
 
 A ``range`` claim is compared with the span of the evidence [lowest, highest figure]
 (opinion pieces left out): no overlap → "contradicted by the evidence"; evidence span

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
-from scipy import optimize, special, stats
+from scipy import optimize, special
 
 from ._validation import check_confidence_level, check_count, check_fraction, check_real
 from .distributions import Proportion, Rate

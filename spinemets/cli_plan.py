@@ -1,0 +1,312 @@
+"""The ``spinemets plan`` subcommand: MRI capacity for a catchment, from flags or a TOML file.
+
+Flags mirror :func:`spinemets.planning.plan_imaging`; rates are given per 100,000 people a
+year on the command line (per person-year in Python). A scenario file holds the same
+settings as ``key = value`` lines (the flag names with underscores); flags given on the
+command line override the file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import tomllib
+import warnings
+from pathlib import Path
+from typing import Any
+
+from ._cli_common import CLIUsageError, add_output_arguments, emit_table
+
+__all__ = ["SCENARIO_KEYS", "load_scenario", "register", "run", "scenario_to_kwargs"]
+
+_EPILOG = """\
+examples:
+  spinemets plan --population 1000000 --seed 1
+  spinemets plan --population 1000000 --opening-hours "daily 08:00-18:00" \\
+      --emergency-yield 50/96 --seed 1 --format csv
+  spinemets plan --scenario scenarios/weekday-1m.toml --out-dir results/
+
+A yield is a fraction (0.4, fixed) or counts POSITIVE/SCANNED (50/96 -> Beta(50.5, 46.5),
+carrying its uncertainty). Rates are per 100,000 people a year and get Gamma uncertainty
+with --rate-cv (default 0.25). Every default and its source: --table assumptions.
+"""
+
+# scenario key -> (type, help)
+_NUMBER_KEYS: dict[str, str] = {
+    "population": "people in the catchment",
+    "mscc_rate_per_100k": "new MSCC cases per 100,000 a year (default 8.1, South-East Norway)",
+    "spinal_mets_rate_per_100k": "new spinal metastases (incl. MSCC) per 100,000 a year "
+                                 "(default 30.2, Ontario 2019, catalogue POP-01b)",
+    "mscc_cases_per_year": "your own yearly MSCC cases (instead of a rate)",
+    "spinal_mets_cases_per_year": "your own yearly spinal-metastasis cases (instead of a rate)",
+    "rate_cv": "coefficient of variation of the rates (default 0.25; 0 = fixed)",
+    "scans_per_referral": "MRI per referral (default 1)",
+    "followup_scans_per_patient": "follow-up MRI per patient (default derived: 0.80)",
+    "followup_interval_months": "months between follow-up MRI (default 3.4)",
+    "median_survival_months": "median survival, truncates follow-up (default 2.9)",
+    "scan_minutes": "minutes per full-protocol scan (default 30)",
+    "abbreviated_scan_minutes": "minutes per abbreviated scan (default 10)",
+    "emergency_target_hours": "emergency target (default 24)",
+    "urgent_target_hours": "urgent target (default 168)",
+    "service_level": "share of weeks in which demand must be met (default 0.95)",
+    "confidence_level": "coverage of reported intervals (default 0.95)",
+    "horizon_years": "plan for this many years ahead (default 5)",
+    "rate_trend_per_year": "yearly relative change in rates (default 0; Ontario +0.022)",
+    "cancer_cases_per_year": "new cancers a year in the catchment (plausibility check only)",
+}
+_INT_KEYS = {"n_sims": "Monte Carlo parameter draws (default 10000)",
+             "seed": "random seed (recorded in the sidecar)"}
+_YIELD_KEYS = {
+    "emergency_yield": "share of suspected-MSCC MRI positive: fraction or POSITIVE/SCANNED",
+    "urgent_yield": "share of urgent MRI positive: fraction or POSITIVE/SCANNED",
+}
+_TEXT_KEYS = {"opening_hours": "e.g. 'Mon-Fri 08:00-18:00' (default), 'daily 08-18', '24/7'"}
+_LIST_KEYS = {"abbreviated": "stream scanned with the abbreviated protocol (repeatable)"}
+_META_KEYS = {"name", "description"}
+
+#: Keys accepted in a scenario TOML file.
+SCENARIO_KEYS: frozenset[str] = frozenset(
+    {*_NUMBER_KEYS, *_INT_KEYS, *_YIELD_KEYS, *_TEXT_KEYS, *_LIST_KEYS, *_META_KEYS}
+)
+_STREAMS = ("emergency", "urgent", "follow_up")
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``plan`` subcommand to ``subparsers`` (from ``add_subparsers()``).
+
+    Examples
+    --------
+    >>> import argparse
+    >>> from spinemets import cli_plan
+    >>> p = argparse.ArgumentParser(prog="spinemets")
+    >>> cli_plan.register(p.add_subparsers())
+    >>> p.parse_args(["plan", "--population", "1000000"]).population
+    1000000.0
+    """
+    p = subparsers.add_parser(
+        "plan", help="MRI capacity for suspected spinal metastases and MSCC in a catchment",
+        description="Weekly MRI demand (emergency/MSCC, urgent, follow-up, total) for a "
+                    "catchment, the slots a week needed at a service level, scanner-hours and "
+                    "the share of emergencies the opening hours allow within 24 h.",
+        epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--scenario", metavar="FILE.toml", default=None,
+                   help="read settings from a TOML file (flags override it)")
+    for key, text in _NUMBER_KEYS.items():
+        p.add_argument("--" + key.replace("_", "-"), dest=key, type=float, default=None,
+                       metavar="X", help=text)
+    for key, text in _INT_KEYS.items():
+        p.add_argument("--" + key.replace("_", "-"), dest=key, type=int, default=None,
+                       metavar="N", help=text)
+    for key, text in _YIELD_KEYS.items():
+        p.add_argument("--" + key.replace("_", "-"), dest=key, default=None, metavar="Y",
+                       help=text)
+    for key, text in _TEXT_KEYS.items():
+        p.add_argument("--" + key.replace("_", "-"), dest=key, default=None, metavar="TEXT",
+                       help=text)
+    p.add_argument("--abbreviated", dest="abbreviated", action="append", choices=_STREAMS,
+                   default=None, help=_LIST_KEYS["abbreviated"])
+    p.add_argument("--table", choices=("plan", "assumptions", "sessions", "checks", "summary"),
+                   default="plan", help="what to print: the plan (default), every input with "
+                   "its source, the emergency demand per opening session, the plausibility "
+                   "checks, or the plain-language summary")
+    p.add_argument("--out-dir", metavar="DIR", default=None,
+                   help="write plan.csv, plan.json (sidecar: inputs, versions, seed), "
+                        "assumptions.csv and sessions.csv to DIR instead of printing")
+    add_output_arguments(p)
+    p.set_defaults(func=run)
+
+
+def _parse_yield(value: Any, key: str) -> Any:
+    from .distributions import Proportion
+
+    if isinstance(value, dict):
+        if set(value) == {"a", "b"}:
+            return Proportion.beta(float(value["a"]), float(value["b"]), label=key)
+        if set(value) == {"positive", "scanned"}:
+            value = f"{value['positive']}/{value['scanned']}"
+        else:
+            raise CLIUsageError(
+                f"{key}: a table must have keys a, b (Beta) or positive, scanned, got "
+                f"{sorted(value)}"
+            )
+    if isinstance(value, bool):
+        raise CLIUsageError(f"{key}: expected a fraction or POSITIVE/SCANNED, got {value!r}")
+    if isinstance(value, (int, float)):
+        return float(value)
+    text = str(value).strip()
+    m = re.fullmatch(r"(\d+)\s*/\s*(\d+)", text)
+    if m:
+        pos, n = int(m.group(1)), int(m.group(2))
+        if n == 0 or pos > n:
+            raise CLIUsageError(
+                f"{key}: POSITIVE/SCANNED needs 0 <= positive <= scanned and scanned > 0, "
+                f"got {text!r}"
+            )
+        return Proportion.beta(
+            pos + 0.5, n - pos + 0.5, label=key, encoding=f"Jeffreys Beta from {pos}/{n}",
+            assumption=f"{pos} positive of {n} scanned (local audit), Jeffreys prior",
+        )
+    try:
+        return float(text)
+    except ValueError:
+        raise CLIUsageError(
+            f"{key}: expected a fraction (0.4) or counts POSITIVE/SCANNED (50/96), got {text!r}"
+        ) from None
+
+
+def load_scenario(path: str | Path) -> dict[str, Any]:
+    """Read a scenario TOML file into a dict of settings (keys checked).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from spinemets.cli_plan import load_scenario
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     f = pathlib.Path(d) / "s.toml"
+    ...     _ = f.write_text('population = 1000000\\nopening_hours = "daily 08-18"\\n')
+    ...     load_scenario(f)["opening_hours"]
+    'daily 08-18'
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise CLIUsageError(f"--scenario: file {str(p)!r} does not exist")
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise CLIUsageError(f"--scenario: {str(p)!r} is not valid TOML: {exc}") from None
+    unknown = sorted(set(data) - SCENARIO_KEYS)
+    if unknown:
+        raise CLIUsageError(
+            f"--scenario: unknown key(s) {', '.join(unknown)} in {str(p)!r}; allowed: "
+            f"{', '.join(sorted(SCENARIO_KEYS))}"
+        )
+    for key, value in data.items():
+        ok = True
+        if key in _NUMBER_KEYS:
+            ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        elif key in _INT_KEYS:
+            ok = isinstance(value, int) and not isinstance(value, bool)
+        elif key in _TEXT_KEYS or key in _META_KEYS:
+            ok = isinstance(value, str)
+        elif key in _LIST_KEYS:
+            ok = isinstance(value, list) and all(v in _STREAMS for v in value)
+        if not ok:
+            raise CLIUsageError(
+                f"--scenario: {key} in {str(p)!r} has the wrong type or value: {value!r}"
+            )
+    return data
+
+
+def scenario_to_kwargs(settings: dict[str, Any]) -> dict[str, Any]:
+    """Turn scenario/flag settings into keyword arguments of ``plan_imaging``.
+
+    Examples
+    --------
+    >>> from spinemets.cli_plan import scenario_to_kwargs
+    >>> kw = scenario_to_kwargs({"population": 1e6, "mscc_rate_per_100k": 8.1, "seed": 3})
+    >>> round(kw["mscc_rate"] * 1e5, 6), kw["rng"]
+    (8.1, 3)
+    """
+    kw: dict[str, Any] = {}
+    for key, value in settings.items():
+        if value is None or key in _META_KEYS:
+            continue
+        if key.endswith("_rate_per_100k"):
+            kw[key.removesuffix("_per_100k")] = float(value) / 1e5
+        elif key in _YIELD_KEYS:
+            kw[key] = _parse_yield(value, key)
+        elif key == "seed":
+            kw["rng"] = value
+        elif key == "abbreviated":
+            kw["abbreviated_streams"] = tuple(value)
+        elif key == "population" and float(value).is_integer():
+            kw[key] = int(value)
+        else:
+            kw[key] = value
+    return kw
+
+
+_DISPLAY = [
+    "stream", "cases_per_year", "scans_per_year", "scans_per_week", "scans_per_week_pi_lower",
+    "scans_per_week_pi_upper", "slots_per_week", "prob_exceed_slots", "scanner_hours_per_week",
+    "share_within_target",
+]
+_FRACTIONS = {"service_level", "confidence_level", "prob_exceed_slots", "share_within_target",
+              "mean", "ci_lower", "ci_upper"}
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``spinemets plan``; bad input raises :class:`CLIUsageError` (exit status 2).
+
+    Examples
+    --------
+    >>> import argparse
+    >>> from spinemets import cli_plan
+    >>> p = argparse.ArgumentParser(prog="spinemets")
+    >>> cli_plan.register(p.add_subparsers())
+    >>> a = p.parse_args(["plan", "--population", "1000000", "--seed", "1", "--n-sims",
+    ...                   "1000", "--table", "checks", "--format", "csv"])
+    >>> a.func(a)                                       # doctest: +ELLIPSIS
+    check,status,detail
+    ...
+    0
+    """
+    from .planning import plan_imaging
+
+    settings: dict[str, Any] = {}
+    if args.scenario is not None:
+        settings.update(load_scenario(args.scenario))
+    keys = [*_NUMBER_KEYS, *_INT_KEYS, *_YIELD_KEYS, *_TEXT_KEYS, *_LIST_KEYS]
+    for key in keys:
+        value = getattr(args, key, None)
+        if value is not None:
+            settings[key] = value
+    out_dir = None
+    if args.out_dir is not None:
+        out_dir = Path(args.out_dir)
+        if out_dir.exists() and not out_dir.is_dir():
+            raise CLIUsageError(f"--out-dir: {str(out_dir)!r} exists and is not a folder")
+        if not out_dir.parent.exists():
+            raise CLIUsageError(f"--out-dir: parent folder {str(out_dir.parent)!r} does not exist")
+    if args.output is not None and not Path(args.output).parent.exists():
+        raise CLIUsageError(f"--output: folder {str(Path(args.output).parent)!r} does not exist")
+    try:
+        kwargs = scenario_to_kwargs(settings)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            plan = plan_imaging(**kwargs)
+            frame = plan.to_frame()
+    except (ValueError, TypeError) as exc:
+        raise CLIUsageError(f"plan: {exc}") from None
+    for w in caught:
+        sys.stderr.write(f"spinemets plan: warning: {w.message}\n")
+    if out_dir is not None:
+        out_dir.mkdir(exist_ok=True)
+        csv_path, json_path = plan.to_csv(out_dir / "plan.csv")
+        plan.assumptions().to_csv(out_dir / "assumptions.csv", index=False)
+        plan.sessions().to_csv(out_dir / "sessions.csv", index=False)
+        sys.stderr.write(
+            f"spinemets plan: wrote {csv_path}, {json_path}, assumptions.csv and sessions.csv "
+            f"(seed {plan.seed})\n"
+        )
+        return 0
+    if args.table == "summary":
+        text = str(plan.summary()) + "\n"
+        if args.output is None:
+            sys.stdout.write(text)
+        else:
+            Path(args.output).write_text(text, encoding="utf-8")
+        return 0
+    table = {
+        "plan": frame,
+        "assumptions": plan.assumptions(),
+        "sessions": plan.sessions(),
+        "checks": plan.checks(),
+    }[args.table]
+    if args.table == "plan" and args.format == "table":
+        table = table[_DISPLAY]
+    fractions = _FRACTIONS if args.table in ("plan", "sessions") else set()
+    emit_table(table, args.format, args.output, fraction_columns=fractions)
+    return 0

@@ -1,0 +1,250 @@
+"""Cohort estimates against scipy, closed forms, brute-force simulation and calibration."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+import spinemets as sm
+
+BETA = sm.Proportion.beta(30.5, 70.5, label="test beta")
+RATE = sm.Rate.gamma(50.5, 2e5, label="test rate")
+
+
+def test_exact_beta_rows_match_scipy_and_closed_forms():
+    n = np.array([0, 1, 7, 120, 5000])
+    res = sm.estimate(n, BETA, confidence_level=0.9)
+    a, b = BETA.a, BETA.b
+    assert np.allclose(res["mean"], n * a / (a + b))
+    lo, hi = stats.beta.ppf([0.05, 0.95], a, b)
+    assert np.allclose(res["ci_lower"], n * lo) and np.allclose(res["ci_upper"], n * hi)
+    assert np.allclose(res["median"], n * stats.beta.median(a, b))
+    assert np.array_equal(res["pi_lower"], stats.betabinom.ppf(0.05, n, a, b))
+    assert np.array_equal(res["pi_upper"], stats.betabinom.ppf(0.95, n, a, b))
+    assert (res["method"] == "exact").all() and (res["mc_error"] == 0).all()
+    assert list(res.columns) == ["outcome", "parameter", "n", "mean", "median", "ci_lower",
+                                 "ci_upper", "pi_lower", "pi_upper", "confidence_level",
+                                 "method", "mc_error"]
+
+
+def test_exact_rate_rows_match_negative_binomial():
+    py = np.array([1e3, 2.5e4, 1e6])
+    res = sm.estimate(pd.DataFrame({"person_years": py}), RATE)
+    p = RATE.rate / (RATE.rate + py)
+    assert np.array_equal(res["pi_lower"], stats.nbinom.ppf(0.025, RATE.shape, p))
+    assert np.array_equal(res["pi_upper"], stats.nbinom.ppf(0.975, RATE.shape, p))
+    assert np.allclose(res["mean"], py * RATE.shape / RATE.rate)
+
+
+def test_named_parameter_by_site_and_extra_columns_survive():
+    cohort = pd.DataFrame({"hospital": ["A", "B", "C"], "year": [2024, 2024, 2025],
+                           "primary_site": ["breast", "prostate", "breast"],
+                           "n": [1200, 800, 50]}, index=["x", "y", "z"])
+    res = sm.estimate(cohort, "bone_mets_at_diagnosis")
+    assert list(res.index) == ["x", "y", "z"]
+    assert res[["hospital", "year", "primary_site", "n"]].equals(
+        cohort[["hospital", "year", "primary_site", "n"]])
+    breast = sm.parameter("bone_mets_at_diagnosis", "breast")
+    assert res.loc["x", "pi_upper"] == stats.betabinom.ppf(0.975, 1200, breast.a, breast.b)
+    assert res.loc["y", "parameter"] == "bone_mets_at_diagnosis (prostate)"
+    assert res.attrs["provenance"]["bone_mets_at_diagnosis (breast)"]["sources"] == "CLIN-20"
+
+
+def test_unknown_outcome_and_site_list_what_is_available():
+    with pytest.raises(ValueError, match="spinal_mets_autopsy"):
+        sm.estimate(100, "no_such_outcome")
+    cohort = pd.DataFrame({"primary_site": ["spleen"], "n": [10]})
+    with pytest.raises(ValueError, match="breast"):
+        sm.estimate(cohort, "bone_mets_at_diagnosis")
+    with pytest.raises(ValueError, match="primary_site"):
+        sm.estimate(100, "bone_mets_at_diagnosis")
+
+
+@pytest.mark.parametrize("cohort,exc,word", [
+    (-5, ValueError, ">= 0"),
+    (2.5, ValueError, "whole"),
+    (float("nan"), ValueError, "finite"),
+    ([], ValueError, "empty"),
+    (pd.DataFrame({"n": []}), ValueError, "empty"),
+    (pd.DataFrame({"size": [10]}), ValueError, "'n'"),
+    (pd.DataFrame({"n": ["10"]}), TypeError, "numeric"),
+    ("100", TypeError, "cohort"),
+    (True, TypeError, "bool"),
+    (np.ones((2, 2)), ValueError, "one-dimensional"),
+])
+def test_bad_cohorts(cohort, exc, word):
+    with pytest.raises(exc, match=word):
+        sm.estimate(cohort, BETA)
+
+
+@pytest.mark.parametrize("kwargs,exc,word", [
+    ({"outcome": 0.3}, TypeError, "outcome"),
+    ({"outcome": BETA, "method": "fast"}, ValueError, "method"),
+    ({"outcome": BETA, "confidence_level": 95}, ValueError, "confidence_level"),
+    ({"outcome": BETA, "draws": 10}, ValueError, "draws"),
+    ({"outcome": RATE}, ValueError, "person_years"),
+])
+def test_bad_arguments(kwargs, exc, word):
+    cohort = pd.DataFrame({"n": [10]})
+    with pytest.raises(exc, match=word):
+        sm.estimate(cohort, **kwargs)
+
+
+def test_huge_cohort_no_overflow():
+    res = sm.estimate(10**9, BETA)
+    sd_p = BETA.std
+    mean = 1e9 * BETA.mean
+    assert res.loc[0, "pi_lower"] < mean < res.loc[0, "pi_upper"]
+    # at n = 1e9 the predictive interval is the parameter interval to within binomial noise
+    assert res.loc[0, "pi_lower"] == pytest.approx(res.loc[0, "ci_lower"], rel=1e-3)
+    assert res.loc[0, "pi_upper"] - res.loc[0, "pi_lower"] < 1e9 * 5 * sd_p
+
+
+def test_monotone_in_n_nested_levels_and_ci_inside_pi_for_large_n():
+    n = np.arange(0, 3000, 37)
+    res = sm.estimate(n, BETA)
+    for col in ("mean", "ci_lower", "ci_upper", "pi_lower", "pi_upper"):
+        assert (np.diff(res[col].to_numpy()) >= 0).all(), col
+    narrow = sm.estimate(n, BETA, confidence_level=0.5)
+    assert (res["pi_lower"] <= narrow["pi_lower"]).all()
+    assert (res["pi_upper"] >= narrow["pi_upper"]).all()
+    big = sm.estimate([10**5, 10**7], BETA)
+    assert (big["pi_lower"] <= big["ci_lower"]).all() and (big["ci_upper"] <= big["pi_upper"]).all()
+
+
+def test_monte_carlo_agrees_with_exact_within_mc_error():
+    n = np.array([5, 60, 900, 20000])
+    exact = sm.estimate(n, BETA)
+    mc = sm.estimate(n, BETA, method="monte_carlo", draws=40_000, rng=11)
+    assert (mc["method"] == "monte_carlo").all()
+    for col in ("pi_lower", "pi_upper"):
+        gap = np.abs(mc[col] - exact[col])
+        assert (gap <= mc["mc_error"] + 1).all(), (col, gap, mc["mc_error"])
+    # the parameter-only interval is exact in both routes
+    assert np.allclose(mc["ci_lower"], exact["ci_lower"])
+
+
+def test_same_rng_same_result_and_non_beta_uses_monte_carlo():
+    p = sm.Proportion.logit_normal(-0.7, 0.2, label="pooled")
+    a = sm.estimate([100, 1000], p, rng=5, draws=5000)
+    b = sm.estimate([100, 1000], p, rng=5, draws=5000)
+    pd.testing.assert_frame_equal(a, b)
+    assert (a["method"] == "monte_carlo").all()
+    with pytest.raises(ValueError, match="exact"):
+        sm.estimate(100, p, method="exact")
+
+
+def test_logit_normal_monte_carlo_against_brute_force():
+    p = sm.Proportion.logit_normal(-0.7, 0.3)
+    n = 400
+    res = sm.estimate(n, p, draws=40_000, rng=3)
+    gen = np.random.default_rng(99)
+    brute = gen.binomial(n, p.rvs(200_000, rng=gen))
+    ref = np.quantile(brute, [0.025, 0.975], method="inverted_cdf")
+    assert abs(res.loc[0, "pi_lower"] - ref[0]) <= res.loc[0, "mc_error"] + 1
+    assert abs(res.loc[0, "pi_upper"] - ref[1]) <= res.loc[0, "mc_error"] + 1
+
+
+def test_predictive_interval_calibration():
+    """Simulate cohorts from the model itself: the 90% predictive interval must cover the
+    realised count in at least 90% of them (discrete counts make it conservative), within
+    simulation error (3 binomial standard errors)."""
+    gen = np.random.default_rng(2026)
+    reps = 4000
+    n = gen.integers(1, 3000, size=reps)
+    p = gen.beta(BETA.a, BETA.b, size=reps)
+    x = gen.binomial(n, p)
+    res = sm.estimate(n, BETA, confidence_level=0.9)
+    covered = (res["pi_lower"].to_numpy() <= x) & (x <= res["pi_upper"].to_numpy())
+    se = np.sqrt(0.9 * 0.1 / reps)
+    assert covered.mean() >= 0.9 - 3 * se
+
+
+# ------------------------------------------------------------------ totals
+
+
+def test_total_with_one_shared_beta_is_betabinomial_of_summed_n():
+    cohort = pd.DataFrame({"hospital": list("ABC"), "n": [300, 500, 200]})
+    tot = sm.estimate_total(cohort, BETA)
+    assert tot.loc[0, "n"] == 1000 and tot.loc[0, "strata"] == 3
+    assert tot.loc[0, "pi_lower"] == stats.betabinom.ppf(0.025, 1000, BETA.a, BETA.b)
+    assert tot.loc[0, "pi_upper"] == stats.betabinom.ppf(0.975, 1000, BETA.a, BETA.b)
+    # wider than treating the strata as independent (the shared parameter is shared)
+    indep_sd = np.sqrt(sum(stats.betabinom.var(m, BETA.a, BETA.b) for m in (300, 500, 200)))
+    assert stats.betabinom.std(1000, BETA.a, BETA.b) > indep_sd
+
+
+def test_total_with_one_shared_beta_against_brute_force():
+    sizes = np.array([300, 500, 200])
+    gen = np.random.default_rng(7)
+    draws = 200_000
+    p = gen.beta(BETA.a, BETA.b, size=draws)
+    sims = sum(gen.binomial(m, p) for m in sizes)
+    ref = np.quantile(sims, [0.025, 0.975], method="inverted_cdf")
+    tot = sm.estimate_total(pd.DataFrame({"n": sizes}), BETA)
+    se_band = 3  # order statistics of 2e5 draws sit within a couple of counts here
+    assert abs(tot.loc[0, "pi_lower"] - ref[0]) <= se_band
+    assert abs(tot.loc[0, "pi_upper"] - ref[1]) <= se_band
+
+
+def test_total_over_different_parameters_against_brute_force():
+    cohort = pd.DataFrame({"primary_site": ["breast", "prostate", "breast", "lung"],
+                           "n": [4000, 3000, 1000, 2000]})
+    tot = sm.estimate_total(cohort, "bone_mets_at_diagnosis", draws=40_000, rng=1)
+    assert tot.loc[0, "method"] == "monte_carlo" and tot.loc[0, "strata"] == 4
+    # brute force: each row simulated separately, parameters drawn once per draw per site
+    gen = np.random.default_rng(123)
+    draws = 200_000
+    sims = np.zeros(draws)
+    p_site = {s: sm.parameter("bone_mets_at_diagnosis", s).rvs(draws, rng=gen)
+              for s in ("breast", "prostate", "lung")}
+    for site, m in zip(cohort["primary_site"], cohort["n"], strict=True):
+        sims += gen.binomial(m, p_site[site])
+    ref = np.quantile(sims, [0.025, 0.975], method="inverted_cdf")
+    tol = tot.loc[0, "mc_error"] + 3
+    assert abs(tot.loc[0, "pi_lower"] - ref[0]) <= tol
+    assert abs(tot.loc[0, "pi_upper"] - ref[1]) <= tol
+    exact_mean = sum(m * sm.parameter("bone_mets_at_diagnosis", s).mean
+                     for s, m in zip(cohort["primary_site"], cohort["n"], strict=True))
+    assert tot.loc[0, "mean"] == pytest.approx(exact_mean)
+
+
+def test_total_monte_carlo_agrees_with_exact_total():
+    cohort = pd.DataFrame({"n": [300, 500, 200]})
+    exact = sm.estimate_total(cohort, BETA)
+    mc = sm.estimate_total(cohort, BETA, method="monte_carlo", draws=40_000, rng=4)
+    for col in ("pi_lower", "pi_upper"):
+        assert abs(mc.loc[0, col] - exact.loc[0, col]) <= mc.loc[0, "mc_error"] + 1
+
+
+def test_rate_total_sums_exposure():
+    cohort = pd.DataFrame({"person_years": [1e5, 3e5]})
+    tot = sm.estimate_total(cohort, RATE)
+    p = RATE.rate / (RATE.rate + 4e5)
+    assert tot.loc[0, "pi_upper"] == stats.nbinom.ppf(0.975, RATE.shape, p)
+
+
+# ------------------------------------------------------------------ sensitivity
+
+
+def test_sensitivity_lists_alternatives_and_the_default_matches_estimate():
+    table = sm.sensitivity(1000, "spinal_mets_lifetime")
+    default = table[table["is_default"]].iloc[0]
+    direct = sm.estimate(1000, "spinal_mets_lifetime").iloc[0]
+    assert default["pi_upper"] == direct["pi_upper"]
+    assert table["alternative"].str.contains("maxent").any()
+    assert table["alternative"].str.contains("90% interval").any()
+    # reading the same range as a 90% interval makes the distribution wider than as 95%
+    q95 = table[table["alternative"] == "range read as 95% interval, quantile"].iloc[0]
+    q90 = table[table["alternative"] == "range read as 90% interval, quantile"].iloc[0]
+    assert q90["pi_upper"] - q90["pi_lower"] > q95["pi_upper"] - q95["pi_lower"]
+
+
+def test_sensitivity_pooled_includes_each_study():
+    table = sm.sensitivity(500, "spinal_mets_autopsy", rng=1, draws=4000)
+    names = set(table["alternative"])
+    assert {"single study SEED-03", "single study SEED-06"} <= names
+    single = table[table["alternative"] == "single study SEED-06"].iloc[0]
+    assert single["mean"] == pytest.approx(500 * 258.5 / 843)
