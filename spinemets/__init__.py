@@ -20,6 +20,7 @@ from .errors import CatalogueError, EncodingError, SpinemetsError, SpinemetsWarn
 from .estimate import estimate, estimate_total
 from .evidence import DATA_VERSION, claims, evidence
 from .parameters import parameter, parameters
+from .planning import ImagingPlan, OpeningHours, plan_imaging
 from .sensitivity import sensitivity
 from .synthesis import (
     PooledProportion,
@@ -33,6 +34,8 @@ __all__ = [
     "DATA_VERSION",
     "CatalogueError",
     "EncodingError",
+    "ImagingPlan",
+    "OpeningHours",
     "PooledProportion",
     "Proportion",
     "Rate",
@@ -50,6 +53,7 @@ __all__ = [
     "gamma_from_rate",
     "parameter",
     "parameters",
+    "plan_imaging",
     "pool_proportions",
     "proportion_ci",
     "reproduce",

@@ -245,7 +245,7 @@ def reproduce(confidence_level: float = 0.95, evidence_table: pd.DataFrame | Non
     --------
     >>> import spinemets as sm
     >>> audit = sm.reproduce().set_index("claim_id")
-    >>> audit.loc["CLAIM-30-AUTOPSY", "n_with_counts"]
+    >>> int(audit.loc["CLAIM-30-AUTOPSY", "n_with_counts"])
     2
     >>> bool(0 < audit.loc["CLAIM-30-AUTOPSY", "p_claim_holds"] < 1)
     True

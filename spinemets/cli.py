@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import __version__
+from . import __version__, cli_plan
 from ._cli_common import CLIUsageError, add_output_arguments, emit_table
 from .errors import SpinemetsError
 
@@ -93,9 +93,12 @@ def _cmd_estimate(args: argparse.Namespace) -> int:
         cohort = pd.DataFrame({"n": [args.n]})
         if args.site:
             cohort["primary_site"] = args.site
-    func = estimate_total if args.total else estimate
-    df = func(cohort, args.outcome, confidence_level=args.confidence_level, method=args.method,
-              rng=args.seed)
+    if args.total:
+        df = estimate_total(cohort, args.outcome, confidence_level=args.confidence_level,
+                            method=args.method, rng=args.seed)
+    else:
+        df = estimate(cohort, args.outcome, confidence_level=args.confidence_level,
+                      method=args.method, rng=args.seed, progress=sys.stderr.isatty())
     if args.format == "table":
         emit_table(df, "table", args.output,
                    fraction_columns={"confidence_level"})
@@ -199,12 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_output_arguments(p)
     p.set_defaults(func=_cmd_reproduce)
 
-    try:
-        from . import cli_plan
-    except ImportError:  # planning not installed in this build
-        cli_plan = None
-    if cli_plan is not None:
-        cli_plan.register(sub)
+    cli_plan.register(sub)
     return parser
 
 

@@ -365,6 +365,9 @@ def _bb_ppf_block(q: NDArray, n: NDArray, a: NDArray, b: NDArray) -> NDArray[np.
         st, nn, aa, bb, qa = s[act], n[act], a[act], b[act], q[act]
         pmf = _pmf_window(st, nn, aa, bb)
         csum = np.cumsum(pmf, axis=1)
+        # rsum[:, j] = sum of pmf[:, j + 1:] (exact upper sums, no cancellation)
+        rsum = np.zeros_like(pmf)
+        np.cumsum(pmf[:, :0:-1], axis=1, out=rsum[:, -2::-1])
         # 1. anchors for windows that are not continuations of the previous one
         auto = mi[act] == _AUTO
         if auto.any():
@@ -398,11 +401,15 @@ def _bb_ppf_block(q: NDArray, n: NDArray, a: NDArray, b: NDArray) -> NDArray[np.
                 anchor_mag[qr] = anc[qr]
         # 2. CDF over the window
         mia = mi[act]
-        base = anc[act] - np.where(mia >= 0, csum[np.arange(act.size), np.maximum(mia, 0)], 0.0)
+        ancx = anc[act]
+        top = mia == _WD - 1
+        base = ancx - np.where(mia >= 0, csum[np.arange(act.size), np.maximum(mia, 0)], 0.0)
         cdf = base[:, None] + csum
+        cdf[top] = ancx[top, None] - rsum[top]
         jj = st[:, None] + np.arange(_WD)[None, :]
         cdf[jj >= nn[:, None]] = 1.0
-        before = np.where(st <= 0, 0.0, base)  # CDF(s - 1)
+        before = np.where(top, ancx - rsum[:, 0] - pmf[:, 0], base)  # CDF(s - 1)
+        before = np.where(st <= 0, 0.0, before)
         last = cdf[:, -1]
         found = (before < qa) & (last >= qa)
         # 3. rows settled in this window
@@ -602,31 +609,31 @@ def betabinom_cdf(k: ArrayLike, n: ArrayLike, a: ArrayLike, b: ArrayLike) -> NDA
 
 
 def _bb_cdf_block(k: NDArray, n: NDArray, a: NDArray, b: NDArray) -> NDArray:
-    res = np.empty(k.shape[0])
-    low = k < _WD - 1
-    high = ~low & (n - k <= _WD - 1)
-    mid = ~low & ~high
-    if low.any():  # sum from 0
-        pmf = _pmf_window(np.zeros(low.sum()), n[low], a[low], b[low])
-        col = k[low].astype(np.int64)
-        res[low] = np.cumsum(pmf, axis=1)[np.arange(col.size), col]
-    if high.any():  # 1 - sum above k
-        st = n[high] - (_WD - 1)
-        pmf = _pmf_window(st, n[high], a[high], b[high])
-        above = np.cumsum(pmf[:, ::-1], axis=1)[:, ::-1]
-        col = (k[high] - st).astype(np.int64) + 1
-        res[high] = 1.0 - above[np.arange(col.size), col]
-    if mid.any():
-        mean = n[mid] * a[mid] / (a[mid] + b[mid])
-        up = k[mid] >= mean
-        tail = np.empty(up.size)
-        nm = n[mid]
-        for nodes, sel in ((_NODES_EXACT, nm <= N_EXACT), (_NODES_EXACT, nm > N_EXACT)):
+    """CDF for rows with ``0 <= k < n``: exact window sums or quadrature."""
+    rows = np.arange(k.shape[0])
+    s = np.clip(k - _W, 0.0, np.maximum(n - (_WD - 1), 0.0))
+    pmf = _pmf_window(s, n, a, b)
+    below, above = _outside_mass_bounds(s, pmf, n, a, b)
+    i = (k - s).astype(np.int64)
+    low_val = np.cumsum(pmf, axis=1)[rows, i]
+    rsum = np.cumsum(pmf[:, ::-1], axis=1)[:, ::-1]  # rsum[:, j] = sum of pmf[:, j:]
+    up_val = np.where(i + 1 < _WD, rsum[rows, np.minimum(i + 1, _WD - 1)], 0.0)
+    want_up = k >= n * a / (a + b)
+    low_ok = below <= 1e-18 * low_val
+    up_ok = above <= 1e-18 * up_val
+    res = np.where(want_up, 1.0 - up_val, low_val)
+    use_low = low_ok & (~want_up | ~up_ok)
+    use_up = up_ok & ~use_low
+    res = np.where(use_low, low_val, res)
+    quad = np.flatnonzero(~use_low & ~use_up)
+    if quad.size:
+        exact = n[quad] <= N_EXACT
+        tail = np.empty(quad.size)
+        for nodes, sel in ((_NODES_EXACT, exact), (_NODES_FAST, ~exact)):
             if sel.any():
-                tail[sel] = _tail_quadrature(
-                    k[mid][sel], nm[sel], a[mid][sel], b[mid][sel], up[sel], nodes
-                )
-        res[mid] = np.where(up, 1.0 - tail, tail)
+                r = quad[sel]
+                tail[sel] = _tail_quadrature(k[r], n[r], a[r], b[r], want_up[r], nodes)
+        res[quad] = np.where(want_up[quad], 1.0 - tail, tail)
     return np.clip(res, 0.0, 1.0)
 
 

@@ -152,7 +152,8 @@ def _sampler(dist: Proportion | Rate):
 
 
 def _group_rows(dist: Proportion | Rate, sizes: np.ndarray, level: float, method: str,
-                draws: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+                draws: int, rng: np.random.Generator,
+                progress: montecarlo.ProgressBar | None = None) -> dict[str, np.ndarray]:
     tail = (1 - level) / 2
     p_lo, p_med, p_hi = (float(x) for x in dist.ppf([tail, 0.5, 1 - tail]))
     out = {
@@ -174,7 +175,7 @@ def _group_rows(dist: Proportion | Rate, sizes: np.ndarray, level: float, method
         return out
     param_draws = np.asarray(dist.rvs(size=draws, rng=rng), dtype=float)
     sim = montecarlo.mc_quantiles(sizes, param_draws, _sampler(dist),
-                                  np.array([tail, 1 - tail]), rng)
+                                  np.array([tail, 1 - tail]), rng, progress=progress)
     out["pi_lower"], out["pi_upper"] = sim.values[:, 0], sim.values[:, 1]
     out["method"] = np.full(sizes.shape, "monte_carlo", dtype=object)
     out["mc_error"] = sim.error.max(axis=1)
@@ -182,7 +183,7 @@ def _group_rows(dist: Proportion | Rate, sizes: np.ndarray, level: float, method
 
 
 def estimate(cohort: Any, outcome: Any, confidence_level: float = 0.95, method: str = "auto",
-             draws: int = 10_000, rng: Any = None) -> pd.DataFrame:
+             draws: int = 10_000, rng: Any = None, *, progress: bool = False) -> pd.DataFrame:
     """Expected and predictive counts of an outcome in a cohort, one row per stratum.
 
     Parameters
@@ -203,6 +204,8 @@ def estimate(cohort: Any, outcome: Any, confidence_level: float = 0.95, method: 
         Monte Carlo draws (only used by the Monte Carlo route).
     rng : None, int or numpy.random.Generator
         Randomness for the Monte Carlo route; the exact route uses none.
+    progress : bool, default False
+        Show a progress bar on standard error while the Monte Carlo route runs.
 
     Returns
     -------
@@ -248,8 +251,12 @@ def estimate(cohort: Any, outcome: Any, confidence_level: float = 0.95, method: 
     sizes = _sizes(frame, size_column, is_rate_guess)
     resolved = _resolve_outcome(outcome, frame)
     cols: dict[str, np.ndarray] = {}
-    for dist, rows in _groups(resolved.per_row).values():
-        part = _group_rows(dist, sizes[rows], level, method, draws, generator)
+    groups = _groups(resolved.per_row).values()
+    mc_rows = sum(len(rows) for dist, rows in groups
+                  if method == "monte_carlo" or (method == "auto" and not _has_exact(dist)))
+    bar = montecarlo.ProgressBar(mc_rows, enabled=bool(progress and mc_rows))
+    for dist, rows in groups:
+        part = _group_rows(dist, sizes[rows], level, method, draws, generator, bar)
         for key, val in part.items():
             if key not in cols:
                 cols[key] = np.empty(len(frame), dtype=object if key == "method" else float)
@@ -302,7 +309,7 @@ def estimate_total(cohort: Any, outcome: Any, confidence_level: float = 0.95,
     >>> import pandas as pd
     >>> import spinemets as sm
     >>> cohort = pd.DataFrame({"hospital": ["A", "B", "C"], "n": [300, 500, 200]})
-    >>> tot = sm.estimate_total(cohort, "spinal_mets_autopsy")
+    >>> tot = sm.estimate_total(cohort, "mscc_before_death")
     >>> tot[["n", "strata", "method"]].values.tolist()
     [[1000, 3, 'exact']]
     """

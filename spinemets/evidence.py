@@ -221,8 +221,9 @@ def evidence(path: str | Path | None = None) -> pd.DataFrame:
     --------
     >>> import spinemets as sm
     >>> ev = sm.evidence()
-    >>> ev.loc[ev["id"] == "SEED-06", ["estimand", "total", "value"]].iloc[0].tolist()
-    ['spinal_mets_autopsy', 842.0, 0.306]
+    >>> row = ev.set_index("id").loc["SEED-06"]
+    >>> row["estimand"], int(row["total"]), float(row["value"])
+    ('spinal_mets_autopsy', 842, 0.306)
     """
     file = data_path("evidence.csv") if path is None else Path(path)
     df = _read_csv(file, EVIDENCE_COLUMNS)

@@ -9,13 +9,14 @@ half-width of a distribution-free 95% interval for the quantile from the order s
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TextIO
 
 import numpy as np
-from scipy import special
 
-__all__ = ["MCQuantiles", "mc_quantiles", "quantiles_with_error"]
+__all__ = ["MCQuantiles", "ProgressBar", "mc_quantiles", "quantiles_with_error"]
 
 #: Default memory budget of one chunk of draws (bytes).
 DEFAULT_MAX_BYTES = 64 * 2**20
@@ -77,11 +78,40 @@ def quantiles_with_error(samples: np.ndarray, probs: np.ndarray) -> tuple[np.nda
     return values, error
 
 
+class ProgressBar:
+    """A one-line text progress bar on a stream (standard error by default).
+
+    Silent unless ``enabled``; the command line enables it only when standard error is a
+    terminal, so piped output stays clean.
+    """
+
+    def __init__(self, total: int, label: str = "Monte Carlo", enabled: bool = True,
+                 stream: TextIO | None = None, width: int = 30) -> None:
+        self.total = max(int(total), 1)
+        self.label = label
+        self.enabled = enabled
+        self.stream = sys.stderr if stream is None else stream
+        self.width = width
+        self.done = 0
+
+    def update(self, step: int) -> None:
+        """Advance by ``step`` units and redraw."""
+        self.done = min(self.total, self.done + step)
+        if self.enabled:
+            filled = int(self.width * self.done / self.total)
+            bar = "#" * filled + "." * (self.width - filled)
+            self.stream.write(f"\r{self.label} [{bar}] {100 * self.done // self.total:3d}%")
+            if self.done >= self.total:
+                self.stream.write("\n")
+            self.stream.flush()
+
+
 def mc_quantiles(sizes: np.ndarray, param_draws: np.ndarray,
                  count_sampler: Callable[[np.random.Generator, np.ndarray, np.ndarray],
                                          np.ndarray],
                  probs: np.ndarray, rng: np.random.Generator,
-                 max_bytes: int = DEFAULT_MAX_BYTES) -> MCQuantiles:
+                 max_bytes: int = DEFAULT_MAX_BYTES,
+                 progress: ProgressBar | None = None) -> MCQuantiles:
     """Predictive count quantiles per stratum, by simulation, in bounded memory.
 
     Parameters
@@ -98,6 +128,8 @@ def mc_quantiles(sizes: np.ndarray, param_draws: np.ndarray,
         The only source of randomness.
     max_bytes : int
         Memory budget for one chunk (rows × draws × 8 bytes).
+    progress : ProgressBar, optional
+        Advanced by the number of rows done after each chunk.
 
     Examples
     --------
@@ -125,9 +157,6 @@ def mc_quantiles(sizes: np.ndarray, param_draws: np.ndarray,
         values[start:stop], error[start:stop] = quantiles_with_error(sim, probs)
         mean[start:stop] = sim.mean(axis=1)
         mean_se[start:stop] = sim.std(axis=1, ddof=1) / np.sqrt(draws) if draws > 1 else np.nan
+        if progress is not None:
+            progress.update(stop - start)
     return MCQuantiles(values=values, error=error, mean=mean, mean_se=mean_se, draws=draws)
-
-
-def normal_quantile(confidence_level: float) -> float:
-    """Two-sided standard-normal quantile for ``confidence_level``."""
-    return float(special.ndtri(0.5 + confidence_level / 2))

@@ -751,6 +751,11 @@ def _check_yield(value: Any, name: str) -> float | Proportion:
                 f"({value!r}); such yields imply over 1000 scans per case — give a "
                 "distribution bounded away from 0"
             )
+        if value.is_beta and value.a <= 1:
+            raise ValueError(
+                f"{name} must be a Beta with a > 1 (got a = {value.a:.4g}): with a <= 1 the "
+                "expected number of scans per case, E[1/yield], is infinite"
+            )
         return value
     if isinstance(value, Rate):
         raise TypeError(f"{name} must be a fraction in (0, 1] or a Proportion, got a Rate")

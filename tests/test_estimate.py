@@ -248,3 +248,12 @@ def test_sensitivity_pooled_includes_each_study():
     assert {"single study SEED-03", "single study SEED-06"} <= names
     single = table[table["alternative"] == "single study SEED-06"].iloc[0]
     assert single["mean"] == pytest.approx(500 * 258.5 / 843)
+
+
+def test_progress_bar_only_when_asked(capsys):
+    p = sm.Proportion.logit_normal(-0.7, 0.2)
+    sm.estimate([10, 20], p, draws=1000, rng=1)
+    assert capsys.readouterr().err == ""
+    sm.estimate([10, 20], p, draws=1000, rng=1, progress=True)
+    err = capsys.readouterr().err
+    assert "Monte Carlo [" in err and "100%" in err

@@ -488,6 +488,8 @@ def test_population_needed_without_own_numbers():
 def test_yield_proportion_with_mass_near_zero_rejected():
     with pytest.raises(ValueError, match="emergency_yield"):
         plan_imaging(POP, emergency_yield=sm.Proportion.beta(0.5, 30))
+    with pytest.raises(ValueError, match="urgent_yield"):  # E[1/y] infinite for a <= 1
+        plan_imaging(POP, urgent_yield=sm.Proportion.beta(1, 1))
 
 
 def test_service_level_outside_unit_interval_in_methods():
