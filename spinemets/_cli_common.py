@@ -35,6 +35,7 @@ def add_output_arguments(parser: argparse.ArgumentParser) -> None:
 _FRACTION_COLUMNS = {
     "value", "low", "high", "estimate", "ci_lower", "ci_upper", "pi_lower", "pi_upper",
     "confidence_level", "mean_fraction", "claimed_low", "claimed_high", "p_claim_holds",
+    "reconstruction", "p_new_setting",
 }
 
 
@@ -69,14 +70,15 @@ def _cut(text: str, width: int) -> str:
 
 
 def emit_table(df: pd.DataFrame, fmt: str, output: str | None, *,
-               fraction_columns: set[str] | None = None) -> None:
+               fraction_columns: set[str] | None = None, max_width: int = 48) -> None:
     """Write ``df`` as table, CSV or JSON records to ``output`` (or standard output)."""
     if fmt == "csv":
         text = df.to_csv(index=False)
     elif fmt == "json":
         text = json.dumps(json.loads(df.to_json(orient="records")), indent=2) + "\n"
     else:
-        text = format_for_display(df, fraction_columns=fraction_columns) + "\n"
+        text = format_for_display(df, fraction_columns=fraction_columns,
+                                  max_width=max_width) + "\n"
     if output is None:
         sys.stdout.write(text)
         return

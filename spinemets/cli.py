@@ -112,8 +112,10 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
 
     df = reproduce(rng=args.seed)
     if args.format == "table":
-        df = df[["claim_id", "claim", "estimand", "reconstruction", "ci_lower", "ci_upper",
-                 "p_claim_holds", "verdict"]]
+        table = df[["claim_id", "estimand", "reconstruction", "ci_lower", "ci_upper",
+                    "p_claim_holds", "verdict"]]
+        emit_table(table, args.format, args.output, max_width=110)
+        return 0
     emit_table(df, args.format, args.output)
     return 0
 

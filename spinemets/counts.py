@@ -53,10 +53,13 @@ _WD = 2 * _W + 1  # window width
 _NODES_EXACT = 28  # Gauss-Hermite nodes where identical results are promised
 _NODES_FAST = 10  # Gauss-Hermite nodes where 0.001 sd is enough
 _INFLATE = 1.1  # widening of the Gauss-Hermite scale (tails of the integrand)
-_CHUNK = 8192  # rows per block (bounds memory: about 30 MB per block)
+_CHUNK = 4096  # rows per block
 _MAX_ITER = 200
 _AUTO = -2  # window anchor still to be chosen
-_QUAD_REL_ERR = 1e-9  # error allowance of a quadrature anchor (relative to the tail)
+# error allowance of a quadrature anchor: relative to the tail, plus an absolute
+# floor (tails far below 1e-20 are underestimated, never overestimated)
+_QUAD_REL_ERR = 1e-9
+_QUAD_ABS_ERR = 1e-20
 _EPS = np.finfo(float).eps
 _HALF_LOG_2PI = 0.5 * np.log(2.0 * np.pi)
 _GH_X, _GH_W = {}, {}
@@ -380,7 +383,7 @@ def _bb_ppf_block(q: NDArray, n: NDArray, a: NDArray, b: NDArray) -> NDArray[np.
             # from above for large q, quadrature when the far tail is not negligible
             uq = upper_q[ar]
             use_low = ~uq & low_ok
-            use_up = np.where(uq, up_ok, ~low_ok & (st[auto] + (_WD - 1) >= nn[auto]))
+            use_up = uq & up_ok
             use_quad = ~use_low & ~use_up
             mi[ar] = np.where(use_low, -1, np.where(use_up, _WD - 1, _W))
             anc[ar] = np.where(use_low, 0.0, 1.0)
@@ -397,7 +400,7 @@ def _bb_ppf_block(q: NDArray, n: NDArray, a: NDArray, b: NDArray) -> NDArray[np.
                             kq[sel], n[qr][sel], a[qr][sel], b[qr][sel], up[sel], nodes
                         )
                 anc[qr] = np.where(up, 1.0 - tail, tail)
-                err_abs[qr] = _QUAD_REL_ERR * tail
+                err_abs[qr] = _QUAD_REL_ERR * tail + _QUAD_ABS_ERR
                 anchor_mag[qr] = anc[qr]
         # 2. CDF over the window
         mia = mi[act]
@@ -621,10 +624,10 @@ def _bb_cdf_block(k: NDArray, n: NDArray, a: NDArray, b: NDArray) -> NDArray:
     want_up = k >= n * a / (a + b)
     low_ok = below <= 1e-18 * low_val
     up_ok = above <= 1e-18 * up_val
-    res = np.where(want_up, 1.0 - up_val, low_val)
-    use_low = low_ok & (~want_up | ~up_ok)
-    use_up = up_ok & ~use_low
-    res = np.where(use_low, low_val, res)
+    can_quad = np.minimum(k + 1.0, n - k) >= 48
+    use_low = np.where(want_up, ~up_ok & ~can_quad, low_ok | ~can_quad)
+    use_up = np.where(want_up, up_ok, ~low_ok & ~can_quad)
+    res = np.where(use_up, 1.0 - up_val, low_val)
     quad = np.flatnonzero(~use_low & ~use_up)
     if quad.size:
         exact = n[quad] <= N_EXACT

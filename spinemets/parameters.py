@@ -41,6 +41,7 @@ from typing import Any
 import pandas as pd
 
 from . import encode
+from ._frames import LinkedFrame, reference_url
 from .distributions import Proportion, Rate
 from .errors import CatalogueError, SpinemetsWarning
 from .evidence import SITES, claims, data_path, evidence
@@ -236,8 +237,9 @@ def parameters(confidence_level: float = 0.95) -> pd.DataFrame:
     pandas.DataFrame
         One row per (parameter, primary site): ``id, primary_site, kind, definition,
         population, setting, estimand, sources, encoding, arguments, assumption,
-        distribution, mean, ci_lower, ci_upper, confidence_level``. Proportions are
-        fractions; rates are per person-year.
+        distribution, encoding_call, mean, ci_lower, ci_upper, confidence_level,
+        references`` (links of the source studies, ``;``-separated). Proportions are
+        fractions; rates are per person-year. In Jupyter the references show as links.
 
     Examples
     --------
@@ -249,14 +251,18 @@ def parameters(confidence_level: float = 0.95) -> pd.DataFrame:
     True
     """
     shipped = _shipped()
+    ev = evidence().set_index("id")
     rows = []
     for _, r in shipped.table.iterrows():
         dist = shipped.built[(r["id"], r["primary_site"])]
         lo, hi = dist.interval(confidence_level)
+        refs = [reference_url(ev.loc[s, "doi"], ev.loc[s, "pmid"], ev.loc[s, "url"])
+                for s in dist.sources if s in ev.index]
         rows.append({**r.to_dict(), "distribution": dist._provenance()["distribution"],
                      "encoding_call": dist.encoding, "mean": dist.mean, "ci_lower": lo,
-                     "ci_upper": hi, "confidence_level": float(confidence_level)})
-    return pd.DataFrame(rows)
+                     "ci_upper": hi, "confidence_level": float(confidence_level),
+                     "references": ";".join(dict.fromkeys(u for u in refs if u))})
+    return LinkedFrame(rows)
 
 
 def parameter(id: str, primary_site: str | None = None) -> Proportion | Rate:

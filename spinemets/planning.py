@@ -192,8 +192,9 @@ _AJNR = (
 DEFAULTS: tuple[PlanningDefault, ...] = (
     PlanningDefault(
         "mscc_rate", 8.1e-5, "per person-year", "Gamma with CV rate_cv",
-        _NORWAY + "; corroborated by NICE CG75 'up to 80 per million a year' (catalogue MSCC-12)",
-        "MSCC-12",
+        _NORWAY + " (catalogue MSCC-20); corroborated by NICE CG75 'up to 80 per million a "
+        "year' (catalogue MSCC-12)",
+        "MSCC-20",
         "MSCC treated in a catchment like South-East Norway in the 2000s; rates have risen "
         "since (~2%/yr for spinal metastases, POP-01), so this is likely low for today",
     ),
@@ -1616,7 +1617,8 @@ def plan_imaging(
         ``spinal_mets_cases_per_year`` are given (then it is used only for checks).
     mscc_rate : float or Rate, optional
         New MSCC cases per person-year. Default 8.1 per 100,000 (South-East Norway,
-        doi 10.1016/j.clon.2009.09.023; NICE CG75 ≤ 80 per million, catalogue MSCC-12).
+        doi 10.1016/j.clon.2009.09.023, catalogue MSCC-20; NICE CG75 ≤ 80 per million,
+        catalogue MSCC-12).
     spinal_mets_rate : float or Rate, optional
         Newly diagnosed spinal metastases (including MSCC) per person-year. Default
         30.2 per 100,000 (Ontario 2019, Shakil 2024, PMID 38680988; catalogue POP-01b).

@@ -214,3 +214,19 @@ def test_confidence_level_changes_intervals_nested():
     assert (wide["ci_lower"] <= narrow["ci_lower"]).all()
     assert (wide["ci_upper"] >= narrow["ci_upper"]).all()
     assert not math.isnan(narrow["mean"].sum())
+
+
+def test_rich_display_links_citations_and_shows_percent():
+    ev = sm.evidence()
+    page = ev[ev["id"] == "SEED-06"]._repr_html_()
+    assert 'href="https://doi.org/10.1007/BF00181116"' in page
+    assert 'href="https://pubmed.ncbi.nlm.nih.gov/8567140/"' in page
+    assert "30.6%" in page
+    # the data stay fractions
+    assert ev.set_index("id").loc["SEED-06", "value"] == 0.306
+    table = sm.parameters()
+    row = table[table["id"] == "spinal_mets_autopsy"]
+    assert "pubmed.ncbi.nlm.nih.gov/2326692" in row["references"].iloc[0]
+    assert "<a href=" in row._repr_html_()
+    rate_html = table[table["id"] == "spinal_mets_rate"]._repr_html_()
+    assert "/100k" in rate_html

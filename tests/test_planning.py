@@ -575,7 +575,7 @@ def test_assumptions_list_every_input_with_a_source():
         "rng", "mscc_cases_per_year", "spinal_mets_cases_per_year", "cancer_cases_per_year"}
     assert params <= names | {"rng"}, params - names
     ev = a.set_index("name")["evidence_ids"]
-    assert ev["mscc_rate"] == "MSCC-12"
+    assert ev["mscc_rate"] == "MSCC-20"
     assert ev["spinal_mets_rate"] == "POP-01b"
     assert ev["median_survival_months"] == "MSCC-01"
     for d in DEFAULTS:
