@@ -48,8 +48,10 @@ N_EXACT = 10_000
 #: Largest accepted ``n`` (whole numbers are exact in float64 below 2**53).
 N_MAX = 2**52
 
-_W = 64  # half width of the exact pmf window
-_WD = 2 * _W + 1  # window width
+_W = 64  # half width of the wide pmf window
+_WD = 2 * _W + 1  # its width
+_W_NARROW = 16  # half width of the narrow window (wide distributions)
+_QMIN = 64  # quadrature only for min(k + 1, n - k) >= _QMIN
 _NODES_EXACT = 28  # Gauss-Hermite nodes where identical results are promised
 _NODES_FAST = 10  # Gauss-Hermite nodes where 0.001 sd is enough
 _INFLATE = 1.1  # widening of the Gauss-Hermite scale (tails of the integrand)
@@ -246,19 +248,32 @@ def _tail_quadrature(
     return np.minimum(terms.sum(axis=1) * scale, 1.0)
 
 
-def _pmf_window(start: NDArray, n: NDArray, a: NDArray, b: NDArray) -> NDArray:
-    """pmf at ``start + j`` for ``j < _WD`` (zero beyond ``n``); rows x _WD array."""
-    j = start[:, None] + np.arange(_WD - 1, dtype=np.float64)[None, :]
+def _pmf_window(start: NDArray, n: NDArray, a: NDArray, b: NDArray, width: int) -> NDArray:
+    """pmf at ``start + j`` for ``j < width`` (zero beyond ``n``); rows x width array.
+
+    ``log pmf(start)`` comes from beta functions, the rest from the ratio
+    ``pmf(j + 1) / pmf(j) = (n - j)(j + a) / ((j + 1)(n - j - 1 + b))``.
+    """
+    rows = start.shape[0]
+    j = np.add.outer(start, np.arange(width - 1, dtype=np.float64))
     nn = n[:, None]
-    inside = j < nn
+    den = nn - j
+    num = den * (j + a[:, None])
+    den += b[:, None] - 1.0
+    j += 1.0
+    den *= j
+    logp = np.empty((rows, width))
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = ((nn - j) * (j + a[:, None])) / ((j + 1.0) * (nn - j - 1.0 + b[:, None]))
-        log_ratio = np.where(inside, np.log(ratio), -np.inf)
-    logp = np.empty((len(start), _WD))
+        np.divide(num, den, out=num)
+        np.log(num, out=logp[:, 1:])
+    beyond = start + (width - 1) > n
+    if beyond.any():  # windows reaching past n: zero mass there
+        tmp = logp[beyond, 1:]
+        tmp[j[beyond] > nn[beyond]] = -np.inf
+        logp[beyond, 1:] = tmp
     logp[:, 0] = _logpmf(start, n, a, b)
-    np.cumsum(log_ratio, axis=1, out=logp[:, 1:])
-    logp[:, 1:] += logp[:, :1]
-    return np.exp(logp)
+    np.cumsum(logp, axis=1, out=logp)
+    return np.exp(logp, out=logp)
 
 
 def _ndtri_tail(p: NDArray, upper: NDArray) -> NDArray:
@@ -298,7 +313,7 @@ def _outside_mass_bounds(
     monotone in ``i``, so its maximum over ``i < s`` is bounded by their values at
     the ends; a geometric series then bounds the tail (``inf`` if the bound is 1).
     """
-    e = s + (_WD - 1)
+    e = s + (pmf.shape[1] - 1)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         f1 = np.maximum(1.0 / a, s / (s - 1.0 + a))
         f2 = np.maximum((n - 1.0 + b) / n, (n - s + b) / (n - s + 1.0))
@@ -311,6 +326,48 @@ def _outside_mass_bounds(
         above = np.where(rho < 1.0, pmf[:, -1] * rho / (1.0 - rho), np.inf)
         above = np.where(e >= n, 0.0, above)
     return below, above
+
+
+def _place(target: NDArray, n: NDArray, w: int) -> NDArray:
+    """Start of a window of half width ``w`` around ``target``.
+
+    Windows whose centre would lie within ``_QMIN`` of 0 or ``n`` (where the
+    quadrature is not trusted) are moved to start at 0 or to end at ``n``.
+    """
+    wd = 2 * w + 1
+    s = target - w
+    top = n - (wd - 1)
+    s = np.where(target < _QMIN, 0.0, s)
+    s = np.where(target > n - _QMIN, top, s)
+    return np.clip(s, 0.0, np.maximum(top, 0.0))
+
+
+def _cornish_fisher(
+    z: NDArray, mean: NDArray, sd: NDArray, skew: NDArray, kurt: NDArray
+) -> NDArray:
+    """Cornish-Fisher quantile (with continuity correction) from the first four moments."""
+    w = (
+        z
+        + skew * (z * z - 1.0) / 6.0
+        + np.clip(kurt, -3.0, 50.0) * (z**3 - 3.0 * z) / 24.0
+        - skew * skew * (2.0 * z**3 - 5.0 * z) / 36.0
+    )
+    return np.nan_to_num(np.ceil(mean + sd * np.clip(w, -40.0, 40.0) - 0.5))
+
+
+def _beta_guess(q: NDArray, n: NDArray, mean: NDArray, var: NDArray, fallback: NDArray) -> NDArray:
+    """Quantile of the beta distribution matching the moments of ``(X + 1/2) / (n + 1)``.
+
+    Very close to the beta-binomial quantile when ``n`` is large (usually within
+    one unit); ``fallback`` where it cannot be computed.
+    """
+    m = (mean + 0.5) / (n + 1.0)
+    v = (var + 1.0 / 12.0) / (n + 1.0) ** 2
+    tot = m * (1.0 - m) / v - 1.0
+    with np.errstate(all="ignore"):
+        x = special.betaincinv(m * tot, (1.0 - m) * tot, q)
+        guess = np.ceil(x * (n + 1.0) - 1.0)
+    return np.where(np.isfinite(guess), guess, fallback)
 
 
 def _bb_ppf_block(q: NDArray, n: NDArray, a: NDArray, b: NDArray) -> NDArray[np.int64]:
@@ -343,136 +400,186 @@ def _bb_ppf_block(q: NDArray, n: NDArray, a: NDArray, b: NDArray) -> NDArray[np.
     k_lo = np.where(q > pmf0, 0.0, -1.0)  # CDF(k_lo) < q (CDF(-1) = 0)
     k_hi = np.where(q <= cdf_nm1, n - 1.0, n)  # CDF(k_hi) >= q
 
-    # Cornish-Fisher first guess with continuity correction
-    z = z_q
-    w = (
-        z
-        + skew * (z * z - 1.0) / 6.0
-        + np.clip(kurt, -3.0, 50.0) * (z**3 - 3.0 * z) / 24.0
-        - skew * skew * (2.0 * z**3 - 5.0 * z) / 36.0
-    )
-    guess = np.ceil(mean + sd * np.clip(w, -40.0, 40.0) - 0.5)
+    # window size per row: the whole support when it is short, 129 points when
+    # the distribution is narrow (the sums then need no quadrature), else 33
+    wide = (n >= 2 * _W_NARROW) & ((n < 2 * _W) | (sd <= 10.0))
+    guess = _cornish_fisher(z_q, mean, sd, skew, kurt)
+    nar = np.flatnonzero(~wide & (n >= 2 * _W_NARROW))
+    guess[nar] = _beta_guess(q[nar], n[nar], mean[nar], var[nar], guess[nar])
     guess = np.clip(guess, k_lo + 1.0, k_hi)
-
-    # window [s, s + _WD - 1]; a known CDF value A at window index mi
-    # (mi = -1: CDF(s - 1)); mi = _AUTO: choose the anchor once the pmf is known
-    s = np.clip(guess - _W, 0.0, np.maximum(n - (_WD - 1), 0.0))
+    # window [s, s + wd - 1]; a known CDF value A at window index mi
+    # (mi = -1 means CDF(s - 1)); mi = _AUTO: choose the anchor once the pmf is known
     mi = np.full(m, _AUTO, dtype=np.int64)
     anc = np.zeros(m)
-    act = np.flatnonzero(ans < 0)
-    it = 0
-    while act.size:
-        it += 1
-        if it > _MAX_ITER:  # pragma: no cover - safety net, never seen in tests
-            break
-        st, nn, aa, bb, qa = s[act], n[act], a[act], b[act], q[act]
-        pmf = _pmf_window(st, nn, aa, bb)
-        csum = np.cumsum(pmf, axis=1)
-        # rsum[:, j] = sum of pmf[:, j + 1:] (exact upper sums, no cancellation)
-        rsum = np.zeros_like(pmf)
-        np.cumsum(pmf[:, :0:-1], axis=1, out=rsum[:, -2::-1])
-        # 1. anchors for windows that are not continuations of the previous one
-        auto = mi[act] == _AUTO
-        if auto.any():
-            ar = act[auto]
-            below, above = _outside_mass_bounds(st[auto], pmf[auto], nn[auto], aa[auto], bb[auto])
+
+    def _place_or_widen(rows: NDArray, target: NDArray, w: int) -> NDArray:
+        """Window start for ``rows``; narrow windows that cannot hold ``target`` widen."""
+        st = _place(target, n[rows], w)
+        if w < _W:
+            lost = (target < st) | (target > st + 2 * w)
+            if lost.any():
+                wide[rows[lost]] = True
+                st[lost] = _place(target[lost], n[rows[lost]], _W)
+        return st
+
+    s = np.zeros(m)
+    s[wide] = _place(guess[wide], n[wide], _W)
+    nar = np.flatnonzero(~wide)
+    s[nar] = _place_or_widen(nar, guess[nar], _W_NARROW)
+
+    def step(rows: NDArray, w: int, it: int) -> NDArray:
+        """One window per row; returns the rows still unresolved."""
+        wd = 2 * w + 1
+        st, nn, qa = s[rows], n[rows], q[rows]
+        pmf = _pmf_window(st, nn, a[rows], b[rows], wd)
+        # 1. anchors for windows that do not continue the previous one
+        auto = np.flatnonzero(mi[rows] == _AUTO)
+        if auto.size:
+            ar = rows[auto]
+            below, above = _outside_mass_bounds(st[auto], pmf[auto], nn[auto], a[ar], b[ar])
             qx = qa[auto]
-            low_ok = below <= 1e-18 * qx
-            up_ok = above <= 1e-18 * (1.0 - qx)
-            # keep the tail that holds q accurate: sum from below for small q,
-            # from above for large q, quadrature when the far tail is not negligible
-            uq = upper_q[ar]
-            use_low = ~uq & low_ok
-            use_up = uq & up_ok
-            use_quad = ~use_low & ~use_up
-            mi[ar] = np.where(use_low, -1, np.where(use_up, _WD - 1, _W))
+            at_zero = st[auto] <= 0
+            use_up = upper_q[ar] & (above <= 1e-18 * (1.0 - qx))
+            use_low = ~use_up & (at_zero | (~upper_q[ar] & (below <= 1e-18 * qx)))
+            need_q = ~use_low & ~use_up
+            kq = st[auto] + w
+            retry = need_q & ((kq < _QMIN) | (nn[auto] - kq < _QMIN))
+            mi[ar] = np.where(use_low, -1, np.where(use_up, wd - 1, w))
             anc[ar] = np.where(use_low, 0.0, 1.0)
             err_abs[ar] = np.where(use_low, below, above)
             anchor_mag[ar] = np.where(use_low, 0.0, 1.0)
-            qr = ar[use_quad]
+            qsel = need_q & ~retry
+            qr = ar[qsel]
             if qr.size:
-                kq = s[qr] + _W
                 up = upper_q[qr]
                 tail = np.empty(qr.size)
                 for nodes, sel in ((_NODES_EXACT, exact[qr]), (_NODES_FAST, ~exact[qr])):
                     if sel.any():
-                        tail[sel] = _tail_quadrature(
-                            kq[sel], n[qr][sel], a[qr][sel], b[qr][sel], up[sel], nodes
-                        )
+                        r = qr[sel]
+                        tail[sel] = _tail_quadrature(s[r] + w, n[r], a[r], b[r], up[sel], nodes)
                 anc[qr] = np.where(up, 1.0 - tail, tail)
                 err_abs[qr] = _QUAD_REL_ERR * tail + _QUAD_ABS_ERR
                 anchor_mag[qr] = anc[qr]
-        # 2. CDF over the window
-        mia = mi[act]
-        ancx = anc[act]
-        top = mia == _WD - 1
-        base = ancx - np.where(mia >= 0, csum[np.arange(act.size), np.maximum(mia, 0)], 0.0)
-        cdf = base[:, None] + csum
-        cdf[top] = ancx[top, None] - rsum[top]
-        jj = st[:, None] + np.arange(_WD)[None, :]
-        cdf[jj >= nn[:, None]] = 1.0
-        before = np.where(top, ancx - rsum[:, 0] - pmf[:, 0], base)  # CDF(s - 1)
-        before = np.where(st <= 0, 0.0, before)
-        last = cdf[:, -1]
-        found = (before < qa) & (last >= qa)
+            if retry.any():  # quadrature too close to an end: use a wide window
+                rr = ar[retry]
+                wide[rr] = True
+                mi[rr] = _AUTO
+                s[rr] = _place(kq[retry], n[rr], _W)
+                keep = np.ones(rows.size, dtype=bool)
+                keep[auto[retry]] = False
+                rows, st, nn, qa, pmf = rows[keep], st[keep], nn[keep], qa[keep], pmf[keep]
+                done_retry = rr
+            else:
+                done_retry = rows[:0]
+        else:
+            done_retry = rows[:0]
+        # 2. first index whose CDF reaches q (CDF(j) = 1 for j >= n)
+        idx = np.arange(rows.size)
+        mia = mi[rows]
+        av = anc[rows]
+        csum = np.cumsum(pmf, axis=1)
+        top = np.flatnonzero(mia == wd - 1)
+        base = av - np.where(mia >= 0, csum[idx, np.maximum(mia, 0)], 0.0)
+        hit = csum >= (qa - base)[:, None]
+        before = np.where(st <= 0, 0.0, base)  # CDF(s - 1)
+        if top.size:  # anchored at the window end: use exact upper sums
+            rsum = np.zeros((top.size, wd))
+            np.cumsum(pmf[top, :0:-1], axis=1, out=rsum[:, -2::-1])
+            hit[top] = rsum <= (av[top] - qa[top])[:, None]
+            before[top] = np.where(st[top] <= 0, 0.0, av[top] - rsum[:, 0] - pmf[top, 0])
+        first = np.argmax(hit, axis=1)
+        has = hit[idx, first]
+        cap = nn - st
+        covers_n = cap <= wd - 1
+        first = np.where(covers_n, np.where(has, np.minimum(first, cap), cap), first)
+        first = first.astype(np.int64)
+        has |= covers_n
+        found = has & (before < qa)
+
+        def cdf_at(i: NDArray, sel: NDArray) -> NDArray:
+            """CDF at window index ``i`` (>= 0) for the rows ``sel``."""
+            val = base[sel] + csum[sel, i]
+            tsel = mia[sel] == wd - 1
+            if tsel.any():
+                tail = pmf[sel][:, ::-1].cumsum(axis=1)[:, ::-1]  # tail[:, j] = sum pmf[j:]
+                j1 = np.minimum(i + 1, wd - 1)
+                upper_sum = np.where(i + 1 < wd, tail[np.arange(sel.size), j1], 0.0)
+                val = np.where(tsel, av[sel] - upper_sum, val)
+            return np.where(st[sel] + i >= nn[sel], 1.0, val)
+
         # 3. rows settled in this window
-        fr = act[found]
-        if fr.size:
-            hit = cdf[found] >= qa[found, None]
-            i_star = np.argmax(hit, axis=1)
-            ans[fr] = st[found] + i_star
-            cdf_hi[fr] = cdf[found, i_star]
-            prev = cdf[found, np.maximum(i_star - 1, 0)]
-            cdf_lo[fr] = np.where(i_star > 0, prev, before[found])
+        fi = np.flatnonzero(found)
+        if fi.size:
+            fr = rows[fi]
+            i_star = first[fi]
+            ans[fr] = st[fi] + i_star
+            cdf_hi[fr] = cdf_at(i_star, fi)
+            prev = cdf_at(np.maximum(i_star - 1, 0), fi)
+            cdf_lo[fr] = np.where(i_star > 0, prev, before[fi])
             anchor_mag[fr] = np.maximum(anchor_mag[fr], cdf_hi[fr])
         # 4. the others move: Newton step in normal-score space, bracketed
-        nf = ~found
-        if not nf.any():
-            break
-        rows = act[nf]
-        st, nn, qa, last, before = st[nf], nn[nf], qa[nf], last[nf], before[nf]
-        pmf = pmf[nf]
-        go_up = last < qa
-        end = st + (_WD - 1)
+        ni = np.flatnonzero(~found)
+        if ni.size == 0:
+            return done_retry
+        last = cdf_at(np.full(ni.size, wd - 1), ni)
+        rows = rows[ni]
+        go_up = ~has[ni]
+        st = st[ni]
+        end = st + (wd - 1)
+        c_edge = np.where(go_up, last, before[ni])
+        edge = np.where(go_up, end, st - 1.0)
         k_lo[rows] = np.where(go_up, np.maximum(k_lo[rows], end), k_lo[rows])
         k_hi[rows] = np.where(go_up, k_hi[rows], np.minimum(k_hi[rows], st - 1.0))
-        edge = np.where(go_up, end, st - 1.0)
-        c_edge = np.where(go_up, last, before)
-        slope = np.where(go_up, pmf[:, -1], pmf[:, 0])
+        slope = np.where(go_up, pmf[ni, -1], pmf[ni, 0])
         z_e = _ndtri_tail(c_edge, c_edge > 0.5)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            step = (z_q[rows] - z_e) * np.exp(-0.5 * z_e * z_e - _HALF_LOG_2PI) / slope
-        target = edge + step
+            jump_len = (z_q[rows] - z_e) * np.exp(-0.5 * z_e * z_e - _HALF_LOG_2PI) / slope
+        target = edge + jump_len
         lo, hi = k_lo[rows], k_hi[rows]
         bad = ~np.isfinite(target) | (target <= lo) | (target > hi) | (it > 40)
         target = np.where(bad, np.floor(0.5 * (lo + hi)) + 1.0, np.ceil(target))
         target = np.clip(target, lo + 1.0, hi)
         # large n: stop when the Newton step is far below the tolerance
-        early = ~bad & ~exact[rows] & (np.abs(step) <= 2e-4 * sd[rows]) & (np.abs(step) > _WD)
+        early = (
+            ~bad & ~exact[rows] & (np.abs(jump_len) <= 2e-4 * sd[rows]) & (np.abs(jump_len) > wd)
+        )
         if early.any():
             ans[rows[early]] = target[early]
-        keep = ~early
-        rows, target, go_up = rows[keep], target[keep], go_up[keep]
-        c_edge, edge = c_edge[keep], edge[keep]
+            keep = ~early
+            rows, target, go_up, c_edge, edge = (
+                rows[keep], target[keep], go_up[keep], c_edge[keep], edge[keep]
+            )
         # short moves walk on from the known edge, long ones jump
-        walk_up = go_up & (target - edge <= _WD - _W // 2)
-        walk_dn = ~go_up & (edge - target <= _WD - _W // 2)
-        jump = ~walk_up & ~walk_dn
+        reach = wd - w // 2
+        walk_up = go_up & (target - edge <= reach)
+        walk_dn = ~go_up & (edge - target <= reach)
         wu = rows[walk_up]
         s[wu] = edge[walk_up] + 1.0
         mi[wu] = -1
         anc[wu] = c_edge[walk_up]
-        wd = rows[walk_dn]
-        new_s = edge[walk_dn] - (_WD - 1)
+        wdn = rows[walk_dn]
+        new_s = edge[walk_dn] - (wd - 1)
         at_bottom = new_s <= 0
-        s[wd] = np.maximum(new_s, 0.0)
-        mi[wd] = np.where(at_bottom, _AUTO, _WD - 1)
-        anc[wd] = c_edge[walk_dn]
-        anchor_mag[wd] = np.maximum(anchor_mag[wd], c_edge[walk_dn])
+        s[wdn] = np.maximum(new_s, 0.0)
+        mi[wdn] = np.where(at_bottom, _AUTO, wd - 1)
+        anc[wdn] = c_edge[walk_dn]
+        anchor_mag[wdn] = np.maximum(anchor_mag[wdn], c_edge[walk_dn])
+        jump = ~walk_up & ~walk_dn
         jr = rows[jump]
-        s[jr] = np.clip(target[jump] - _W, 0.0, np.maximum(n[jr] - (_WD - 1), 0.0))
+        s[jr] = _place_or_widen(jr, target[jump], w)
         mi[jr] = _AUTO
-        act = rows
+        return np.concatenate([rows, done_retry])
+
+    act = np.flatnonzero(ans < 0)
+    it = 0
+    while act.size and it < _MAX_ITER:
+        it += 1
+        parts = []
+        for flag, w in ((False, _W_NARROW), (True, _W)):
+            rows = act[wide[act] == flag]
+            if rows.size:
+                parts.append(step(rows, w, it))
+        act = np.concatenate(parts) if parts else act[:0]
 
     # rows that must match scipy exactly: resolve near-ties with scipy itself
     unresolved = ans < 0
@@ -615,7 +722,7 @@ def _bb_cdf_block(k: NDArray, n: NDArray, a: NDArray, b: NDArray) -> NDArray:
     """CDF for rows with ``0 <= k < n``: exact window sums or quadrature."""
     rows = np.arange(k.shape[0])
     s = np.clip(k - _W, 0.0, np.maximum(n - (_WD - 1), 0.0))
-    pmf = _pmf_window(s, n, a, b)
+    pmf = _pmf_window(s, n, a, b, _WD)
     below, above = _outside_mass_bounds(s, pmf, n, a, b)
     i = (k - s).astype(np.int64)
     low_val = np.cumsum(pmf, axis=1)[rows, i]

@@ -146,6 +146,9 @@ class _Uncertain:
     def _fmt(self, x: float) -> str:
         return _pct(x)
 
+    def _fmt_interval(self, lo: float, hi: float) -> str:
+        return f"{self._fmt(lo)} to {self._fmt(hi)}"
+
     def to_frame(self, confidence_level: float = 0.95) -> pd.DataFrame:
         """One-row tidy summary: mean, median, interval, distribution and provenance."""
         lo, hi = self.interval(confidence_level)
@@ -165,14 +168,14 @@ class _Uncertain:
         label = f" {self.label!r}" if self.label else ""
         return (
             f"{type(self).__name__}{label}: {_dist_text(self.dist)}, mean {self._fmt(self.mean)}, "
-            f"95% interval {self._fmt(lo)} to {self._fmt(hi)}"
+            f"95% interval {self._fmt_interval(lo, hi)}"
         )
 
     def _repr_html_(self) -> str:
         lo, hi = self.interval(0.95)
         rows = [
             ("mean", self._fmt(self.mean)),
-            ("95% interval", f"{self._fmt(lo)} to {self._fmt(hi)}"),
+            ("95% interval", self._fmt_interval(lo, hi)),
         ]
         rows += [(k, v) for k, v in self._provenance().items() if v and k != "label"]
         body = "".join(
@@ -361,3 +364,6 @@ class Rate(_Uncertain):
 
     def _fmt(self, x: float) -> str:
         return f"{x * 1e5:.4g} per 100,000 person-years"
+
+    def _fmt_interval(self, lo: float, hi: float) -> str:
+        return f"{lo * 1e5:.4g} to {hi * 1e5:.4g} per 100,000 person-years"

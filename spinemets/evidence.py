@@ -207,10 +207,11 @@ def evidence(path: str | Path | None = None) -> pd.DataFrame:
     -------
     pandas.DataFrame
         (a :class:`~spinemets._frames.LinkedFrame`: in Jupyter, DOIs, PMIDs and URLs show
-        as links and fractions as percent). Columns ``id, estimand, quantity, primary_site, population, setting, kind, events,
-        total, events_derived, value, low, high, interval, unit, citation, doi, pmid, url,
-        verified, checked, notes``. Numbers are floats (NaN where not reported),
-        ``events_derived`` is boolean, text is text. Fractions, never percent.
+        as links and fractions as percent). Columns ``id, estimand, quantity,
+        primary_site, population, setting, kind, events, total, events_derived, value,
+        low, high, interval, unit, citation, doi, pmid, url, verified, checked, notes``.
+        Numbers are floats (NaN where not reported), ``events_derived`` is boolean, text is
+        text. Fractions, never percent.
 
     Raises
     ------

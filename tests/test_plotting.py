@@ -324,3 +324,32 @@ class TestPlotDraws:
             plot_draws([])
         with pytest.raises(ValueError, match="finite"):
             plot_draws([0.1, np.nan])
+
+
+def test_evidence_forest_plot_draws_each_measured_row():
+    from scipy import stats
+
+    from spinemets.plotting import evidence_table, plot_evidence
+
+    table = evidence_table("spinal_mets_autopsy")
+    assert {"SEED-03", "SEED-06"} <= set(table["id"])
+    seed3 = table.set_index("id").loc["SEED-03"]
+    lo, hi = stats.beta.ppf([0.025, 0.975], 300.5, 532.5)
+    assert (seed3["ci_lower"], seed3["ci_upper"]) == pytest.approx((lo, hi))
+    # bound-only rows (SRC-09 "upwards of 90%") are claims, not measurements
+    assert "SRC-09" not in set(table["id"])
+    ax = plot_evidence("spinal_mets_autopsy")
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == table["label"].tolist()
+    assert isinstance(ax.xaxis.get_major_formatter(), PercentFormatter)
+    with pytest.raises(ValueError, match="estimands in the catalogue"):
+        evidence_table("nothing_like_this")
+
+
+def test_evidence_forest_plot_of_rates_uses_per_100k():
+    from spinemets.plotting import plot_evidence
+
+    ax = plot_evidence("spinal_mets_rate")
+    assert "per 100,000 person-years" in ax.get_xlabel()
+    xs = sorted(float(x) for x in ax.lines[0].get_xdata())
+    assert xs == pytest.approx([22.9, 30.2])
