@@ -47,9 +47,8 @@ from scipy import special, stats
 
 from ._validation import make_rng
 from .encode import beta_from_counts
-from .errors import SpinemetsWarning
+from .errors import SpinemetsError, SpinemetsWarning
 from .evidence import claims, evidence
-from .parameters import parameters
 from .synthesis import pool_proportions
 
 __all__ = ["REPRODUCE_COLUMNS", "probability_verdict", "reproduce"]
@@ -199,17 +198,23 @@ def _judge_direction(rows: pd.DataFrame) -> tuple[str, str]:
     return verdict, f"ratios reported: {', '.join(f'{r:g}' for r in ratios) or 'none'}"
 
 
-def _upper_bound_probability(claim: pd.Series, table: pd.DataFrame) -> float:
-    """P(every named site's parameter <= bound), from the named parameters."""
+def _upper_bound_probability(claim: pd.Series, ev: pd.DataFrame, cl: pd.DataFrame) -> float:
+    """P(every named site's parameter <= bound), with the named parameters of the claim's
+    estimand re-encoded from ``ev`` (so a changed evidence table changes the answer)."""
+    from .parameters import parameter_table, rebuild
+
     sites = set(str(claim["primary_site"]).split(";"))
+    table = parameter_table()
     rows = table[(table["estimand"] == claim["estimand"]) & table["primary_site"].isin(sites)]
     if rows.empty:
         return math.nan
-    from .parameters import parameter
-
     prob = 1.0
     for _, r in rows.iterrows():
-        prob *= float(parameter(r["id"], r["primary_site"]).cdf(claim["claimed_high"]))
+        try:
+            dist = rebuild(r, ev, cl)
+        except (ValueError, SpinemetsError):
+            return math.nan  # the changed evidence no longer supports that encoding
+        prob *= float(dist.cdf(claim["claimed_high"]))
     return prob
 
 
@@ -236,7 +241,8 @@ def reproduce(confidence_level: float = 0.95, evidence_table: pd.DataFrame | Non
         ``n_with_counts, basis`` (how the reconstruction was made), ``reconstruction,
         ci_lower, ci_upper`` (pooled or single-study estimate and interval; NaN without
         counts), ``pi_lower, pi_upper`` (prediction interval for a new setting, when
-        pooled), ``evidence_min, evidence_max`` (span of every figure reported),
+        pooled), ``evidence_min, evidence_max`` (span of every measured figure, as
+        fractions; NaN for ``direction`` claims, whose ratios are in ``rule``),
         ``p_claim_holds`` (probability the claim holds for the mean), ``p_new_setting``
         (the same for a new setting, when pooled), ``verdict`` and ``rule`` (the rule and
         numbers that produced it). Rules: see :mod:`spinemets.claims`.
@@ -253,7 +259,6 @@ def reproduce(confidence_level: float = 0.95, evidence_table: pd.DataFrame | Non
     make_rng(rng)
     ev = evidence() if evidence_table is None else evidence_table
     cl = claims(evidence_table=ev) if claims_table is None else claims_table
-    table = parameters(confidence_level)
     out = []
     for _, c in cl.iterrows():
         ids = [s for s in c["evidence_ids"].split(";") if s]
@@ -274,7 +279,7 @@ def reproduce(confidence_level: float = 0.95, evidence_table: pd.DataFrame | Non
         elif ctype == "upper_bound":
             verdict, rule = _judge_upper(rows, c)
             p = (_judge_probability(fit, c)[0] if fit.cdf_mean is not None
-                 else _upper_bound_probability(c, table))
+                 else _upper_bound_probability(c, ev, cl))
         elif ctype == "range":
             verdict, rule = _judge_range(rows, c)
         else:
@@ -293,8 +298,8 @@ def reproduce(confidence_level: float = 0.95, evidence_table: pd.DataFrame | Non
             "n_with_counts": fit.n, "basis": fit.basis, "reconstruction": fit.point,
             "ci_lower": fit.ci[0], "ci_upper": fit.ci[1], "pi_lower": fit.pi[0],
             "pi_upper": fit.pi[1],
-            "evidence_min": float(figs.min()) if figs.size else math.nan,
-            "evidence_max": float(figs.max()) if figs.size else math.nan,
+            "evidence_min": float(figs.min()) if figs.size and ctype != "direction" else math.nan,
+            "evidence_max": float(figs.max()) if figs.size and ctype != "direction" else math.nan,
             "p_claim_holds": p, "p_new_setting": p_new, "verdict": verdict, "rule": rule,
         })
     return pd.DataFrame(out, columns=list(REPRODUCE_COLUMNS))

@@ -224,6 +224,20 @@ class _Table:
                       for _, r in df.iterrows()}
 
 
+def parameter_table() -> pd.DataFrame:
+    """The parameter definitions as catalogued (``data/parameters.csv``), unbuilt."""
+    return _shipped().table.copy()
+
+
+def rebuild(definition: pd.Series, evidence_table: pd.DataFrame,
+            claims_table: pd.DataFrame) -> Proportion | Rate:
+    """Build one parameter definition from the given evidence and claims tables.
+
+    Used to see how a parameter changes when the evidence changes (e.g. local data added).
+    """
+    return _build(definition, evidence_table, claims_table, Path("parameters.csv"))
+
+
 @lru_cache(maxsize=1)
 def _shipped() -> _Table:
     return _Table(data_path("parameters.csv"))

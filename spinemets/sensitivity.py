@@ -22,6 +22,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from . import encode
@@ -82,13 +83,17 @@ def alternatives(id: str, primary_site: str | None = None
     Returns
     -------
     list of (str, Proportion or Rate)
-        A short description of each alternative and its distribution.
+        A short description of each alternative and its distribution. Readings that give
+        the same distribution are merged into one entry whose name lists them all
+        (joined by " = ").
 
     Examples
     --------
     >>> from spinemets.sensitivity import alternatives
-    >>> [name for name, _ in alternatives("spinal_mets_autopsy")][:2]
-    ['as catalogued (pooled)', 'pooled REML, predictive for a new setting']
+    >>> for name, _ in alternatives("spinal_mets_lifetime")[:2]:
+    ...     print(name)
+    as catalogued (claimed_range) = range read as 95% interval, quantile
+    range read as 95% interval, maxent
     """
     defn = parameter_definition(id, primary_site)
     default = parameter(id, defn["primary_site"])
@@ -131,7 +136,25 @@ def alternatives(id: str, primary_site: str | None = None
             out.append((f"coefficient of variation {cv * factor:g}",
                         encode.gamma_from_rate(rate=float(ev.loc[sources[0], "value"]),
                                                cv=cv * factor, **meta)))
-    return out
+    return _merge_identical(out)
+
+
+def _merge_identical(options: list[tuple[str, Proportion | Rate]]
+                     ) -> list[tuple[str, Proportion | Rate]]:
+    """Keep one row per distinct distribution; name the readings that coincide with it
+    (e.g. with two studies, REML, DL and PM can give the same between-study variance)."""
+    kept: list[tuple[str, Proportion | Rate]] = []
+    keys: list[tuple] = []
+    for name, dist in options:
+        key = (dist.dist.dist.name, *np.round(np.asarray(dist.dist.args, dtype=float), 10),
+               *np.round(sorted(dist.dist.kwds.values()), 12))
+        if key in keys:
+            i = keys.index(key)
+            kept[i] = (f"{kept[i][0]} = {name}", kept[i][1])
+        else:
+            keys.append(key)
+            kept.append((name, dist))
+    return kept
 
 
 def sensitivity(cohort: Any, outcome: str, confidence_level: float = 0.95,

@@ -123,3 +123,14 @@ def test_current_range_claim_is_narrower_than_the_evidence(audit):
 
 def test_direction_claim(audit):
     assert audit.loc["CLAIM-ELDERLY", "verdict"].startswith("supported in direction")
+
+
+def test_upper_bound_probability_follows_a_changed_evidence_table():
+    ev = sm.evidence()
+    ev.loc[ev["id"] == "SITE-02", ["low", "high"]] = [0.80, 0.95]
+    out = sm.reproduce(evidence_table=ev).set_index("claim_id").loc["CLAIM-85"]
+    assert out["verdict"].startswith("exceeded by the evidence")
+    # breast now read as Beta with 95% in 80-95%: P(p <= 0.85) is well below 1
+    breast = sm.beta_from_range(0.80, 0.95)
+    assert out["p_claim_holds"] <= float(breast.cdf(0.85)) + 1e-12
+    assert out["p_claim_holds"] < 0.6

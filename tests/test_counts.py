@@ -1,0 +1,313 @@
+"""Tests for :mod:`spinemets.counts` (beta-binomial / Poisson-gamma quantiles).
+
+Every reference value comes from SciPy or from a closed form; nothing here is
+copied from the module's own output.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy import special, stats
+
+from spinemets import counts
+from spinemets.counts import (
+    betabinom_cdf,
+    betabinom_moments,
+    betabinom_ppf,
+    nbinom_ppf,
+    poisson_gamma_moments,
+    poisson_gamma_ppf,
+)
+
+# ----------------------------------------------------------------- strategies
+
+probabilities = st.one_of(
+    st.floats(min_value=0.0, max_value=1.0, exclude_min=True, exclude_max=True),
+    st.sampled_from([1e-12, 1e-6, 0.001, 0.025, 0.5, 0.975, 0.999, 1 - 1e-6, 1 - 1e-12]),
+)
+log_uniform_shape = st.floats(min_value=-2.0, max_value=7.0).map(lambda x: 10.0**x)
+small_n = st.integers(min_value=0, max_value=10_000)
+
+
+def _sd_betabinom(n, a, b):
+    return np.sqrt(stats.betabinom.stats(n, a, b, moments="v"))
+
+
+# ------------------------------------------------ beta-binomial: identical to scipy
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(probabilities, small_n, log_uniform_shape, log_uniform_shape),
+                min_size=1, max_size=8))
+def test_betabinom_ppf_identical_to_scipy_property(rows):
+    q, n, a, b = (np.array(col, dtype=float) for col in zip(*rows, strict=True))
+    got = betabinom_ppf(q, n, a, b)
+    want = stats.betabinom.ppf(q, n, a, b)
+    assert got.dtype == np.int64
+    np.testing.assert_array_equal(got, want)
+
+
+def test_betabinom_ppf_identical_to_scipy_random_rows():
+    rng = np.random.default_rng(20240601)
+    m = 2500
+    n = np.floor(np.exp(rng.uniform(0.0, np.log(10_001), m)))
+    a = np.exp(rng.uniform(np.log(0.02), np.log(1e5), m))
+    b = np.exp(rng.uniform(np.log(0.02), np.log(1e5), m))
+    q = rng.uniform(0.0, 1.0, m)
+    q[::3] = rng.choice([0.025, 0.975, 1e-9, 1 - 1e-9], q[::3].size)
+    np.testing.assert_array_equal(betabinom_ppf(q, n, a, b), stats.betabinom.ppf(q, n, a, b))
+
+
+def test_betabinom_ppf_identical_at_ties():
+    """q equal to (or one ulp away from) SciPy's own CDF values: the hardest case."""
+    rng = np.random.default_rng(7)
+    m = 800
+    n = np.floor(np.exp(rng.uniform(0.0, np.log(10_001), m)))
+    a = np.exp(rng.uniform(np.log(0.01), np.log(1e6), m))
+    b = np.exp(rng.uniform(np.log(0.01), np.log(1e6), m))
+    k = np.floor(rng.uniform(0.0, 1.0, m) * (n + 1))
+    q = stats.betabinom.cdf(k, n, a, b)
+    shift = rng.integers(-1, 2, m)
+    q = np.where(shift < 0, np.nextafter(q, 0.0), np.where(shift > 0, np.nextafter(q, 1.0), q))
+    ok = (q > 0.0) & (q < 1.0)
+    q, n, a, b = q[ok], n[ok], a[ok], b[ok]
+    np.testing.assert_array_equal(betabinom_ppf(q, n, a, b), stats.betabinom.ppf(q, n, a, b))
+
+
+def test_betabinom_ppf_large_n_within_tolerance_of_scipy():
+    rng = np.random.default_rng(99)
+    m = 10
+    n = np.round(np.exp(rng.uniform(np.log(1.1e4), np.log(1e7), m)))
+    a = np.exp(rng.uniform(np.log(0.5), np.log(500), m))
+    b = np.exp(rng.uniform(np.log(0.5), np.log(2000), m))
+    q = rng.choice([0.025, 0.975, 0.5, 0.001], m)
+    got = betabinom_ppf(q, n, a, b)
+    want = stats.betabinom.ppf(q, n, a, b)
+    tol = np.maximum(1.0, 0.001 * _sd_betabinom(n, a, b))
+    assert np.all(np.abs(got - want) <= tol)
+
+
+def test_betabinom_ppf_huge_n_matches_beta_limit():
+    """For n = 1e9 and moderate a, b, X / n is Beta(a, b) up to O(1/sqrt(n))."""
+    n = 10**9
+    for a, b in [(2.0, 5.0), (30.0, 70.0), (0.7, 3.0), (400.0, 9.0)]:
+        for q in (0.025, 0.3, 0.5, 0.975):
+            got = int(betabinom_ppf(q, n, a, b))
+            sd = float(_sd_betabinom(n, a, b))
+            want = n * special.betaincinv(a, b, q)
+            assert 0 <= got <= n
+            assert abs(got - want) <= max(2.0, 0.002 * sd)
+
+
+def test_betabinom_ppf_huge_n_huge_shapes_is_nearly_normal():
+    n, a, b = 10**9, 1e7, 1e7  # symmetric, skewness 0, excess kurtosis ~ 1e-7
+    mean, var = betabinom_moments(n, a, b)
+    for q in (0.001, 0.025, 0.5, 0.975, 0.999):
+        got = float(betabinom_ppf(q, n, a, b))
+        want = float(mean + np.sqrt(var) * special.ndtri(q))
+        assert abs(got - want) <= 0.01 * np.sqrt(var) + 1
+
+
+# ------------------------------------------------------------------- edge cases
+
+
+def test_n_zero_gives_zero():
+    got = betabinom_ppf([1e-12, 0.3, 1 - 1e-12], 0, 2.0, 3.0)
+    np.testing.assert_array_equal(got, [0, 0, 0])
+    np.testing.assert_array_equal(got, stats.betabinom.ppf([1e-12, 0.3, 1 - 1e-12], 0, 2.0, 3.0))
+
+
+@pytest.mark.parametrize("a", [0.01, 1.0, 1e7])
+@pytest.mark.parametrize("b", [0.01, 1.0, 1e7])
+def test_extreme_shapes_and_probabilities_match_scipy(a, b):
+    q = np.array([1e-12, 1e-6, 0.025, 0.5, 0.975, 1 - 1e-6, 1 - 1e-12])
+    for n in (1, 2, 37, 1000, 10_000):
+        np.testing.assert_array_equal(
+            betabinom_ppf(q, n, a, b), stats.betabinom.ppf(q, n, a, b), err_msg=f"n={n}"
+        )
+
+
+@pytest.mark.parametrize("a", [0.01, 1.0, 1e3, 1e7])
+@pytest.mark.parametrize("b", [0.01, 1.0, 1e3, 1e7])
+def test_n_one_billion_no_overflow(a, b):
+    n = 10**9
+    q = np.array([1e-12, 1e-6, 0.025, 0.5, 0.975, 1 - 1e-6, 1 - 1e-12])
+    got = betabinom_ppf(q, n, a, b)
+    assert got.dtype == np.int64
+    assert np.all((got >= 0) & (got <= n))
+    assert np.all(np.diff(got) >= 0)
+    mean, var = (float(x) for x in stats.betabinom.stats(n, a, b, moments="mv"))
+    # Cantelli: the q-quantile lies within sqrt(1/q - 1) sd of the mean
+    for qi, k in zip(q[2:5], got[2:5], strict=True):
+        t = np.sqrt(1.0 / min(qi, 1.0 - qi) - 1.0)
+        assert abs(k - mean) <= t * np.sqrt(var) + 1.0
+
+
+def test_monotone_in_q():
+    q = np.linspace(0.0005, 0.9995, 400)
+    for n, a, b in [(50, 0.3, 0.4), (5000, 2.0, 30.0), (10**6, 5.0, 5.0), (10**8, 0.5, 80.0)]:
+        got = betabinom_ppf(q, n, a, b)
+        assert np.all(np.diff(got) >= 0), (n, a, b)
+
+
+def test_monotone_in_n():
+    small = np.arange(0, 400)
+    for a, b in [(0.05, 0.05), (2.0, 3.0), (500.0, 20.0)]:
+        for q in (0.025, 0.5, 0.975):
+            got = betabinom_ppf(q, small, a, b)
+            assert np.all(np.diff(got) >= 0)
+    big = np.unique(np.round(1.5 ** np.arange(0, 46)))  # 1 .. about 1.2e8
+    for a, b in [(0.5, 2.0), (30.0, 70.0)]:
+        for q in (0.025, 0.975):
+            assert np.all(np.diff(betabinom_ppf(q, big, a, b)) >= 0)
+
+
+def test_broadcasting_shape_and_dtype():
+    q = np.array([[0.1], [0.9]])
+    n = np.array([10, 100, 1000])
+    got = betabinom_ppf(q, n, 2.0, 2.0)
+    assert got.shape == (2, 3)
+    assert got.dtype == np.int64
+    np.testing.assert_array_equal(got, stats.betabinom.ppf(q, n, 2.0, 2.0))
+    assert betabinom_ppf(0.5, 10, 1.0, 1.0).shape == ()
+
+
+# ------------------------------------------------------------------ cdf, moments
+
+
+def test_betabinom_cdf_matches_scipy():
+    rng = np.random.default_rng(3)
+    m = 600
+    n = np.floor(np.exp(rng.uniform(0.0, np.log(10_001), m)))
+    a = np.exp(rng.uniform(np.log(0.05), np.log(1e4), m))
+    b = np.exp(rng.uniform(np.log(0.05), np.log(1e4), m))
+    k = np.floor(rng.uniform(-0.05, 1.05, m) * (n + 1))
+    np.testing.assert_allclose(
+        betabinom_cdf(k, n, a, b), stats.betabinom.cdf(k, n, a, b), rtol=1e-9, atol=1e-13
+    )
+
+
+def test_betabinom_moments_match_scipy():
+    n = np.array([0, 1, 7, 10**4, 10**9])
+    a = np.array([0.01, 1.0, 2.5, 300.0, 1e7])
+    b = np.array([3.0, 0.2, 2.5, 1e4, 1e7])
+    mean, var = betabinom_moments(n, a, b)
+    want_mean, want_var = stats.betabinom.stats(n, a, b, moments="mv")
+    np.testing.assert_allclose(mean, want_mean, rtol=1e-12)
+    np.testing.assert_allclose(var, want_var, rtol=1e-10)
+
+
+def test_poisson_gamma_moments_match_scipy():
+    shape = np.array([0.3, 2.0, 50.0, 1e4])
+    rate = np.array([0.01, 1.0, 3.0, 1e3])
+    exposure = np.array([10.0, 0.5, 100.0, 1e5])
+    mean, var = poisson_gamma_moments(shape, rate, exposure)
+    want_mean, want_var = stats.nbinom.stats(shape, rate / (rate + exposure), moments="mv")
+    np.testing.assert_allclose(mean, want_mean, rtol=1e-10)
+    np.testing.assert_allclose(var, want_var, rtol=1e-10)
+
+
+# --------------------------------------------------- Poisson-gamma / negative binomial
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            probabilities,
+            st.floats(min_value=-3.0, max_value=5.0).map(lambda x: 10.0**x),
+            st.floats(min_value=-3.0, max_value=3.0).map(lambda x: 10.0**x),
+            st.one_of(st.just(0.0), st.floats(min_value=-3.0, max_value=4.0).map(lambda x: 10.0**x)),
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_poisson_gamma_ppf_identical_to_scipy_property(rows):
+    q, shape, rate, exposure = (np.array(col, dtype=float) for col in zip(*rows, strict=True))
+    mean = shape * exposure / rate
+    keep = mean <= 1e12  # the quantile must fit comfortably in int64
+    q, shape, rate, exposure = q[keep], shape[keep], rate[keep], exposure[keep]
+    got = poisson_gamma_ppf(q, shape, rate, exposure)
+    want = stats.nbinom.ppf(q, shape, rate / (rate + exposure))
+    assert got.dtype == np.int64
+    np.testing.assert_array_equal(got, want)
+
+
+def test_nbinom_ppf_matches_scipy_and_poisson_gamma():
+    q = np.array([0.001, 0.025, 0.5, 0.975, 0.999])
+    np.testing.assert_array_equal(nbinom_ppf(q, 3.5, 0.2), stats.nbinom.ppf(q, 3.5, 0.2))
+    np.testing.assert_array_equal(
+        poisson_gamma_ppf(q, 3.5, 2.0, 8.0), nbinom_ppf(q, 3.5, 2.0 / (2.0 + 8.0))
+    )
+
+
+# ------------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "exc", "name"),
+    [
+        ({"q": 0.0}, ValueError, "q"),
+        ({"q": 1.0}, ValueError, "q"),
+        ({"q": -0.1}, ValueError, "q"),
+        ({"q": float("nan")}, ValueError, "q"),
+        ({"q": [0.5, 1.5]}, ValueError, "q"),
+        ({"q": "0.5"}, TypeError, "q"),
+        ({"q": True}, TypeError, "q"),
+        ({"n": -1}, ValueError, "n"),
+        ({"n": 10.5}, ValueError, "n"),
+        ({"n": float("inf")}, ValueError, "n"),
+        ({"n": float("nan")}, ValueError, "n"),
+        ({"n": [True, False]}, TypeError, "n"),
+        ({"a": 0.0}, ValueError, "a"),
+        ({"a": -2.0}, ValueError, "a"),
+        ({"a": None}, TypeError, "a"),
+        ({"b": 0.0}, ValueError, "b"),
+        ({"b": float("nan")}, ValueError, "b"),
+    ],
+)
+def test_betabinom_ppf_rejects_bad_input(kwargs, exc, name):
+    args = {"q": 0.5, "n": 10, "a": 2.0, "b": 3.0, **kwargs}
+    with pytest.raises(exc, match=rf"\b{name}\b"):
+        betabinom_ppf(**args)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "exc", "name"),
+    [
+        ({"q": 1.0}, ValueError, "q"),
+        ({"q": float("nan")}, ValueError, "q"),
+        ({"shape": 0.0}, ValueError, "shape"),
+        ({"rate": -1.0}, ValueError, "rate"),
+        ({"exposure": -1.0}, ValueError, "exposure"),
+        ({"exposure": "x"}, TypeError, "exposure"),
+    ],
+)
+def test_poisson_gamma_ppf_rejects_bad_input(kwargs, exc, name):
+    args = {"q": 0.5, "shape": 2.0, "rate": 1.0, "exposure": 3.0, **kwargs}
+    with pytest.raises(exc, match=rf"\b{name}\b"):
+        poisson_gamma_ppf(**args)
+
+
+def test_nbinom_ppf_rejects_bad_p():
+    with pytest.raises(ValueError, match=r"\bp\b"):
+        nbinom_ppf(0.5, 2.0, 0.0)
+    with pytest.raises(ValueError, match=r"\bp\b"):
+        nbinom_ppf(0.5, 2.0, 1.5)
+
+
+def test_betabinom_moments_and_cdf_reject_bad_input():
+    with pytest.raises(ValueError, match=r"\bn\b"):
+        betabinom_moments(-3, 1.0, 1.0)
+    with pytest.raises(ValueError, match=r"\ba\b"):
+        betabinom_cdf(2, 5, 0.0, 1.0)
+    with pytest.raises(ValueError, match=r"\bk\b"):
+        betabinom_cdf(float("nan"), 5, 1.0, 1.0)
+
+
+def test_module_constants():
+    assert counts.N_EXACT == 10_000
