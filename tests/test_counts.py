@@ -28,7 +28,14 @@ probabilities = st.one_of(
     st.floats(min_value=0.0, max_value=1.0, exclude_min=True, exclude_max=True),
     st.sampled_from([1e-12, 1e-6, 0.001, 0.025, 0.5, 0.975, 0.999, 1 - 1e-6, 1 - 1e-12]),
 )
-log_uniform_shape = st.floats(min_value=-2.0, max_value=7.0).map(lambda x: 10.0**x)
+
+
+def log_uniform(lo: float, hi: float) -> st.SearchStrategy[float]:
+    """Floats 10**x with x uniform-ish in [lo, hi]."""
+    return st.floats(min_value=lo, max_value=hi).map(lambda x: 10.0**x)
+
+
+log_uniform_shape = log_uniform(-2.0, 7.0)
 small_n = st.integers(min_value=0, max_value=10_000)
 
 
@@ -39,7 +46,7 @@ def _sd_betabinom(n, a, b):
 # ------------------------------------------------ beta-binomial: identical to scipy
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(probabilities, small_n, log_uniform_shape, log_uniform_shape),
                 min_size=1, max_size=8))
 def test_betabinom_ppf_identical_to_scipy_property(rows):
@@ -218,9 +225,9 @@ def test_poisson_gamma_moments_match_scipy():
     st.lists(
         st.tuples(
             probabilities,
-            st.floats(min_value=-3.0, max_value=5.0).map(lambda x: 10.0**x),
-            st.floats(min_value=-3.0, max_value=3.0).map(lambda x: 10.0**x),
-            st.one_of(st.just(0.0), st.floats(min_value=-3.0, max_value=4.0).map(lambda x: 10.0**x)),
+            log_uniform(-3.0, 5.0),
+            log_uniform(-3.0, 3.0),
+            st.one_of(st.just(0.0), log_uniform(-3.0, 4.0)),
         ),
         min_size=1,
         max_size=8,
