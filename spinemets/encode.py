@@ -282,7 +282,8 @@ def _fit_beta_maxent(low: float, high: float, level: float) -> tuple[float, floa
         k0 = np.exp(lk0)
         if best is None or h0 > best[0]:
             best = (h0, m0 * k0, (1 - m0) * k0)
-    assert best is not None  # candidates is non-empty
+    if best is None:  # cannot happen: candidates is non-empty
+        raise EncodingError(f"maximum-entropy search failed for [{low:g}, {high:g}]")
     return float(best[1]), float(best[2])
 
 

@@ -28,7 +28,7 @@ __all__ = ["evidence_table", "forest_plot", "plot_distribution", "plot_draws",
 
 PER_100K = 100_000.0
 POOLED_KINDS = ("fixed", "random", "pooled")
-FOREST_KINDS = ("study", "prediction", *POOLED_KINDS)
+FOREST_KINDS = ("study", "range", "prediction", *POOLED_KINDS)
 
 
 def _pyplot() -> Any:
@@ -122,6 +122,10 @@ def plot_distribution(obj: Any, ax: Any = None, confidence_level: float = 0.95,
     mean_line = ax.axvline(obj.mean * scale, color=line.get_color(), linestyle="--",
                            linewidth=1, label="mean")
     mean_line.set_gid("mean")
+    previous = ax.get_xlabel()
+    if previous and previous != xlabel:
+        # several distributions on one Axes: keep a label that fits them all
+        xlabel = ("rate per 100,000 person-years" if isinstance(obj, Rate) else "proportion")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_ylim(bottom=0)
@@ -182,7 +186,9 @@ def forest_plot(table: pd.DataFrame, ax: Any = None, *, xlabel: str = "proportio
     ----------
     table : pandas.DataFrame
         Columns ``label, estimate, ci_lower, ci_upper`` and optionally ``kind``: ``"study"``
-        (default; a square with a horizontal interval), ``"fixed"``, ``"random"`` or
+        (default; a square with a horizontal interval), ``"range"`` (a reported range
+        without a point: a dotted line from ``ci_lower`` to ``ci_upper``, no marker),
+        ``"fixed"``, ``"random"`` or
         ``"pooled"`` (a diamond spanning the interval) or ``"prediction"`` (a dashed
         horizontal line spanning ``ci_lower`` to ``ci_upper``). Rows are drawn top to bottom
         in table order.
@@ -233,6 +239,11 @@ def forest_plot(table: pd.DataFrame, ax: Any = None, *, xlabel: str = "proportio
                                                   ypos[i] + half],
                              color=pooled_color, alpha=0.9 if kinds[i] == "random" else 0.5)
         diamond.set_gid("pooled")
+    spread = kinds == "range"
+    if spread.any():
+        rlines = ax.hlines(ypos[spread], df["ci_lower"][spread], df["ci_upper"][spread],
+                           color=color, linestyle=":", linewidth=2.0)
+        rlines.set_gid("range")
     pred = kinds == "prediction"
     if pred.any():
         plines = ax.hlines(ypos[pred], df["ci_lower"][pred], df["ci_upper"][pred],
@@ -334,7 +345,8 @@ def plot_estimates(df: pd.DataFrame, ax: Any = None, *, label_column: str | None
     ax.set_xlabel(xlabel)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlim(left=0)
-    ax.legend(loc="best", fontsize="small")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small",
+              borderaxespad=0.0)
     return ax
 
 
@@ -410,7 +422,9 @@ def evidence_table(estimand: str, primary_site: str | None = None,
     Returns
     -------
     pandas.DataFrame
-        ``id, label, estimate, ci_lower, ci_upper, basis, unit, kind`` (kind ``"study"``).
+        ``id, label, estimate, ci_lower, ci_upper, basis, unit, kind``: kind ``"study"``,
+        or ``"range"`` for a range reported without a point (``estimate`` is then its
+        midpoint, which the forest plot does not draw).
 
     Examples
     --------
@@ -436,6 +450,7 @@ def evidence_table(estimand: str, primary_site: str | None = None,
     tail = (1 - level) / 2
     for _, r in rows.iterrows():
         label = f"{r['id']} ({r['primary_site']})"
+        kind = "study"
         if pd.notna(r["events"]) and pd.notna(r["total"]) and r["total"] > 0:
             a, b = r["events"] + 0.5, r["total"] - r["events"] + 0.5
             est, lo, hi = r["events"] / r["total"], *stats.beta.ppf([tail, 1 - tail], a, b)
@@ -443,15 +458,16 @@ def evidence_table(estimand: str, primary_site: str | None = None,
         elif pd.notna(r["low"]) and pd.notna(r["high"]):
             lo, hi = r["low"], r["high"]
             est = r["value"] if pd.notna(r["value"]) else (lo + hi) / 2
+            kind = "study" if pd.notna(r["value"]) else "range"
             basis = ("reported 95% CI" if r["interval"] == "ci95"
-                     else "reported range (spread, not a CI); point = midpoint"
-                     if pd.isna(r["value"]) else "reported range (spread, not a CI)")
+                     else "reported range (spread, not a CI); drawn without a point"
+                     if kind == "range" else "reported range (spread, not a CI)")
         else:
             est = lo = hi = r["value"]
             basis = "point without interval"
         out.append({"id": r["id"], "label": label, "estimate": float(est),
                     "ci_lower": float(lo), "ci_upper": float(hi), "basis": basis,
-                    "unit": r["unit"], "kind": "study"})
+                    "unit": r["unit"], "kind": kind})
     return pd.DataFrame(out)
 
 

@@ -508,7 +508,10 @@ class PooledProportion:
         ``ci_lower, ci_upper`` hold the prediction interval). Columns: ``label, kind, events,
         total, estimate, ci_lower, ci_upper, weight, confidence_level, method``; ``weight``
         is the study's share of the chosen model's weight (1 for pooled rows, NaN for the
-        prediction row, which has no weight).
+        prediction row, which has no weight). Study intervals are the normal intervals on
+        the logit scale that the pooling itself uses (with its continuity convention),
+        back-transformed; they differ slightly from :func:`proportion_ci`'s Wilson
+        intervals.
 
         Examples
         --------

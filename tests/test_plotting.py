@@ -353,3 +353,22 @@ def test_evidence_forest_plot_of_rates_uses_per_100k():
     assert "per 100,000 person-years" in ax.get_xlabel()
     xs = sorted(float(x) for x in ax.lines[0].get_xdata())
     assert xs == pytest.approx([22.9, 30.2])
+
+
+def test_ranges_without_a_point_are_drawn_without_a_marker():
+    from spinemets.plotting import evidence_table, forest_plot
+
+    table = evidence_table("bone_mets_autopsy", primary_site="breast")
+    assert "range" in set(table["kind"])  # e.g. SITE-02, 65-75% with no point
+    ax = forest_plot(table)
+    gids = {c.get_gid() for c in ax.collections}
+    assert "range" in gids
+    marks = [line for line in ax.lines if line.get_gid() == "study_estimate"]
+    n_points = sum(len(m.get_xdata()) for m in marks)
+    assert n_points == int((table["kind"] == "study").sum())
+
+
+def test_overlaid_distributions_get_a_shared_axis_label():
+    ax = plot_distribution(Proportion.beta(30, 70, label="autopsy"))
+    plot_distribution(Proportion.beta(10, 90, label="clinical"), ax=ax)
+    assert ax.get_xlabel() == "proportion"
