@@ -189,9 +189,10 @@ def estimate(cohort: Any, outcome: Any, confidence_level: float = 0.95, method: 
     Parameters
     ----------
     cohort : int, 1-D array of ints, or DataFrame
-        Cohort size(s). A DataFrame needs a column ``n`` (``person_years`` for a
-        :class:`Rate` outcome) and may have ``primary_site`` (used to pick the parameter)
-        and any other columns, which are carried through untouched with the index.
+        Cohort size(s); for a :class:`Rate` outcome, person-years of exposure (then
+        non-integer values are allowed). A DataFrame needs a column ``n`` (``person_years``
+        for a Rate outcome) and may have ``primary_site`` (used to pick the parameter) and
+        any other columns, which are carried through untouched with the index.
     outcome : str, Proportion or Rate
         A parameter id (see :func:`spinemets.parameters`) or a distribution you built
         (then it applies to every row).
