@@ -44,8 +44,18 @@ def _check_method(method: Any) -> str:
     return method
 
 
+#: Largest number of Monte Carlo draws: one stratum's draws are held in memory at once
+#: (about 3 x 8 bytes per draw while its quantiles are taken), so this keeps a run under
+#: about 250 MB whatever the number of strata.
+MAX_DRAWS = 10_000_000
+
+
 def _check_draws(draws: Any) -> int:
-    return check_count(draws, "draws", minimum=100)
+    out = check_count(draws, "draws", minimum=100)
+    if out > MAX_DRAWS:
+        raise ValueError(f"draws must be <= {MAX_DRAWS:,} (memory bound of the Monte Carlo "
+                         f"engine), got {out:,}")
+    return out
 
 
 def _cohort_frame(cohort: Any, size_column: str) -> pd.DataFrame:
@@ -202,7 +212,7 @@ def estimate(cohort: Any, outcome: Any, confidence_level: float = 0.95, method: 
         ``auto`` is exact (beta-binomial, negative binomial) wherever the parameter is a
         Beta or Gamma, and Monte Carlo otherwise.
     draws : int, default 10_000
-        Monte Carlo draws (only used by the Monte Carlo route).
+        Monte Carlo draws (only used by the Monte Carlo route), 100 to 10,000,000.
     rng : None, int or numpy.random.Generator
         Randomness for the Monte Carlo route; the exact route uses none.
     progress : bool, default False

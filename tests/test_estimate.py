@@ -84,6 +84,7 @@ def test_bad_cohorts(cohort, exc, word):
     ({"outcome": BETA, "method": "fast"}, ValueError, "method"),
     ({"outcome": BETA, "confidence_level": 95}, ValueError, "confidence_level"),
     ({"outcome": BETA, "draws": 10}, ValueError, "draws"),
+    ({"outcome": BETA, "draws": 10**8}, ValueError, "memory bound"),
     ({"outcome": RATE}, ValueError, "person_years"),
 ])
 def test_bad_arguments(kwargs, exc, word):
