@@ -35,7 +35,6 @@ class _Outcome:
 
     name: str
     per_row: list[Proportion | Rate]
-    is_rate: bool
 
 
 def _check_method(method: Any) -> str:
@@ -113,7 +112,7 @@ def _sizes(frame: pd.DataFrame, column: str, is_rate: bool) -> np.ndarray:
 def _resolve_outcome(outcome: Any, frame: pd.DataFrame) -> _Outcome:
     if isinstance(outcome, (Proportion, Rate)):
         name = outcome.label or type(outcome).__name__
-        return _Outcome(name, [outcome] * len(frame), isinstance(outcome, Rate))
+        return _Outcome(name, [outcome] * len(frame))
     if not isinstance(outcome, str):
         raise TypeError(f"outcome must be a parameter id (str), a Proportion or a Rate, got "
                         f"{type(outcome).__name__} {outcome!r}")
@@ -133,7 +132,25 @@ def _resolve_outcome(outcome: Any, frame: pd.DataFrame) -> _Outcome:
             raise ValueError(f"outcome {outcome!r} is given by primary site; add a "
                              f"'primary_site' column to the cohort (one of: {', '.join(sites)})")
         per_row = [parameter(outcome)] * len(frame)
-    return _Outcome(outcome, per_row, isinstance(per_row[0], Rate))
+    return _Outcome(outcome, per_row)
+
+
+def _size_column(outcome: Any) -> str:
+    """``person_years`` for a rate outcome (a Rate or the id of a rate parameter), else ``n``.
+
+    An unknown parameter id raises the ValueError that lists the available ones.
+    """
+    if isinstance(outcome, str):
+        outcome = parameter(outcome, parameter_sites(outcome)[0])
+    return "person_years" if isinstance(outcome, Rate) else "n"
+
+
+def _prepare(cohort: Any, outcome: Any) -> tuple[pd.DataFrame, str, np.ndarray, _Outcome]:
+    """The cohort as a frame, its size column, the validated sizes and the resolved outcome."""
+    size_column = _size_column(outcome)
+    frame = _cohort_frame(cohort, size_column)
+    sizes = _sizes(frame, size_column, is_rate=size_column == "person_years")
+    return frame, size_column, sizes, _resolve_outcome(outcome, frame)
 
 
 def _groups(per_row: list[Proportion | Rate]) -> dict[int, tuple[Proportion | Rate, np.ndarray]]:
@@ -253,14 +270,7 @@ def estimate(cohort: Any, outcome: Any, confidence_level: float = 0.95, method: 
     method = _check_method(method)
     draws = _check_draws(draws)
     generator = make_rng(rng)
-    is_rate_guess = isinstance(outcome, Rate)
-    if isinstance(outcome, str):
-        parameter_sites(outcome)
-        is_rate_guess = isinstance(parameter(outcome, parameter_sites(outcome)[0]), Rate)
-    size_column = "person_years" if is_rate_guess else "n"
-    frame = _cohort_frame(cohort, size_column)
-    sizes = _sizes(frame, size_column, is_rate_guess)
-    resolved = _resolve_outcome(outcome, frame)
+    frame, size_column, sizes, resolved = _prepare(cohort, outcome)
     cols: dict[str, np.ndarray] = {}
     groups = _groups(resolved.per_row).values()
     mc_rows = sum(len(rows) for dist, rows in groups
@@ -328,16 +338,10 @@ def estimate_total(cohort: Any, outcome: Any, confidence_level: float = 0.95,
     method = _check_method(method)
     draws = _check_draws(draws)
     generator = make_rng(rng)
-    is_rate = isinstance(outcome, Rate) or (
-        isinstance(outcome, str)
-        and isinstance(parameter(outcome, parameter_sites(outcome)[0]), Rate))
-    size_column = "person_years" if is_rate else "n"
-    frame = _cohort_frame(cohort, size_column)
-    sizes = _sizes(frame, size_column, is_rate)
-    resolved = _resolve_outcome(outcome, frame)
+    frame, size_column, sizes, resolved = _prepare(cohort, outcome)
     groups = list(_groups(resolved.per_row).values())
     group_sizes = np.array([sizes[rows].sum() for _, rows in groups])
-    if not is_rate:
+    if size_column == "n":
         group_sizes = group_sizes.astype(np.int64)
     tail = (1 - level) / 2
     labels = "; ".join(sorted({d.label or resolved.name for d, _ in groups}))

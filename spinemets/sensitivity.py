@@ -28,9 +28,9 @@ import pandas as pd
 from . import encode
 from .distributions import Proportion, Rate
 from .errors import SpinemetsWarning
-from .estimate import _cohort_frame, estimate
+from .estimate import _cohort_frame, _size_column, estimate
 from .evidence import claims, evidence
-from .parameters import _parse_arguments, parameter, parameter_definition, parameter_sites
+from .parameters import _parse_arguments, parameter, parameter_definition
 from .synthesis import pool_proportions
 
 __all__ = ["alternatives", "sensitivity"]
@@ -188,9 +188,7 @@ def sensitivity(cohort: Any, outcome: str, confidence_level: float = 0.95,
     """
     if not isinstance(outcome, str):
         raise TypeError(f"outcome must be a parameter id (str), got {type(outcome).__name__}")
-    size_column = "person_years" if isinstance(
-        parameter(outcome, parameter_sites(outcome)[0]), Rate) else "n"
-    frame = _cohort_frame(cohort, size_column)
+    frame = _cohort_frame(cohort, _size_column(outcome))
     if "primary_site" in frame.columns:
         groups = [(site, frame[frame["primary_site"] == site])
                   for site in pd.unique(frame["primary_site"])]
