@@ -8,6 +8,7 @@ row is validated and a failure names the file, the row id and the field.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -228,7 +229,18 @@ def evidence(path: str | Path | None = None) -> pd.DataFrame:
     >>> row["estimand"], int(row["total"]), float(row["value"])
     ('spinal_mets_autopsy', 842, 0.306)
     """
-    file = data_path("evidence.csv") if path is None else Path(path)
+    if path is None:
+        return _shipped_evidence().copy()
+    return _load_evidence(Path(path))
+
+
+@lru_cache(maxsize=1)
+def _shipped_evidence() -> pd.DataFrame:
+    """The shipped catalogue, read and validated once per process."""
+    return _load_evidence(data_path("evidence.csv"))
+
+
+def _load_evidence(file: Path) -> pd.DataFrame:
     df = _read_csv(file, EVIDENCE_COLUMNS)
     seen: set[str] = set()
     numbers = []
@@ -270,9 +282,20 @@ def claims(path: str | Path | None = None, evidence_table: pd.DataFrame | None =
     >>> sm.claims().set_index("id").loc["CLAIM-30-AUTOPSY", "estimand"]
     'spinal_mets_autopsy'
     """
+    if path is None and evidence_table is None:
+        return _shipped_claims().copy()
     file = data_path("claims.csv") if path is None else Path(path)
+    return _load_claims(file, evidence() if evidence_table is None else evidence_table)
+
+
+@lru_cache(maxsize=1)
+def _shipped_claims() -> pd.DataFrame:
+    """The shipped claims, validated against the shipped evidence once per process."""
+    return _load_claims(data_path("claims.csv"), _shipped_evidence())
+
+
+def _load_claims(file: Path, ev: pd.DataFrame) -> pd.DataFrame:
     df = _read_csv(file, CLAIM_COLUMNS)
-    ev = evidence() if evidence_table is None else evidence_table
     estimand_of = dict(zip(ev["id"], ev["estimand"], strict=True))
     seen: set[str] = set()
     for _, row in df.iterrows():
