@@ -311,18 +311,25 @@ def parameter(id: str, primary_site: str | None = None) -> Proportion | Rate:
     return _lookup(_shipped(), id, primary_site)
 
 
-def _lookup(table: _Table, id: Any, primary_site: Any) -> Proportion | Rate:
+def _sites_of(table: _Table, id: Any) -> list[str]:
+    """Sites of parameter ``id``; a wrong type or unknown id raises, listing the ids."""
     if not isinstance(id, str):
         raise TypeError(f"id must be a parameter id (str), got {type(id).__name__} {id!r}")
-    ids = sorted(set(table.table["id"]))
-    if id not in ids:
-        raise ValueError(f"unknown parameter id {id!r}; available: {', '.join(ids)}")
     sites = sorted(s for (pid, s) in table.built if pid == id)
+    if not sites:
+        ids = sorted(set(table.table["id"]))
+        raise ValueError(f"unknown parameter id {id!r}; available: {', '.join(ids)}")
+    return sites
+
+
+def _key(table: _Table, id: Any, primary_site: Any) -> tuple[str, str]:
+    """The (id, site) row a request names; the default site is ``all`` or the only one."""
+    sites = _sites_of(table, id)
     if primary_site is None:
         if "all" in sites:
-            return table.built[(id, "all")]
+            return id, "all"
         if len(sites) == 1:
-            return table.built[(id, sites[0])]
+            return id, sites[0]
         raise ValueError(f"parameter {id!r} is given by primary site; pass primary_site, one "
                          f"of: {', '.join(sites)}")
     if not isinstance(primary_site, str):
@@ -331,15 +338,16 @@ def _lookup(table: _Table, id: Any, primary_site: Any) -> Proportion | Rate:
     if primary_site not in sites:
         raise ValueError(f"parameter {id!r} has no primary_site {primary_site!r}; available: "
                          f"{', '.join(sites)}")
-    return table.built[(id, primary_site)]
+    return id, primary_site
+
+
+def _lookup(table: _Table, id: Any, primary_site: Any) -> Proportion | Rate:
+    return table.built[_key(table, id, primary_site)]
 
 
 def parameter_sites(id: str) -> list[str]:
     """Primary sites a parameter covers (used by :func:`spinemets.estimate`)."""
-    table = _shipped()
-    if id not in set(table.table["id"]):
-        _lookup(table, id, None)
-    return sorted(s for (pid, s) in table.built if pid == id)
+    return _sites_of(_shipped(), id)
 
 
 def parameter_definition(id: str, primary_site: str | None = None) -> dict[str, str]:
@@ -352,7 +360,6 @@ def parameter_definition(id: str, primary_site: str | None = None) -> dict[str, 
     'pooled'
     """
     table = _shipped()
-    dist = _lookup(table, id, primary_site)
-    key = next(k for k, v in table.built.items() if v is dist and k[0] == id)
-    rows = table.table[(table.table["id"] == key[0]) & (table.table["primary_site"] == key[1])]
+    pid, site = _key(table, id, primary_site)
+    rows = table.table[(table.table["id"] == pid) & (table.table["primary_site"] == site)]
     return rows.iloc[0].to_dict()
