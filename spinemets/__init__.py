@@ -11,24 +11,29 @@ of cited figures (:func:`reproduce`) and MRI capacity plans (:func:`plan_imaging
 ('SEED-03', 'SEED-06')
 """
 
-__version__ = "0.1.0"
+from importlib.metadata import PackageNotFoundError, version
 
-from .claims import reproduce
-from .distributions import Proportion, Rate
-from .encode import beta_from_counts, beta_from_range, beta_from_value, gamma_from_rate
-from .errors import CatalogueError, EncodingError, SpinemetsError, SpinemetsWarning
-from .estimate import estimate, estimate_total
-from .evidence import DATA_VERSION, claims, evidence
-from .parameters import parameter, parameters
-from .planning import ImagingPlan, OpeningHours, plan_imaging
-from .sensitivity import sensitivity
-from .synthesis import (
+try:
+    __version__ = version("spinemets")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0+unknown"
+
+from ._audit import reproduce
+from ._catalogue import DATA_VERSION, claims, evidence
+from ._encodings import beta_from_counts, beta_from_range, beta_from_value, gamma_from_rate
+from ._estimate import estimate, estimate_total
+from ._parameters import parameter, parameters
+from ._planning import ImagingPlan, OpeningHours, plan_imaging
+from ._sensitivity import sensitivity
+from ._synthesis import (
     PooledProportion,
     TruePrevalence,
     pool_proportions,
     proportion_ci,
     true_prevalence,
 )
+from ._values import Proportion, Rate
+from .errors import CatalogueError, EncodingError, SpinemetsError, SpinemetsWarning
 
 __all__ = [
     "DATA_VERSION",

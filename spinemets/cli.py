@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import __version__, cli_plan
+from . import __version__, _cli_plan
 from ._cli_common import CLIUsageError, add_output_arguments, emit_table
 from .errors import SpinemetsError
 
@@ -35,7 +35,7 @@ def _epilog(text: str) -> str:
 
 
 def _cmd_evidence(args: argparse.Namespace) -> int:
-    from .evidence import evidence
+    from ._catalogue import evidence
 
     df = evidence(args.file) if args.file else evidence()
     if args.site:
@@ -52,7 +52,7 @@ def _cmd_evidence(args: argparse.Namespace) -> int:
 
 
 def _cmd_parameters(args: argparse.Namespace) -> int:
-    from .parameters import parameters
+    from ._parameters import parameters
 
     df = parameters(confidence_level=args.confidence_level)
     if args.format == "table":
@@ -81,7 +81,7 @@ def _read_cohort(path: str) -> pd.DataFrame:
 
 
 def _cmd_estimate(args: argparse.Namespace) -> int:
-    from .estimate import estimate, estimate_total
+    from ._estimate import estimate, estimate_total
 
     if (args.n is None) == (args.cohort is None):
         raise CLIUsageError("estimate: give exactly one of --n N or --cohort FILE.csv")
@@ -108,7 +108,7 @@ def _cmd_estimate(args: argparse.Namespace) -> int:
 
 
 def _cmd_reproduce(args: argparse.Namespace) -> int:
-    from .claims import reproduce
+    from ._audit import reproduce
 
     df = reproduce(rng=args.seed)
     if args.format == "table":
@@ -204,7 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_output_arguments(p)
     p.set_defaults(func=_cmd_reproduce)
 
-    cli_plan.register(sub)
+    _cli_plan.register(sub)
     return parser
 
 

@@ -86,7 +86,7 @@ def plot_distribution(obj: Any, ax: Any = None, confidence_level: float = 0.95,
     >>> ax.get_xlabel()
     'spinal metastases (proportion)'
     """
-    from .distributions import Proportion, Rate
+    from ._values import Proportion, Rate
 
     level = check_confidence_level(confidence_level)
     if isinstance(obj, Proportion):
@@ -179,7 +179,7 @@ def forest_plot(table: pd.DataFrame, ax: Any = None, *, xlabel: str = "proportio
                 percent: bool = True, color: str = "C0", pooled_color: str = "C3") -> Any:
     """Forest plot: one row per estimate with its interval, pooled rows as diamonds.
 
-    Serves :meth:`spinemets.synthesis.PooledProportion.plot` and forest plots of catalogue
+    Serves :meth:`spinemets.PooledProportion.plot` and forest plots of catalogue
     evidence rows alike.
 
     Parameters
@@ -434,7 +434,7 @@ def evidence_table(estimand: str, primary_site: str | None = None,
     """
     from scipy import stats
 
-    from .evidence import evidence as load_evidence
+    from ._catalogue import evidence as load_evidence
 
     level = check_confidence_level(confidence_level)
     ev = load_evidence() if evidence is None else evidence

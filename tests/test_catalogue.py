@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import spinemets as sm
-from spinemets.evidence import EVIDENCE_COLUMNS, KINDS, SETTINGS, SITES, data_path
+from spinemets._catalogue import EVIDENCE_COLUMNS, KINDS, SETTINGS, SITES, data_path
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import pytest
 from scipy import stats
 
 import spinemets as sm
-from spinemets.claims import REPRODUCE_COLUMNS, probability_verdict
+from spinemets._audit import REPRODUCE_COLUMNS, probability_verdict
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import pytest
 from scipy import integrate, special, stats
 
 import spinemets as sm
-from spinemets.distributions import logitnorm
+from spinemets._values import logitnorm
 
 
 def test_beta_proportion_matches_scipy():

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from scipy import optimize, special, stats
 
 import spinemets as sm
-from spinemets.encode import _beta_entropy
+from spinemets._encodings import _beta_entropy
 
 # ---------------------------------------------------------------- beta_from_counts
 

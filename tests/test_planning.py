@@ -1,4 +1,4 @@
-"""Tests of spinemets.planning and the ``spinemets plan`` subcommand.
+"""Tests of spinemets._planning and the ``spinemets plan`` subcommand.
 
 Every numeric check is against an independent computation: scipy.stats distributions,
 numerical integration (scipy.integrate.quad), closed-form moments, a brute-force schedule
@@ -31,9 +31,9 @@ from hypothesis import strategies as st
 from scipy import integrate, stats
 
 import spinemets as sm
-from spinemets import cli_plan
+from spinemets import _cli_plan
 from spinemets._cli_common import CLIUsageError
-from spinemets.planning import (
+from spinemets._planning import (
     DEFAULTS,
     STREAMS,
     ImagingPlan,
@@ -647,7 +647,7 @@ def test_repr_html_and_repr():
 
 
 def _run_scenario(path: Path, out: Path) -> Path:
-    kwargs = cli_plan.scenario_to_kwargs(cli_plan.load_scenario(path))
+    kwargs = _cli_plan.scenario_to_kwargs(_cli_plan.load_scenario(path))
     plan = plan_imaging(**kwargs)
     csv_path, _ = plan.to_csv(out)
     return csv_path
@@ -676,7 +676,7 @@ def test_golden_scenario(tmp_path):
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="spinemets")
-    cli_plan.register(p.add_subparsers())
+    _cli_plan.register(p.add_subparsers())
     return p
 
 
@@ -720,7 +720,7 @@ def test_cli_scenario_and_out_dir(tmp_path, capsys):
 
 @pytest.mark.parametrize("scenario", sorted((ROOT / "scenarios").glob("*.toml")))
 def test_example_scenarios_run(scenario):
-    kwargs = cli_plan.scenario_to_kwargs(cli_plan.load_scenario(scenario))
+    kwargs = _cli_plan.scenario_to_kwargs(_cli_plan.load_scenario(scenario))
     kwargs["n_sims"] = 1000
     plan_imaging(**kwargs)
 

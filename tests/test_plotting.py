@@ -14,8 +14,8 @@ from matplotlib.patches import Polygon, Rectangle
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from spinemets import Proportion, Rate
+from spinemets._synthesis import pool_proportions, true_prevalence
 from spinemets.plotting import forest_plot, plot_distribution, plot_draws, plot_estimates
-from spinemets.synthesis import pool_proportions, true_prevalence
 
 
 def _by_gid(artists, gid):

@@ -1,4 +1,4 @@
-"""Tests for spinemets.synthesis: proportion CIs, random-effects pooling, true prevalence.
+"""Tests for spinemets._synthesis: proportion CIs, random-effects pooling, true prevalence.
 
 Reference values
 ----------------
@@ -31,8 +31,7 @@ from statsmodels.stats.meta_analysis import _fit_tau_iterative, combine_effects
 from statsmodels.stats.proportion import proportion_confint
 
 from spinemets import Proportion
-from spinemets.errors import SpinemetsWarning
-from spinemets.synthesis import (
+from spinemets._synthesis import (
     CI_METHODS,
     ImplausibleAccuracyWarning,
     PooledProportion,
@@ -44,6 +43,7 @@ from spinemets.synthesis import (
     proportion_ci,
     true_prevalence,
 )
+from spinemets.errors import SpinemetsWarning
 
 RESULTS = Path(__file__).parent / "results"
 SM_METHOD = {"wilson": "wilson", "exact": "beta", "jeffreys": "jeffreys",

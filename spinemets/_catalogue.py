@@ -64,7 +64,7 @@ def data_path(name: str) -> Path:
 
     Examples
     --------
-    >>> from spinemets.evidence import data_path
+    >>> from spinemets._catalogue import data_path
     >>> data_path("evidence.csv").name
     'evidence.csv'
     """

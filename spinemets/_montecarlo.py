@@ -59,7 +59,7 @@ def quantiles_with_error(samples: np.ndarray, probs: np.ndarray) -> tuple[np.nda
     Examples
     --------
     >>> import numpy as np
-    >>> from spinemets.montecarlo import quantiles_with_error
+    >>> from spinemets._montecarlo import quantiles_with_error
     >>> x = np.arange(1, 1001, dtype=float)[None, :]
     >>> v, e = quantiles_with_error(x, np.array([0.5]))
     >>> float(v[0, 0])
@@ -134,7 +134,7 @@ def mc_quantiles(sizes: np.ndarray, param_draws: np.ndarray,
     Examples
     --------
     >>> import numpy as np
-    >>> from spinemets.montecarlo import mc_quantiles
+    >>> from spinemets._montecarlo import mc_quantiles
     >>> rng = np.random.default_rng(1)
     >>> p = rng.beta(30, 70, size=4000)
     >>> q = mc_quantiles(np.array([100, 1000]), p, lambda g, n, pp: g.binomial(n, pp),

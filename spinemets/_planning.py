@@ -65,7 +65,7 @@ from ._validation import (
     check_fraction,
     check_real,
 )
-from .distributions import Proportion, Rate
+from ._values import Proportion, Rate
 from .errors import SpinemetsWarning
 
 __all__ = [
@@ -141,7 +141,7 @@ class PlanningDefault:
 
     Examples
     --------
-    >>> from spinemets.planning import DEFAULTS
+    >>> from spinemets._planning import DEFAULTS
     >>> d = {x.name: x for x in DEFAULTS}
     >>> d["mscc_rate"].value * 100_000
     8.1
@@ -380,7 +380,7 @@ class OpeningHours:
 
     Examples
     --------
-    >>> from spinemets.planning import OpeningHours
+    >>> from spinemets._planning import OpeningHours
     >>> oh = OpeningHours.parse("Mon-Fri 08:00-18:00")
     >>> oh.hours_per_week
     50.0
@@ -403,7 +403,7 @@ class OpeningHours:
 
         Examples
         --------
-        >>> from spinemets.planning import OpeningHours
+        >>> from spinemets._planning import OpeningHours
         >>> OpeningHours.parse("24/7").hours_per_week
         168.0
         >>> OpeningHours.parse("weekdays 8-20; Sat 9-13").hours_per_week
@@ -483,7 +483,7 @@ class OpeningHours:
 
         Examples
         --------
-        >>> from spinemets.planning import OpeningHours
+        >>> from spinemets._planning import OpeningHours
         >>> OpeningHours.parse("24/7").prob_wait_over(0)
         0.0
         """
@@ -495,7 +495,7 @@ class OpeningHours:
 
         Examples
         --------
-        >>> from spinemets.planning import OpeningHours
+        >>> from spinemets._planning import OpeningHours
         >>> round(OpeningHours.parse("Mon-Fri 08-18").share_within(24), 4)
         0.7738
         """
@@ -506,7 +506,7 @@ class OpeningHours:
 
         Examples
         --------
-        >>> from spinemets.planning import OpeningHours
+        >>> from spinemets._planning import OpeningHours
         >>> round(OpeningHours.parse("daily 08-18").mean_wait(), 3)
         4.083
         """
@@ -520,7 +520,7 @@ class OpeningHours:
 
         Examples
         --------
-        >>> from spinemets.planning import OpeningHours
+        >>> from spinemets._planning import OpeningHours
         >>> [w for _, _, w in OpeningHours.parse("Mon-Fri 08-18").sessions()]
         [72.0, 24.0, 24.0, 24.0, 24.0]
         """
@@ -779,7 +779,7 @@ class PlanSummary:
 
     Examples
     --------
-    >>> import spinemets.planning as pl
+    >>> import spinemets._planning as pl
     >>> s = pl.plan_imaging(1_000_000, rng=1, n_sims=2000).summary()
     >>> "1,000,000" in s.text
     True
@@ -829,7 +829,7 @@ def _from_jsonable(value: Any) -> Any:
         cls = Proportion if value["__type__"] == "Proportion" else Rate
         dist = getattr(stats, value["dist"], None)
         if dist is None:
-            from .distributions import logitnorm
+            from ._values import logitnorm
 
             if value["dist"] != "logitnorm":
                 raise ValueError(f"sidecar: unknown distribution {value['dist']!r}")
@@ -876,7 +876,7 @@ class ImagingPlan:
 
     Examples
     --------
-    >>> import spinemets.planning as pl
+    >>> import spinemets._planning as pl
     >>> plan = pl.plan_imaging(1_000_000, rng=42, n_sims=2000)
     >>> plan.slots(0.95, stream="emergency")
     9
@@ -923,7 +923,7 @@ class ImagingPlan:
 
         Examples
         --------
-        >>> import spinemets.planning as pl
+        >>> import spinemets._planning as pl
         >>> d = pl.plan_imaging(1_000_000, rng=1, n_sims=2000).weekly_distribution("emergency")
         >>> round(float(d["probability"].sum()), 6)
         1.0
@@ -942,7 +942,7 @@ class ImagingPlan:
 
         Examples
         --------
-        >>> import spinemets.planning as pl
+        >>> import spinemets._planning as pl
         >>> plan = pl.plan_imaging(1_000_000, rng=3, n_sims=2000)
         >>> plan.slots(0.5, "emergency") <= plan.slots(0.99, "emergency")
         True
@@ -955,7 +955,7 @@ class ImagingPlan:
 
         Examples
         --------
-        >>> import spinemets.planning as pl
+        >>> import spinemets._planning as pl
         >>> plan = pl.plan_imaging(1_000_000, rng=3, n_sims=2000)
         >>> plan.prob_exceed(0, "emergency") > 0.9
         True
@@ -970,7 +970,7 @@ class ImagingPlan:
 
         Examples
         --------
-        >>> import spinemets.planning as pl
+        >>> import spinemets._planning as pl
         >>> plan = pl.plan_imaging(1_000_000, rng=3, n_sims=2000)
         >>> plan.prob_exceed_se(plan.slots()) < 0.01
         True
@@ -984,7 +984,7 @@ class ImagingPlan:
 
         Examples
         --------
-        >>> import spinemets.planning as pl
+        >>> import spinemets._planning as pl
         >>> plan = pl.plan_imaging(1_000_000, rng=3, n_sims=2000)
         >>> round(plan.mean_scans("emergency", "year"))
         225
@@ -1004,7 +1004,7 @@ class ImagingPlan:
 
         Examples
         --------
-        >>> import spinemets.planning as pl
+        >>> import spinemets._planning as pl
         >>> plan = pl.plan_imaging(1_000_000, rng=3, n_sims=2000)
         >>> plan.scanner_hours(stream="emergency") == plan.slots(stream="emergency") * 0.5
         True
@@ -1024,7 +1024,7 @@ class ImagingPlan:
 
         Examples
         --------
-        >>> import spinemets.planning as pl
+        >>> import spinemets._planning as pl
         >>> plan = pl.plan_imaging(1_000_000, opening_hours="Mon-Fri 08-18", rng=1, n_sims=2000)
         >>> round(plan.share_within_target("emergency"), 3)
         0.774
@@ -1044,7 +1044,7 @@ class ImagingPlan:
 
         Examples
         --------
-        >>> import spinemets.planning as pl
+        >>> import spinemets._planning as pl
         >>> s = pl.plan_imaging(1_000_000, rng=1, n_sims=2000).sessions()
         >>> list(s["session"])[:2]
         ['Mon 08:00-18:00', 'Tue 08:00-18:00']
@@ -1074,7 +1074,7 @@ class ImagingPlan:
 
         Examples
         --------
-        >>> import spinemets.planning as pl
+        >>> import spinemets._planning as pl
         >>> w = pl.plan_imaging(1_000_000, rng=1, n_sims=1000).weekly_samples()
         >>> w.shape
         (52000, 6)
@@ -1110,7 +1110,7 @@ class ImagingPlan:
 
         Examples
         --------
-        >>> import spinemets.planning as pl
+        >>> import spinemets._planning as pl
         >>> f = pl.plan_imaging(1_000_000, rng=1, n_sims=2000).to_frame()
         >>> list(f["stream"])
         ['emergency', 'urgent', 'follow_up', 'total']
@@ -1215,7 +1215,7 @@ class ImagingPlan:
 
         Examples
         --------
-        >>> import spinemets.planning as pl
+        >>> import spinemets._planning as pl
         >>> a = pl.plan_imaging(1_000_000, rng=1, n_sims=2000).assumptions()
         >>> bool(a["source"].str.len().gt(0).all())
         True
@@ -1227,7 +1227,7 @@ class ImagingPlan:
 
         Examples
         --------
-        >>> import spinemets.planning as pl
+        >>> import spinemets._planning as pl
         >>> pl.plan_imaging(1_000_000, rng=1, n_sims=2000).checks()["status"].tolist()[:1]
         ['ok']
         """
@@ -1240,7 +1240,7 @@ class ImagingPlan:
 
         Examples
         --------
-        >>> import spinemets.planning as pl
+        >>> import spinemets._planning as pl
         >>> s = pl.plan_imaging(1_000_000, rng=1, n_sims=2000).summary()
         >>> "slots" in str(s)
         True
@@ -1337,7 +1337,7 @@ class ImagingPlan:
 
         Examples
         --------
-        >>> import spinemets.planning as pl
+        >>> import spinemets._planning as pl
         >>> sc = pl.plan_imaging(1_000_000, rng=5, n_sims=1000).sidecar()
         >>> sc["seed"], sc["inputs"]["population"]
         (5, 1000000)
@@ -1361,7 +1361,7 @@ class ImagingPlan:
             "numpy": np.__version__,
             "scipy": getattr(sys.modules.get("scipy"), "__version__", "unknown"),
             "pandas": pd.__version__,
-            "rerun": "spinemets.planning.ImagingPlan.from_sidecar(<this file>)",
+            "rerun": "spinemets.ImagingPlan.from_sidecar(<this file>)",
         }
 
     def to_csv(self, path: str | Path) -> tuple[Path, Path]:
@@ -1374,7 +1374,7 @@ class ImagingPlan:
         Examples
         --------
         >>> import tempfile, pathlib
-        >>> import spinemets.planning as pl
+        >>> import spinemets._planning as pl
         >>> plan = pl.plan_imaging(1_000_000, rng=5, n_sims=1000)
         >>> with tempfile.TemporaryDirectory() as d:
         ...     csv, side = plan.to_csv(pathlib.Path(d) / "plan.csv")
@@ -1404,7 +1404,7 @@ class ImagingPlan:
         Examples
         --------
         >>> import tempfile, pathlib
-        >>> import spinemets.planning as pl
+        >>> import spinemets._planning as pl
         >>> plan = pl.plan_imaging(500_000, rng=9, n_sims=1000)
         >>> with tempfile.TemporaryDirectory() as d:
         ...     _, side = plan.to_csv(pathlib.Path(d) / "p.csv")
@@ -1443,7 +1443,7 @@ class ImagingPlan:
         --------
         >>> import matplotlib
         >>> matplotlib.use("Agg")
-        >>> import spinemets.planning as pl
+        >>> import spinemets._planning as pl
         >>> ax = pl.plan_imaging(1_000_000, rng=1, n_sims=1000).plot()
         >>> ax.get_xlabel()
         'MRI scans in a week'
@@ -1690,7 +1690,7 @@ def plan_imaging(
 
     Examples
     --------
-    >>> import spinemets.planning as pl
+    >>> import spinemets._planning as pl
     >>> plan = pl.plan_imaging(1_000_000, rng=1, n_sims=2000)
     >>> round(plan.mean_scans("emergency"), 2)    # 81 MSCC a year x E[1/yield] / 52.18
     4.31

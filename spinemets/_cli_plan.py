@@ -1,6 +1,6 @@
 """The ``spinemets plan`` subcommand: MRI capacity for a catchment, from flags or a TOML file.
 
-Flags mirror :func:`spinemets.planning.plan_imaging`; rates are given per 100,000 people a
+Flags mirror :func:`spinemets.plan_imaging`; rates are given per 100,000 people a
 year on the command line (per person-year in Python). A scenario file holds the same
 settings as ``key = value`` lines (the flag names with underscores); flags given on the
 command line override the file.
@@ -78,9 +78,9 @@ def register(subparsers: Any) -> None:
     Examples
     --------
     >>> import argparse
-    >>> from spinemets import cli_plan
+    >>> from spinemets import _cli_plan
     >>> p = argparse.ArgumentParser(prog="spinemets")
-    >>> cli_plan.register(p.add_subparsers())
+    >>> _cli_plan.register(p.add_subparsers())
     >>> p.parse_args(["plan", "--population", "1000000"]).population
     1000000.0
     """
@@ -119,7 +119,7 @@ def register(subparsers: Any) -> None:
 
 
 def _parse_yield(value: Any, key: str) -> Any:
-    from .distributions import Proportion
+    from ._values import Proportion
 
     if isinstance(value, dict):
         if set(value) == {"a", "b"}:
@@ -162,7 +162,7 @@ def load_scenario(path: str | Path) -> dict[str, Any]:
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> from spinemets.cli_plan import load_scenario
+    >>> from spinemets._cli_plan import load_scenario
     >>> with tempfile.TemporaryDirectory() as d:
     ...     f = pathlib.Path(d) / "s.toml"
     ...     _ = f.write_text('population = 1000000\\nopening_hours = "daily 08-18"\\n')
@@ -204,7 +204,7 @@ def scenario_to_kwargs(settings: dict[str, Any]) -> dict[str, Any]:
 
     Examples
     --------
-    >>> from spinemets.cli_plan import scenario_to_kwargs
+    >>> from spinemets._cli_plan import scenario_to_kwargs
     >>> kw = scenario_to_kwargs({"population": 1e6, "mscc_rate_per_100k": 8.1, "seed": 3})
     >>> round(kw["mscc_rate"] * 1e5, 6), kw["rng"]
     (8.1, 3)
@@ -243,9 +243,9 @@ def run(args: argparse.Namespace) -> int:
     Examples
     --------
     >>> import argparse
-    >>> from spinemets import cli_plan
+    >>> from spinemets import _cli_plan
     >>> p = argparse.ArgumentParser(prog="spinemets")
-    >>> cli_plan.register(p.add_subparsers())
+    >>> _cli_plan.register(p.add_subparsers())
     >>> a = p.parse_args(["plan", "--population", "1000000", "--seed", "1", "--n-sims",
     ...                   "1000", "--table", "checks", "--format", "csv"])
     >>> a.func(a)                                       # doctest: +ELLIPSIS
@@ -253,7 +253,7 @@ def run(args: argparse.Namespace) -> int:
     ...
     0
     """
-    from .planning import plan_imaging
+    from ._planning import plan_imaging
 
     settings: dict[str, Any] = {}
     if args.scenario is not None:

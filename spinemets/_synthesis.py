@@ -7,7 +7,7 @@ Three public functions:
 - :func:`pool_proportions` — random-effects (or fixed-effect) meta-analysis of several
   *x of n* figures for the same estimand, returning a :class:`PooledProportion` with the
   prediction interval for a new setting and the predictive distribution as a
-  :class:`~spinemets.distributions.Proportion`;
+  :class:`~spinemets.Proportion`;
 - :func:`true_prevalence` — the Rogan–Gladen correction of an apparent prevalence for the
   sensitivity and specificity of the test that produced it, returning a
   :class:`TruePrevalence`.
@@ -36,7 +36,7 @@ from ._validation import (
     check_fraction,
     make_rng,
 )
-from .distributions import Proportion
+from ._values import Proportion
 from .errors import SpinemetsWarning
 
 __all__ = [
@@ -236,7 +236,7 @@ def proportion_ci(events: Any, total: Any, confidence_level: float = 0.95,
 
     Examples
     --------
-    >>> from spinemets.synthesis import proportion_ci
+    >>> from spinemets._synthesis import proportion_ci
     >>> df = proportion_ci(18, 20, method="exact")
     >>> list(df.columns)
     ['events', 'total', 'estimate', 'ci_lower', 'ci_upper', 'confidence_level', 'method']
@@ -476,7 +476,7 @@ class PooledProportion:
 
         Examples
         --------
-        >>> from spinemets.synthesis import pool_proportions
+        >>> from spinemets._synthesis import pool_proportions
         >>> res = pool_proportions([10, 30, 20], [100, 120, 90], labels=["A", "B", "C"])
         >>> p = res.proportion
         >>> p.sources
@@ -515,7 +515,7 @@ class PooledProportion:
 
         Examples
         --------
-        >>> from spinemets.synthesis import pool_proportions
+        >>> from spinemets._synthesis import pool_proportions
         >>> res = pool_proportions([10, 30, 20], [100, 120, 90], method="DL")
         >>> res.to_frame()["kind"].tolist()
         ['study', 'study', 'study', 'fixed', 'random', 'prediction']
@@ -558,7 +558,7 @@ class PooledProportion:
         --------
         >>> import matplotlib
         >>> matplotlib.use("Agg")
-        >>> from spinemets.synthesis import pool_proportions
+        >>> from spinemets._synthesis import pool_proportions
         >>> ax = pool_proportions([10, 30, 20], [100, 120, 90]).plot()
         >>> ax.get_xlabel()
         'proportion'
@@ -692,7 +692,7 @@ def pool_proportions(events: Any, totals: Any, method: str = "REML",
 
     Examples
     --------
-    >>> from spinemets.synthesis import pool_proportions
+    >>> from spinemets._synthesis import pool_proportions
     >>> res = pool_proportions([12, 30, 25, 8], [40, 90, 110, 35], method="REML",
     ...                        labels=["A", "B", "C", "D"])
     >>> res.k, res.method
@@ -833,7 +833,7 @@ class TruePrevalence:
 
         Examples
         --------
-        >>> from spinemets.synthesis import true_prevalence
+        >>> from spinemets._synthesis import true_prevalence
         >>> true_prevalence(0.25, 0.74, 0.98).to_frame().columns.tolist()[:6]
         ['estimate', 'ci_lower', 'ci_upper', 'confidence_level', 'method', 'clipped_share']
         """
@@ -861,7 +861,7 @@ class TruePrevalence:
         >>> import matplotlib
         >>> matplotlib.use("Agg")
         >>> from spinemets import Proportion
-        >>> from spinemets.synthesis import true_prevalence
+        >>> from spinemets._synthesis import true_prevalence
         >>> res = true_prevalence(Proportion.beta(50, 150), 0.74, 0.98, draws=2000, rng=1)
         >>> res.plot().get_xlabel()
         'true prevalence'
@@ -923,7 +923,7 @@ def true_prevalence(apparent: float | Proportion, sensitivity: float | Proportio
     Parameters
     ----------
     apparent, sensitivity, specificity : float or Proportion
-        Fractions in [0, 1], or :class:`~spinemets.distributions.Proportion` objects carrying
+        Fractions in [0, 1], or :class:`~spinemets.Proportion` objects carrying
         their uncertainty. If any input is a Proportion, the uncertainty is propagated by
         Monte Carlo (the three inputs drawn independently).
     draws : int, default 100_000
@@ -964,7 +964,7 @@ def true_prevalence(apparent: float | Proportion, sensitivity: float | Proportio
     *illustrative* specificity of 0.98 (not from Wong 1990), the implied true prevalence is
     (0.25 + 0.98 − 1) / (0.74 + 0.98 − 1) = 0.23 / 0.72:
 
-    >>> from spinemets.synthesis import true_prevalence
+    >>> from spinemets._synthesis import true_prevalence
     >>> res = true_prevalence(0.25, sensitivity=0.74, specificity=0.98)
     >>> round(res.estimate, 4)
     0.3194

@@ -20,7 +20,7 @@ import numpy as np
 from scipy import optimize, special
 
 from ._validation import check_confidence_level, check_count, check_fraction, check_real
-from .distributions import Proportion, Rate
+from ._values import Proportion, Rate
 from .errors import EncodingError
 
 __all__ = ["beta_from_counts", "beta_from_range", "beta_from_value", "gamma_from_rate"]

@@ -17,10 +17,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import counts, montecarlo
+from . import _montecarlo, counts
+from ._parameters import parameter, parameter_sites
 from ._validation import check_confidence_level, check_count, make_rng
-from .distributions import Proportion, Rate
-from .parameters import parameter, parameter_sites
+from ._values import Proportion, Rate
 
 __all__ = ["estimate", "estimate_total"]
 
@@ -180,7 +180,7 @@ def _sampler(dist: Proportion | Rate):
 
 def _group_rows(dist: Proportion | Rate, sizes: np.ndarray, level: float, method: str,
                 draws: int, rng: np.random.Generator,
-                progress: montecarlo.ProgressBar | None = None) -> dict[str, np.ndarray]:
+                progress: _montecarlo.ProgressBar | None = None) -> dict[str, np.ndarray]:
     tail = (1 - level) / 2
     p_lo, p_med, p_hi = (float(x) for x in dist.ppf([tail, 0.5, 1 - tail]))
     out = {
@@ -201,7 +201,7 @@ def _group_rows(dist: Proportion | Rate, sizes: np.ndarray, level: float, method
         out["mc_error"] = np.zeros(sizes.shape)
         return out
     param_draws = np.asarray(dist.rvs(size=draws, rng=rng), dtype=float)
-    sim = montecarlo.mc_quantiles(sizes, param_draws, _sampler(dist),
+    sim = _montecarlo.mc_quantiles(sizes, param_draws, _sampler(dist),
                                   np.array([tail, 1 - tail]), rng, progress=progress)
     out["pi_lower"], out["pi_upper"] = sim.values[:, 0], sim.values[:, 1]
     out["method"] = np.full(sizes.shape, "monte_carlo", dtype=object)
@@ -275,7 +275,7 @@ def estimate(cohort: Any, outcome: Any, confidence_level: float = 0.95, method: 
     groups = _groups(resolved.per_row).values()
     mc_rows = sum(len(rows) for dist, rows in groups
                   if method == "monte_carlo" or (method == "auto" and not _has_exact(dist)))
-    bar = montecarlo.ProgressBar(mc_rows, enabled=bool(progress and mc_rows))
+    bar = _montecarlo.ProgressBar(mc_rows, enabled=bool(progress and mc_rows))
     for dist, rows in groups:
         part = _group_rows(dist, sizes[rows], level, method, draws, generator, bar)
         for key, val in part.items():
@@ -362,8 +362,8 @@ def estimate_total(cohort: Any, outcome: Any, confidence_level: float = 0.95,
             count_total += _sampler(dist)(generator, size, theta)
             exact_mean += size * dist.mean
         probs = np.array([tail, 0.5, 1 - tail])
-        m_vals, m_err = montecarlo.quantiles_with_error(mean_total[None, :], probs)
-        c_vals, c_err = montecarlo.quantiles_with_error(count_total[None, :], probs[[0, 2]])
+        m_vals, m_err = _montecarlo.quantiles_with_error(mean_total[None, :], probs)
+        c_vals, c_err = _montecarlo.quantiles_with_error(count_total[None, :], probs[[0, 2]])
         row.update({
             "mean": exact_mean, "median": m_vals[0, 1], "ci_lower": m_vals[0, 0],
             "ci_upper": m_vals[0, 2], "pi_lower": c_vals[0, 0], "pi_upper": c_vals[0, 1],

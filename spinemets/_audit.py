@@ -45,11 +45,11 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
+from ._catalogue import claims, evidence
+from ._encodings import beta_from_counts
+from ._synthesis import pool_proportions
 from ._validation import make_rng
-from .encode import beta_from_counts
 from .errors import SpinemetsError, SpinemetsWarning
-from .evidence import claims, evidence
-from .synthesis import pool_proportions
 
 __all__ = ["REPRODUCE_COLUMNS", "probability_verdict", "reproduce"]
 
@@ -66,7 +66,7 @@ def probability_verdict(p: float) -> str:
 
     Examples
     --------
-    >>> from spinemets.claims import probability_verdict
+    >>> from spinemets._audit import probability_verdict
     >>> probability_verdict(0.97), probability_verdict(0.5)
     ('supported', 'not settled by the evidence')
     """
@@ -201,7 +201,7 @@ def _judge_direction(rows: pd.DataFrame) -> tuple[str, str]:
 def _upper_bound_probability(claim: pd.Series, ev: pd.DataFrame, cl: pd.DataFrame) -> float:
     """P(every named site's parameter <= bound), with the named parameters of the claim's
     estimand re-encoded from ``ev`` (so a changed evidence table changes the answer)."""
-    from .parameters import parameter_table, rebuild
+    from ._parameters import parameter_table, rebuild
 
     sites = set(str(claim["primary_site"]).split(";"))
     table = parameter_table()
@@ -245,7 +245,7 @@ def reproduce(confidence_level: float = 0.95, evidence_table: pd.DataFrame | Non
         fractions; NaN for ``direction`` claims, whose ratios are in ``rule``),
         ``p_claim_holds`` (probability the claim holds for the mean), ``p_new_setting``
         (the same for a new setting, when pooled), ``verdict`` and ``rule`` (the rule and
-        numbers that produced it). Rules: see :mod:`spinemets.claims`.
+        numbers that produced it). Rules: see :mod:`spinemets._audit`.
 
     Examples
     --------

@@ -25,13 +25,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import encode
-from .distributions import Proportion, Rate
+from . import _encodings
+from ._catalogue import claims, evidence
+from ._estimate import _cohort_frame, _size_column, estimate
+from ._parameters import _parse_arguments, parameter, parameter_definition
+from ._synthesis import pool_proportions
+from ._values import Proportion, Rate
 from .errors import SpinemetsWarning
-from .estimate import _cohort_frame, _size_column, estimate
-from .evidence import claims, evidence
-from .parameters import _parse_arguments, parameter, parameter_definition
-from .synthesis import pool_proportions
 
 __all__ = ["alternatives", "sensitivity"]
 
@@ -48,7 +48,7 @@ def _range_alternatives(low: float, high: float, meta: dict[str, Any]
             if method == "quantile" and (low <= 0 or high >= 1):
                 continue
             out.append((f"range read as {level:.0%} interval, {method}",
-                        encode.beta_from_range(low, high, level, method, **meta)))
+                        _encodings.beta_from_range(low, high, level, method, **meta)))
     return out
 
 
@@ -71,7 +71,7 @@ def _pooled_alternatives(rows: pd.DataFrame, meta: dict[str, Any]
                                         **meta)))
     for _, r in rows.iterrows():
         out.append((f"single study {r['id']}",
-                    encode.beta_from_counts(int(r["events"]), int(r["total"]),
+                    _encodings.beta_from_counts(int(r["events"]), int(r["total"]),
                                             **{**meta, "sources": [r["id"]]})))
     return out
 
@@ -89,7 +89,7 @@ def alternatives(id: str, primary_site: str | None = None
 
     Examples
     --------
-    >>> from spinemets.sensitivity import alternatives
+    >>> from spinemets._sensitivity import alternatives
     >>> for name, _ in alternatives("spinal_mets_lifetime")[:2]:
     ...     print(name)
     as catalogued (claimed_range) = range read as 95% interval, quantile
@@ -116,25 +116,25 @@ def alternatives(id: str, primary_site: str | None = None
     elif enc == "counts":
         r = ev.loc[sources[0]]
         for prior, name in (((0.5, 0.5), "Jeffreys prior"), ((1.0, 1.0), "uniform prior")):
-            out.append((name, encode.beta_from_counts(int(r["events"]), int(r["total"]),
+            out.append((name, _encodings.beta_from_counts(int(r["events"]), int(r["total"]),
                                                       prior, **meta)))
     elif enc == "value":
         r = ev.loc[sources[0]]
         n_eff = float(args["effective_total"])
         for factor in (0.25, 1.0, 4.0):
             out.append((f"effective sample size {n_eff * factor:g}",
-                        encode.beta_from_value(r["value"], n_eff * factor, **meta)))
+                        _encodings.beta_from_value(r["value"], n_eff * factor, **meta)))
     elif enc == "rate_span":
         vals = ev.loc[sources, "value"]
         for level in (0.95, 0.90, 0.80):
             out.append((f"span read as {level:.0%} interval",
-                        encode.gamma_from_rate(low=float(vals.min()), high=float(vals.max()),
+                        _encodings.gamma_from_rate(low=float(vals.min()), high=float(vals.max()),
                                                confidence_level=level, **meta)))
     elif enc == "rate_cv":
         cv = float(args["cv"])
         for factor in (0.5, 1.0, 2.0):
             out.append((f"coefficient of variation {cv * factor:g}",
-                        encode.gamma_from_rate(rate=float(ev.loc[sources[0], "value"]),
+                        _encodings.gamma_from_rate(rate=float(ev.loc[sources[0], "value"]),
                                                cv=cv * factor, **meta)))
     return _merge_identical(out)
 

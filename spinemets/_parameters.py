@@ -40,11 +40,11 @@ from typing import Any
 
 import pandas as pd
 
-from . import encode
+from . import _encodings
+from ._catalogue import SITES, claims, data_path, evidence
 from ._frames import LinkedFrame, reference_url
-from .distributions import Proportion, Rate
+from ._values import Proportion, Rate
 from .errors import CatalogueError, SpinemetsWarning
-from .evidence import SITES, claims, data_path, evidence
 
 __all__ = ["PARAMETER_COLUMNS", "parameter", "parameters"]
 
@@ -93,13 +93,13 @@ def _need(row: pd.Series, fields: tuple[str, ...], where: str) -> None:
 def _build_counts(rows, args, meta, where):
     r = _one(rows, where)
     _need(r, ("events", "total"), where)
-    return encode.beta_from_counts(int(r["events"]), int(r["total"]), **meta)
+    return _encodings.beta_from_counts(int(r["events"]), int(r["total"]), **meta)
 
 
 def _build_range(rows, args, meta, where):
     r = _one(rows, where)
     _need(r, ("low", "high"), where)
-    return encode.beta_from_range(
+    return _encodings.beta_from_range(
         r["low"], r["high"], _float_arg(args, "confidence_level", 0.95, where),
         args.get("method", "quantile"), **meta)
 
@@ -107,12 +107,12 @@ def _build_range(rows, args, meta, where):
 def _build_value(rows, args, meta, where):
     r = _one(rows, where)
     _need(r, ("value",), where)
-    return encode.beta_from_value(r["value"], _float_arg(args, "effective_total", None, where),
+    return _encodings.beta_from_value(r["value"], _float_arg(args, "effective_total", None, where),
                                   **meta)
 
 
 def _build_pooled(rows, args, meta, where):
-    from .synthesis import pool_proportions
+    from ._synthesis import pool_proportions
 
     for _, r in rows.iterrows():
         _need(r, ("events", "total"), where)
@@ -133,7 +133,7 @@ def _build_rate_span(rows, args, meta, where):
     for _, r in rows.iterrows():
         _need(r, ("value",), where)
     low, high = float(rows["value"].min()), float(rows["value"].max())
-    return encode.gamma_from_rate(low=low, high=high,
+    return _encodings.gamma_from_rate(low=low, high=high,
                                   confidence_level=_float_arg(args, "confidence_level", 0.95,
                                                               where), **meta)
 
@@ -141,14 +141,14 @@ def _build_rate_span(rows, args, meta, where):
 def _build_rate_cv(rows, args, meta, where):
     r = _one(rows, where)
     _need(r, ("value",), where)
-    return encode.gamma_from_rate(rate=r["value"], cv=_float_arg(args, "cv", None, where),
+    return _encodings.gamma_from_rate(rate=r["value"], cv=_float_arg(args, "cv", None, where),
                                   **meta)
 
 
 def _build_rate_counts(rows, args, meta, where):
     r = _one(rows, where)
     _need(r, ("events", "total"), where)
-    return encode.gamma_from_rate(events=int(r["events"]), person_years=r["total"], **meta)
+    return _encodings.gamma_from_rate(events=int(r["events"]), person_years=r["total"], **meta)
 
 
 _BUILDERS: dict[str, Callable[..., Proportion | Rate]] = {
@@ -173,7 +173,7 @@ def _build(row: pd.Series, ev: pd.DataFrame, cl: pd.DataFrame, file: Path) -> Pr
     if row["encoding"] == "claimed_range":
         claim_rows = cl[cl["id"].isin(sources)]
         c = _one(claim_rows, where)
-        return encode.beta_from_range(
+        return _encodings.beta_from_range(
             c["claimed_low"], c["claimed_high"],
             _float_arg(args, "confidence_level", 0.95, where),
             args.get("method", "quantile"), **meta)
@@ -355,7 +355,7 @@ def parameter_definition(id: str, primary_site: str | None = None) -> dict[str, 
 
     Examples
     --------
-    >>> from spinemets.parameters import parameter_definition
+    >>> from spinemets._parameters import parameter_definition
     >>> parameter_definition("spinal_mets_autopsy")["encoding"]
     'pooled'
     """
