@@ -57,7 +57,7 @@ def _check_draws(draws: Any) -> int:
     return out
 
 
-def _cohort_frame(cohort: Any, size_column: str) -> pd.DataFrame:
+def cohort_frame(cohort: Any, size_column: str) -> pd.DataFrame:
     """Normalise ``cohort`` to a DataFrame with a numeric ``size_column``."""
     if isinstance(cohort, pd.DataFrame):
         if cohort.empty:
@@ -135,7 +135,7 @@ def _resolve_outcome(outcome: Any, frame: pd.DataFrame) -> _Outcome:
     return _Outcome(outcome, per_row)
 
 
-def _size_column(outcome: Any) -> str:
+def size_column_for(outcome: Any) -> str:
     """``person_years`` for a rate outcome (a Rate or the id of a rate parameter), else ``n``.
 
     An unknown parameter id raises the ValueError that lists the available ones.
@@ -147,8 +147,8 @@ def _size_column(outcome: Any) -> str:
 
 def _prepare(cohort: Any, outcome: Any) -> tuple[pd.DataFrame, str, np.ndarray, _Outcome]:
     """The cohort as a frame, its size column, the validated sizes and the resolved outcome."""
-    size_column = _size_column(outcome)
-    frame = _cohort_frame(cohort, size_column)
+    size_column = size_column_for(outcome)
+    frame = cohort_frame(cohort, size_column)
     sizes = _sizes(frame, size_column, is_rate=size_column == "person_years")
     return frame, size_column, sizes, _resolve_outcome(outcome, frame)
 

@@ -27,7 +27,7 @@ import pandas as pd
 
 from . import _encodings
 from ._catalogue import claims, evidence
-from ._estimate import _cohort_frame, _size_column, estimate
+from ._estimate import cohort_frame, estimate, size_column_for
 from ._parameters import _parse_arguments, parameter, parameter_definition
 from ._synthesis import pool_proportions
 from ._values import Proportion, Rate
@@ -188,7 +188,7 @@ def sensitivity(cohort: Any, outcome: str, confidence_level: float = 0.95,
     """
     if not isinstance(outcome, str):
         raise TypeError(f"outcome must be a parameter id (str), got {type(outcome).__name__}")
-    frame = _cohort_frame(cohort, _size_column(outcome))
+    frame = cohort_frame(cohort, size_column_for(outcome))
     if "primary_site" in frame.columns:
         groups = [(site, frame[frame["primary_site"] == site])
                   for site in pd.unique(frame["primary_site"])]

@@ -35,11 +35,6 @@ class _LogitNormGen(stats.rv_continuous):
     def _argcheck(self, mu, sigma):
         return np.isfinite(mu) & (sigma > 0)
 
-    def _shape_info(self):
-        return [
-            stats._distn_infrastructure._ShapeInfo("mu", False, (-np.inf, np.inf), (False, False)),
-            stats._distn_infrastructure._ShapeInfo("sigma", False, (0, np.inf), (False, False)),
-        ]
 
     def _pdf(self, x, mu, sigma):
         z = special.logit(x)
