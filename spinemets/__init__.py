@@ -33,15 +33,30 @@ from ._synthesis import (
     true_prevalence,
 )
 from ._values import Proportion, Rate
-from .errors import CatalogueError, EncodingError, SpinemetsError, SpinemetsWarning
+from .errors import (
+    CatalogueError,
+    EncodingError,
+    ImplausibleAccuracyWarning,
+    ImplausibleInputWarning,
+    PlanningWarning,
+    PredictionIntervalWarning,
+    PrevalenceClippedWarning,
+    SpinemetsError,
+    SpinemetsWarning,
+)
 
 __all__ = [
     "DATA_VERSION",
     "CatalogueError",
     "EncodingError",
     "ImagingPlan",
+    "ImplausibleAccuracyWarning",
+    "ImplausibleInputWarning",
     "OpeningHours",
+    "PlanningWarning",
     "PooledProportion",
+    "PredictionIntervalWarning",
+    "PrevalenceClippedWarning",
     "Proportion",
     "Rate",
     "SpinemetsError",

@@ -66,7 +66,7 @@ from ._validation import (
     check_real,
 )
 from ._values import Proportion, Rate
-from .errors import SpinemetsWarning
+from .errors import ImplausibleInputWarning, PlanningWarning
 
 __all__ = [
     "DEFAULTS",
@@ -100,19 +100,6 @@ _MAX_SIMS = 100_000
 _TAIL = 1e-13
 
 
-# --------------------------------------------------------------------------- warnings
-
-
-class PlanningWarning(SpinemetsWarning):
-    """A planning input or result that is usable but deserves a second look."""
-
-
-class ImplausibleInputWarning(PlanningWarning):
-    """Planning inputs that contradict each other or the published figures.
-
-    Examples: more MSCC cases than spinal metastases (MSCC is a subset), or a
-    catchment whose implied spinal-metastasis cases exceed its cancer incidence.
-    """
 
 
 # --------------------------------------------------------------------------- defaults

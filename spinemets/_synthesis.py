@@ -37,7 +37,11 @@ from ._validation import (
     make_rng,
 )
 from ._values import Proportion
-from .errors import SpinemetsWarning
+from .errors import (
+    ImplausibleAccuracyWarning,
+    PredictionIntervalWarning,
+    PrevalenceClippedWarning,
+)
 
 __all__ = [
     "CI_METHODS",
@@ -61,21 +65,6 @@ POOLING_METHODS: tuple[str, ...] = ("REML", "DL", "PM", "fixed")
 CONTINUITY_CORRECTION = 0.5
 """Added to both cells of a study with 0 or n events before taking the logit."""
 
-
-class PredictionIntervalWarning(SpinemetsWarning):
-    """The prediction interval rests on a fallback rule (e.g. only two studies were pooled)."""
-
-
-class PrevalenceClippedWarning(SpinemetsWarning):
-    """Rogan–Gladen estimates fell outside [0, 1] and were clipped.
-
-    This happens when the apparent prevalence lies outside ``[1 - specificity, sensitivity]``:
-    the test characteristics and the apparent prevalence are not consistent with each other.
-    """
-
-
-class ImplausibleAccuracyWarning(SpinemetsWarning):
-    """Some Monte Carlo draws had sensitivity + specificity <= 1 and were dropped."""
 
 
 def _pct(x: float) -> str:

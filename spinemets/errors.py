@@ -11,6 +11,11 @@ from __future__ import annotations
 __all__ = [
     "CatalogueError",
     "EncodingError",
+    "ImplausibleAccuracyWarning",
+    "ImplausibleInputWarning",
+    "PlanningWarning",
+    "PredictionIntervalWarning",
+    "PrevalenceClippedWarning",
     "SpinemetsError",
     "SpinemetsWarning",
 ]
@@ -33,3 +38,32 @@ class CatalogueError(SpinemetsError, ValueError):
 
 class SpinemetsWarning(UserWarning):
     """Base class of the library's warnings: shaky but usable input or results."""
+
+
+class PredictionIntervalWarning(SpinemetsWarning):
+    """The prediction interval rests on a fallback rule (e.g. only two studies were pooled)."""
+
+
+class PrevalenceClippedWarning(SpinemetsWarning):
+    """Rogan–Gladen estimates fell outside [0, 1] and were clipped.
+
+    This happens when the apparent prevalence lies outside ``[1 - specificity, sensitivity]``:
+    the test characteristics and the apparent prevalence are not consistent with each other.
+    """
+
+
+class ImplausibleAccuracyWarning(SpinemetsWarning):
+    """Some Monte Carlo draws had sensitivity + specificity <= 1 and were dropped."""
+
+
+
+class PlanningWarning(SpinemetsWarning):
+    """A planning input or result that is usable but deserves a second look."""
+
+
+class ImplausibleInputWarning(PlanningWarning):
+    """Planning inputs that contradict each other or the published figures.
+
+    Examples: more MSCC cases than spinal metastases (MSCC is a subset), or a
+    catchment whose implied spinal-metastasis cases exceed its cancer incidence.
+    """
