@@ -1,47 +1,74 @@
-"""Speed and peak memory of the Monte Carlo route of ``sm.estimate``.
+"""Speed and peak memory of the Monte Carlo engine, side by side with the numpy draw floor.
 
-Runs 10^5 strata x 10^4 draws through the chunked engine (a non-Beta outcome, so there is
-no exact route) and reports wall time and peak memory; then, on a size both can handle,
-compares the engine with the obvious alternative: one (strata x draws) array at once.
+1. The **draw floor**: nothing but ``rng.binomial`` on the engine's own chunk shapes (the
+   random numbers any Monte Carlo answer must draw), then the engine on the same strata,
+   draws and chunks (quantiles, Monte Carlo errors, means), then ``sm.estimate`` end to end.
+   Each is timed twice, alternating, and the faster run kept; the ratio engine / floor is
+   the engine's overhead.
+2. Peak memory: the chunked engine against the obvious alternative, one (strata x draws)
+   array with ``np.quantile``.
+3. Totals over several parameters: the exact convolution route of ``sm.estimate_total``
+   against its joint Monte Carlo route.
 
-Run: python benchmarks/bench_montecarlo.py
+Runs in about a minute. Run: python benchmarks/bench_montecarlo.py
 """
 
 from __future__ import annotations
 
 import os
 import platform
-import resource
 import time
 import tracemalloc
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
+import pandas as pd
 
 import spinemets as sm
+from spinemets._montecarlo import DEFAULT_MAX_BYTES, mc_quantiles
+
+PROBS = np.array([0.025, 0.975])
 
 
-def peak_rss_mb() -> float:
-    """Peak resident set size of this process so far, in MB (Linux reports KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def run(label, func):
-    tracemalloc.start()
+def timed(func: Callable[[], Any]) -> tuple[float, Any]:
     t0 = time.perf_counter()
     out = func()
-    elapsed = time.perf_counter() - t0
+    return time.perf_counter() - t0, out
+
+
+def traced(label: str, func: Callable[[], Any]) -> Any:
+    tracemalloc.start()
+    elapsed, out = timed(func)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    print(f"{label:<58} {elapsed:8.2f} s   peak traced {peak / 2**20:8.1f} MB")
+    print(f"  {label:<56} {elapsed:7.2f} s   peak traced {peak / 2**20:7.1f} MB")
     return out
 
 
-def naive(sizes, dist, draws, seed):
+def chunk_rows(draws: int) -> int:
+    return max(1, int(DEFAULT_MAX_BYTES // (8 * draws)))
+
+
+def draw_floor(sizes: np.ndarray, p: np.ndarray, seed: int) -> None:
+    """Only the binomial draws, on the engine's chunk shapes."""
+    rng = np.random.default_rng(seed)
+    step = chunk_rows(p.size)
+    for start in range(0, sizes.size, step):
+        rng.binomial(sizes[start:start + step, None], p[None, :])
+
+
+def engine(sizes: np.ndarray, p: np.ndarray, seed: int) -> None:
+    mc_quantiles(sizes, p, lambda g, n, pp: g.binomial(n, pp), PROBS,
+                 np.random.default_rng(seed))
+
+
+def naive(sizes: np.ndarray, dist: sm.Proportion, draws: int, seed: int) -> np.ndarray:
     """The obvious alternative: all draws of all strata in one array."""
     gen = np.random.default_rng(seed)
     p = dist.rvs(draws, rng=gen)
     sims = gen.binomial(sizes[:, None], p[None, :])
-    return np.quantile(sims, [0.025, 0.975], axis=1, method="inverted_cdf").T
+    return np.quantile(sims, PROBS, axis=1, method="inverted_cdf").T
 
 
 def main() -> None:
@@ -50,23 +77,45 @@ def main() -> None:
     gen = np.random.default_rng(20261129)
     outcome = sm.Proportion.logit_normal(-0.69, 0.25, label="pooled-like")
 
-    strata, draws = 100_000, 10_000
+    strata, draws = 10_000, 10_000
     sizes = np.exp(gen.uniform(0, np.log(10_000), strata)).astype(np.int64)
-    res = run(f"engine: {strata:,} strata x {draws:,} draws (chunked)",
-              lambda: sm.estimate(sizes, outcome, draws=draws, rng=1))
-    print(f"  largest Monte Carlo error of a bound: {res['mc_error'].max():.0f} patients; "
-          f"process peak RSS so far {peak_rss_mb():.0f} MB")
+    p = np.asarray(outcome.rvs(draws, rng=1), dtype=float)
+    print(f"\n1. {strata:,} strata x {draws:,} draws, chunks of {chunk_rows(draws)} strata "
+          "(best of 2, alternating)")
+    runs: dict[str, list[float]] = {"floor": [], "engine": [], "estimate": []}
+    for _ in range(2):
+        runs["floor"].append(timed(lambda: draw_floor(sizes, p, 2))[0])
+        runs["engine"].append(timed(lambda: engine(sizes, p, 2))[0])
+        runs["estimate"].append(timed(lambda: sm.estimate(sizes, outcome, draws=draws,
+                                                          rng=2))[0])
+    floor = min(runs["floor"])
+    for key, label in (("floor", "draw floor: rng.binomial only"),
+                       ("engine", "engine: mc_quantiles (quantiles, errors, means)"),
+                       ("estimate", "sm.estimate end to end")):
+        best = min(runs[key])
+        print(f"  {label:<56} {best:7.2f} s   {best / floor:5.2f} x floor")
 
     strata_small = 5_000
     small = sizes[:strata_small]
-    a = run(f"engine: {strata_small:,} strata x {draws:,} draws (chunked)",
-            lambda: sm.estimate(small, outcome, draws=draws, rng=2)[["pi_lower", "pi_upper"]]
-            .to_numpy())
-    b = run(f"naive:  {strata_small:,} strata x {draws:,} draws (one array)",
-            lambda: naive(small, outcome, draws, 2))
-    print(f"  naive array would need {strata * draws * 8 / 2**30:.1f} GiB for the full "
-          f"{strata:,} x {draws:,} run; largest bound difference engine vs naive (different "
-          f"random streams): {np.abs(a - b).max():.0f} patients")
+    print(f"\n2. memory: {strata_small:,} strata x {draws:,} draws")
+    a = traced("engine (chunked)", lambda: sm.estimate(small, outcome, draws=draws, rng=2)[
+        ["pi_lower", "pi_upper"]].to_numpy())
+    b = traced("naive (one array, np.quantile)", lambda: naive(small, outcome, draws, 2))
+    print(f"  naive array for 100,000 strata would need {100_000 * draws * 8 / 2**30:.1f} GiB;"
+          f" largest bound difference engine vs naive (different random streams): "
+          f"{np.abs(a - b).max():.0f} patients")
+
+    print("\n3. a total over 5 sites (bone_mets_autopsy, 20,000 patients each)")
+    cohort = pd.DataFrame({"primary_site": ["breast", "prostate", "lung", "kidney",
+                                            "melanoma"], "n": [20_000] * 5})
+    t_exact, exact = timed(lambda: sm.estimate_total(cohort, "bone_mets_autopsy"))
+    t_mc, mc = timed(lambda: sm.estimate_total(cohort, "bone_mets_autopsy",
+                                               method="monte_carlo", draws=200_000, rng=3))
+    for label, t, res in (("exact convolution", t_exact, exact),
+                          ("joint Monte Carlo, 200,000 draws", t_mc, mc)):
+        row = res.iloc[0]
+        print(f"  {label:<36} {t:6.2f} s   pi [{row['pi_lower']:.0f}, {row['pi_upper']:.0f}]"
+              f"  mc_error {row['mc_error']:.0f}  ({row['dependence']})")
 
 
 if __name__ == "__main__":

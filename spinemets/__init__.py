@@ -11,19 +11,24 @@ of cited figures (:func:`reproduce`) and MRI capacity plans (:func:`plan_imaging
 ('SEED-03', 'SEED-06')
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("spinemets")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0+unknown"
 
 from ._audit import reproduce
 from ._catalogue import DATA_VERSION, claims, evidence
-from ._encodings import beta_from_counts, beta_from_range, beta_from_value, gamma_from_rate
+from ._display import show
+from ._encodings import (
+    beta_from_counts,
+    beta_from_range,
+    beta_from_value,
+    gamma_from_counts,
+    gamma_from_interval,
+    gamma_from_mean,
+    gamma_from_rate,
+)
 from ._estimate import estimate, estimate_total
-from ._parameters import parameter, parameters
+from ._parameters import ParameterSet, build_parameters, parameter, parameters
 from ._planning import ImagingPlan, OpeningHours, plan_imaging
+from ._pooling import PooledEstimate, pool
+from ._results import PROVENANCE_COLUMNS, provenance
 from ._sensitivity import sensitivity
 from ._synthesis import (
     PooledProportion,
@@ -33,6 +38,7 @@ from ._synthesis import (
     true_prevalence,
 )
 from ._values import Proportion, Rate
+from ._version import __version__
 from .errors import (
     CatalogueError,
     EncodingError,
@@ -47,13 +53,16 @@ from .errors import (
 
 __all__ = [
     "DATA_VERSION",
+    "PROVENANCE_COLUMNS",
     "CatalogueError",
     "EncodingError",
     "ImagingPlan",
     "ImplausibleAccuracyWarning",
     "ImplausibleInputWarning",
     "OpeningHours",
+    "ParameterSet",
     "PlanningWarning",
+    "PooledEstimate",
     "PooledProportion",
     "PredictionIntervalWarning",
     "PrevalenceClippedWarning",
@@ -66,17 +75,24 @@ __all__ = [
     "beta_from_counts",
     "beta_from_range",
     "beta_from_value",
+    "build_parameters",
     "claims",
     "estimate",
     "estimate_total",
     "evidence",
+    "gamma_from_counts",
+    "gamma_from_interval",
+    "gamma_from_mean",
     "gamma_from_rate",
     "parameter",
     "parameters",
     "plan_imaging",
+    "pool",
     "pool_proportions",
     "proportion_ci",
+    "provenance",
     "reproduce",
     "sensitivity",
+    "show",
     "true_prevalence",
 ]

@@ -1,4 +1,4 @@
-"""The audit of the cited figures: :func:`reproduce`.
+"""The audit of the cited figures: :func:`reproduce` and its result, :class:`Audit`.
 
 Each claim in ``data/claims.csv`` is read as a statement about one estimand, rebuilt from
 the catalogue rows that measure that estimand, and given a verdict by the rules below.
@@ -38,6 +38,7 @@ judged on other evidence".
 from __future__ import annotations
 
 import math
+import textwrap
 import warnings
 from typing import Any
 
@@ -45,13 +46,17 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from ._catalogue import claims, evidence
+from . import plotting
+from ._catalogue import DATA_VERSION, claims, evidence
+from ._display import format_interval, format_value, html_table, terminal_width
 from ._encodings import beta_from_counts
+from ._parameters import parameter_table, rebuild
 from ._synthesis import pool_proportions
-from ._validation import make_rng
+from ._validation import check_confidence_level, check_count
+from ._version import __version__
 from .errors import SpinemetsError, SpinemetsWarning
 
-__all__ = ["REPRODUCE_COLUMNS", "probability_verdict", "reproduce"]
+__all__ = ["REPRODUCE_COLUMNS", "Audit", "probability_verdict", "reproduce"]
 
 REPRODUCE_COLUMNS = (
     "claim_id", "claim", "cited_source", "source_status", "source_checked", "estimand",
@@ -201,8 +206,6 @@ def _judge_direction(rows: pd.DataFrame) -> tuple[str, str]:
 def _upper_bound_probability(claim: pd.Series, ev: pd.DataFrame, cl: pd.DataFrame) -> float:
     """P(every named site's parameter <= bound), with the named parameters of the claim's
     estimand re-encoded from ``ev`` (so a changed evidence table changes the answer)."""
-    from ._parameters import parameter_table, rebuild
-
     sites = set(str(claim["primary_site"]).split(";"))
     table = parameter_table()
     rows = table[(table["estimand"] == claim["estimand"]) & table["primary_site"].isin(sites)]
@@ -218,8 +221,165 @@ def _upper_bound_probability(claim: pd.Series, ev: pd.DataFrame, cl: pd.DataFram
     return prob
 
 
+class Audit:
+    """The audit of the cited figures: one row per claim, with the evidence it rests on.
+
+    Returned by :func:`reproduce`. ``to_frame()`` is the table (columns
+    :data:`REPRODUCE_COLUMNS`, then ``confidence_level, spinemets_version,
+    data_version``), ``explain(claim_id)`` a paragraph for a reader, ``plot(claim_id)`` the
+    evidence, the claim and the reconstruction on one axis.
+
+    Examples
+    --------
+    >>> import spinemets as sm
+    >>> audit = sm.reproduce()
+    >>> "CLAIM-30-AUTOPSY" in audit.claim_ids
+    True
+    >>> print(audit.explain("CLAIM-30-AUTOPSY"))  # doctest: +ELLIPSIS
+    CLAIM-30-AUTOPSY: ...
+    """
+
+    def __init__(self, table: pd.DataFrame, evidence_table: pd.DataFrame,
+                 confidence_level: float) -> None:
+        self._table = table
+        self._evidence = evidence_table
+        self.confidence_level = confidence_level
+
+    @property
+    def claim_ids(self) -> list[str]:
+        """The ids of the audited claims, in catalogue order."""
+        return self._table["claim_id"].tolist()
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The audit as a table (a copy), with the versions that produced it."""
+        out = self._table.copy()
+        out["confidence_level"] = self.confidence_level
+        out["spinemets_version"] = __version__
+        out["data_version"] = DATA_VERSION
+        return out
+
+    def _row(self, claim_id: Any) -> pd.Series:
+        if not isinstance(claim_id, str):
+            raise TypeError(f"claim_id must be a str, got {type(claim_id).__name__}")
+        hit = self._table[self._table["claim_id"] == claim_id]
+        if hit.empty:
+            raise ValueError(f"claim_id must be one of {', '.join(self.claim_ids)}; "
+                             f"got {claim_id!r}")
+        return hit.iloc[0]
+
+    def explain(self, claim_id: str) -> str:
+        """A short paragraph on one claim: what it says, how it was read, what the evidence
+        says and why the verdict is what it is."""
+        r = self._row(claim_id)
+        level = f"{self.confidence_level:.0%}"
+        status = "read" if r["source_checked"] else f"not read: {r['source_status']}"
+        parts = [f"{r['claim_id']}: \"{r['claim']}\" (cited: {r['cited_source']}; "
+                 f"cited text {status})."]
+        claimed = " to ".join(_fmt(v) for v in (r["claimed_low"], r["claimed_high"])
+                              if pd.notna(v))
+        parts.append(f"Read as a {r['claim_type'].replace('_', ' ')} claim"
+                     f"{' (' + claimed + ')' if claimed else ''} about the estimand "
+                     f"{r['estimand']}.")
+        ids = r["evidence_ids"] or "none"
+        parts.append(f"Evidence measuring it: {ids}; {int(r['n_with_counts'])} with counts "
+                     f"({r['basis']}).")
+        if pd.notna(r["reconstruction"]):
+            text = (f"Reconstruction: {_fmt(r['reconstruction'])} ({level} interval "
+                    f"{_fmt(r['ci_lower'])} to {_fmt(r['ci_upper'])})")
+            if pd.notna(r["pi_lower"]):
+                text += (f"; a new setting: {_fmt(r['pi_lower'])} to {_fmt(r['pi_upper'])}")
+            parts.append(text + ".")
+        if pd.notna(r["evidence_min"]):
+            parts.append(f"The figures reported span {_fmt(r['evidence_min'])} to "
+                         f"{_fmt(r['evidence_max'])}.")
+        if pd.notna(r["p_claim_holds"]):
+            parts.append(f"Probability that the claim holds: {_prob(r['p_claim_holds'])}.")
+        parts.append(f"Verdict: {r['verdict']} (rule: {r['rule']}).")
+        return " ".join(parts)
+
+    def plot(self, claim_id: str, ax: Any = None) -> Any:
+        """The claim's evidence rows, its claimed range (shaded) and the reconstruction
+        (diamond, with the prediction interval dashed) on one axis; returns the Axes."""
+        r = self._row(claim_id)
+        ids = [i for i in str(r["evidence_ids"]).split(";") if i]
+        table = pd.DataFrame(columns=["label", "estimate", "ci_lower", "ci_upper", "kind"])
+        if ids:
+            ev = self._evidence[self._evidence["id"].isin(ids)]
+            try:
+                rows = plotting.evidence_table(r["estimand"], None, self.confidence_level,
+                                               evidence=ev)
+                table = rows[["label", "estimate", "ci_lower", "ci_upper", "kind"]]
+            except ValueError:  # only bounds: nothing measured to draw
+                pass
+        extra = []
+        if pd.notna(r["reconstruction"]):
+            extra.append({"label": "reconstruction", "estimate": r["reconstruction"],
+                          "ci_lower": r["ci_lower"], "ci_upper": r["ci_upper"],
+                          "kind": "pooled"})
+        if pd.notna(r["pi_lower"]):
+            extra.append({"label": "new setting", "estimate": r["reconstruction"],
+                          "ci_lower": r["pi_lower"], "ci_upper": r["pi_upper"],
+                          "kind": "prediction"})
+        if extra:
+            table = pd.concat([table, pd.DataFrame(extra)], ignore_index=True)
+        if table.empty:
+            raise ValueError(f"claim {claim_id!r} has no measured evidence to plot")
+        is_ratio = r["claim_type"] == "direction"
+        ax = plotting.forest_plot(table, ax=ax, percent=not is_ratio,
+                                  xlabel="ratio" if is_ratio else r["estimand"])
+        lo, hi = r["claimed_low"], r["claimed_high"]
+        if pd.notna(lo) or pd.notna(hi):
+            left, right = ax.get_xlim()
+            ax.axvspan(lo if pd.notna(lo) else left, hi if pd.notna(hi) else right,
+                       color="0.85", zorder=0, label="claimed")
+            ax.legend(loc="best", frameon=False)
+        ax.set_title(f"{r['claim_id']}: {r['verdict']}")
+        return ax
+
+    def to_text(self, width: int | None = None) -> str:
+        """The audit as plain text, one block per claim, wrapped to ``width`` columns
+        (default: the terminal's): what the command line prints."""
+        limit = terminal_width() if width is None else check_count(width, "width", minimum=40)
+        blocks = []
+        for _, r in self._table.iterrows():
+            lines = [f"{r['claim_id']}  ({r['estimand']})"]
+            if pd.notna(r["reconstruction"]):
+                text = (f"reconstruction {_fmt(r['reconstruction'])} "
+                        f"({self.confidence_level:.0%} interval "
+                        f"{format_interval(r['ci_lower'], r['ci_upper'])})")
+                if pd.notna(r["p_claim_holds"]):
+                    text += f"; P(claim holds) {_prob(r['p_claim_holds'])}"
+                lines += textwrap.wrap(text, limit, initial_indent="  ",
+                                       subsequent_indent="    ")
+            elif pd.notna(r["p_claim_holds"]):
+                lines.append(f"  P(claim holds) {_prob(r['p_claim_holds'])}")
+            lines += textwrap.wrap(f"verdict: {r['verdict']}", limit, initial_indent="  ",
+                                   subsequent_indent="    ")
+            blocks.append("\n".join(lines))
+        return "\n\n".join(blocks)
+
+    def __repr__(self) -> str:
+        return f"Audit of {len(self)} cited claims\n\n{self.to_text()}"
+
+    def _repr_html_(self) -> str:
+        cols = ["claim_id", "estimand", "reconstruction", "ci_lower", "ci_upper",
+                "p_claim_holds", "verdict"]
+        return html_table(self._table[cols])
+
+
+def _fmt(x: float) -> str:
+    return format_value(x, "fraction")
+
+
+def _prob(p: float) -> str:
+    return format_value(p, "probability")
+
+
 def reproduce(confidence_level: float = 0.95, evidence_table: pd.DataFrame | None = None,
-              claims_table: pd.DataFrame | None = None, rng: Any = None) -> pd.DataFrame:
+              claims_table: pd.DataFrame | None = None) -> Audit:
     """Audit every cited claim against the evidence that measures the same estimand.
 
     Parameters
@@ -229,13 +389,12 @@ def reproduce(confidence_level: float = 0.95, evidence_table: pd.DataFrame | Non
     evidence_table, claims_table : DataFrame, optional
         Alternative catalogue tables (as returned by :func:`spinemets.evidence` and
         :func:`spinemets.claims`), e.g. with local evidence added; default: the shipped ones.
-    rng : None, int or Generator
-        Accepted for a uniform interface; the audit itself is deterministic.
 
     Returns
     -------
-    pandas.DataFrame
-        One row per claim: ``claim_id, claim, cited_source, source_status,
+    Audit
+        The audit is deterministic (no random numbers). ``Audit.to_frame()`` has one row
+        per claim: ``claim_id, claim, cited_source, source_status,
         source_checked`` (whether the cited text itself could be read), ``estimand,
         claim_type, claimed_low, claimed_high, evidence_ids`` (matching rows used),
         ``n_with_counts, basis`` (how the reconstruction was made), ``reconstruction,
@@ -250,13 +409,13 @@ def reproduce(confidence_level: float = 0.95, evidence_table: pd.DataFrame | Non
     Examples
     --------
     >>> import spinemets as sm
-    >>> audit = sm.reproduce().set_index("claim_id")
+    >>> audit = sm.reproduce().to_frame().set_index("claim_id")
     >>> int(audit.loc["CLAIM-30-AUTOPSY", "n_with_counts"])
     2
     >>> bool(0 < audit.loc["CLAIM-30-AUTOPSY", "p_claim_holds"] < 1)
     True
     """
-    make_rng(rng)
+    level = check_confidence_level(confidence_level)
     ev = evidence() if evidence_table is None else evidence_table
     cl = claims(evidence_table=ev) if claims_table is None else claims_table
     out = []
@@ -264,7 +423,7 @@ def reproduce(confidence_level: float = 0.95, evidence_table: pd.DataFrame | Non
         ids = [s for s in c["evidence_ids"].split(";") if s]
         rows = ev[ev["id"].isin(ids) & (ev["estimand"] == c["estimand"])]
         rows = rows[[_sites_match(s, c["primary_site"]) for s in rows["primary_site"]]]
-        fit = _Fit(rows, confidence_level)
+        fit = _Fit(rows, level)
         figs = _figures(rows)
         p, p_new, verdict, rule = math.nan, math.nan, "", ""
         ctype = c["claim_type"]
@@ -302,4 +461,4 @@ def reproduce(confidence_level: float = 0.95, evidence_table: pd.DataFrame | Non
             "evidence_max": float(figs.max()) if figs.size and ctype != "direction" else math.nan,
             "p_claim_holds": p, "p_new_setting": p_new, "verdict": verdict, "rule": rule,
         })
-    return pd.DataFrame(out, columns=list(REPRODUCE_COLUMNS))
+    return Audit(pd.DataFrame(out, columns=list(REPRODUCE_COLUMNS)), ev, level)

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._frames import LinkedFrame
 from .errors import CatalogueError
 
 __all__ = [
@@ -207,12 +206,12 @@ def evidence(path: str | Path | None = None) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        (a :class:`~spinemets._frames.LinkedFrame`: in Jupyter, DOIs, PMIDs and URLs show
-        as links and fractions as percent). Columns ``id, estimand, quantity,
-        primary_site, population, setting, kind, events, total, events_derived, value,
-        low, high, interval, unit, citation, doi, pmid, url, verified, checked, notes``.
-        Numbers are floats (NaN where not reported), ``events_derived`` is boolean, text is
-        text. Fractions, never percent.
+        Columns ``id, estimand, quantity, primary_site, population, setting, kind, events,
+        total, events_derived, value, low, high, interval, unit, citation, doi, pmid, url,
+        verified, checked, notes``. Numbers are floats (NaN where not reported),
+        ``events_derived`` is boolean, text is text. Fractions, never percent (rows whose
+        ``unit`` is ``ratio`` or ``per_person_year`` excepted); ``sm.show(table)`` shows each
+        row in its unit, with the references as links.
 
     Raises
     ------
@@ -256,7 +255,7 @@ def _load_evidence(file: Path) -> pd.DataFrame:
         out[field] = [n[field] for n in numbers] if numbers else pd.Series(dtype=float)
         out[field] = out[field].astype(float)
     out["events_derived"] = out["events_derived"] == "true"
-    return LinkedFrame(out.reset_index(drop=True))
+    return out.reset_index(drop=True)
 
 
 def claims(path: str | Path | None = None, evidence_table: pd.DataFrame | None = None

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
-__all__ = ["CLIUsageError", "add_output_arguments", "emit_table", "format_for_display"]
+from ._display import format_table
+
+__all__ = ["CLIUsageError", "add_output_arguments", "emit_table", "emit_text",
+           "format_for_display"]
 
 
 class CLIUsageError(Exception):
@@ -31,42 +32,23 @@ def add_output_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-# Columns holding fractions, shown as percent in the human-readable table.
-_FRACTION_COLUMNS = {
-    "value", "low", "high", "estimate", "ci_lower", "ci_upper", "pi_lower", "pi_upper",
-    "confidence_level", "mean_fraction", "claimed_low", "claimed_high", "p_claim_holds",
-    "reconstruction", "p_new_setting",
-}
-
-
 def format_for_display(df: pd.DataFrame, *, fraction_columns: set[str] | None = None,
-                       max_width: int = 48) -> str:
-    """Render ``df`` as a plain-text table: fractions as percent, long text cut."""
-    fractions = _FRACTION_COLUMNS if fraction_columns is None else fraction_columns
-    out = pd.DataFrame(index=df.index)
-    for col in df.columns:
-        series = df[col]
-        if col in fractions and pd.api.types.is_numeric_dtype(series):
-            out[col] = series.map(lambda v: "" if pd.isna(v) else f"{100 * v:.3g}%")
-        elif pd.api.types.is_float_dtype(series):
-            out[col] = series.map(lambda v: "" if pd.isna(v) else _short_number(v))
-        else:
-            out[col] = series.map(lambda v: "" if _is_missing(v) else _cut(str(v), max_width))
-    return out.to_string(index=False)
+                       max_width: int = 48, width: int | None = None) -> str:
+    """Render ``df`` as a plain-text table fitted to the terminal (see
+    :func:`spinemets._display.format_table`): every column by its unit, long text cut.
 
+    ``fraction_columns``, when given, are the only columns shown as percent by name (a
+    ``unit`` column still decides evidence rows); ``max_width`` caps text cells.
 
-def _is_missing(v: Any) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA
-
-
-def _short_number(v: float) -> str:
-    if float(v).is_integer() and abs(v) < 1e15:
-        return f"{int(v):,}"
-    return f"{v:.4g}"
-
-
-def _cut(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from spinemets._cli_common import format_for_display
+    >>> print(format_for_display(pd.DataFrame({"value": [0.0461], "total": [1080]})))
+    value total
+    4.61% 1,080
+    """
+    return format_table(df, fraction_columns=fraction_columns, max_text=max_width, width=width)
 
 
 def emit_table(df: pd.DataFrame, fmt: str, output: str | None, *,
@@ -79,6 +61,11 @@ def emit_table(df: pd.DataFrame, fmt: str, output: str | None, *,
     else:
         text = format_for_display(df, fraction_columns=fraction_columns,
                                   max_width=max_width) + "\n"
+    emit_text(text, output)
+
+
+def emit_text(text: str, output: str | None) -> None:
+    """Write ``text`` to ``output`` (or standard output); a missing folder is a usage error."""
     if output is None:
         sys.stdout.write(text)
         return

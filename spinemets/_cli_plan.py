@@ -16,7 +16,9 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from ._cli_common import CLIUsageError, add_output_arguments, emit_table
+from ._cli_common import CLIUsageError, add_output_arguments, emit_table, emit_text
+from ._planning import plan_imaging
+from ._values import Proportion
 
 __all__ = ["SCENARIO_KEYS", "load_scenario", "register", "run", "scenario_to_kwargs"]
 
@@ -119,8 +121,6 @@ def register(subparsers: Any) -> None:
 
 
 def _parse_yield(value: Any, key: str) -> Any:
-    from ._values import Proportion
-
     if isinstance(value, dict):
         if set(value) == {"a", "b"}:
             return Proportion.beta(float(value["a"]), float(value["b"]), label=key)
@@ -253,8 +253,6 @@ def run(args: argparse.Namespace) -> int:
     ...
     0
     """
-    from ._planning import plan_imaging
-
     settings: dict[str, Any] = {}
     if args.scenario is not None:
         settings.update(load_scenario(args.scenario))
@@ -293,11 +291,7 @@ def run(args: argparse.Namespace) -> int:
         )
         return 0
     if args.table == "summary":
-        text = str(plan.summary()) + "\n"
-        if args.output is None:
-            sys.stdout.write(text)
-        else:
-            Path(args.output).write_text(text, encoding="utf-8")
+        emit_text(str(plan.summary()) + "\n", args.output)
         return 0
     table = {
         "plan": frame,

@@ -4,8 +4,9 @@
 * a point value with an *assumed* effective sample size → Beta: :func:`beta_from_value`;
 * a range *[low, high]* read as a central interval → Beta: :func:`beta_from_range`
   (``method="quantile"`` or ``method="maxent"``);
-* events and person-years, a rate with its interval, or a rate with a coefficient of
-  variation → Gamma: :func:`gamma_from_rate`.
+* events and person-years → Gamma: :func:`gamma_from_counts`; a rate's interval → Gamma:
+  :func:`gamma_from_interval`; a mean rate with an assumed coefficient of variation →
+  Gamma: :func:`gamma_from_mean` (:func:`gamma_from_rate` dispatches to the three).
 
 Each result carries the call that built it (``encoding``) and the reading of the
 figure (``assumption``) as text.
@@ -23,7 +24,15 @@ from ._validation import check_confidence_level, check_count, check_fraction, ch
 from ._values import Proportion, Rate
 from .errors import EncodingError
 
-__all__ = ["beta_from_counts", "beta_from_range", "beta_from_value", "gamma_from_rate"]
+__all__ = [
+    "beta_from_counts",
+    "beta_from_range",
+    "beta_from_value",
+    "gamma_from_counts",
+    "gamma_from_interval",
+    "gamma_from_mean",
+    "gamma_from_rate",
+]
 
 
 def _check_prior(prior: Any) -> tuple[float, float]:
@@ -398,22 +407,181 @@ def _gamma_shape_for_ratio(ratio: float, level: float) -> float:
     return float(np.exp(optimize.brentq(f, lo, hi, xtol=1e-14)))
 
 
+def gamma_from_counts(events: int, person_years: float, *, label: str = "",
+                      sources: Iterable[str] | str = (), assumption: str = "") -> Rate:
+    """Gamma distribution for a rate observed as ``events`` in ``person_years``.
+
+    The posterior under the Jeffreys prior is Gamma(shape = events + 1/2,
+    inverse scale = person_years), with mean (events + 1/2) / person_years per person-year.
+
+    Parameters
+    ----------
+    events : int
+        Number of events observed, ``events >= 0``.
+    person_years : float > 0
+        Exposure in person-years.
+    label, sources, assumption : str
+        Provenance stored on the result.
+
+    Returns
+    -------
+    Rate
+        Gamma-backed, with ``encoding`` recording this call.
+
+    Raises
+    ------
+    ValueError, TypeError
+        Negative, non-integer or NaN ``events``; ``person_years <= 0``.
+
+    See Also
+    --------
+    gamma_from_interval, gamma_from_mean, gamma_from_rate
+
+    Examples
+    --------
+    81 events in a million person-years (8.1 per 100,000 per year):
+
+    >>> import spinemets as sm
+    >>> r = sm.gamma_from_counts(81, 1e6)
+    >>> r.shape, r.inverse_scale
+    (81.5, 1000000.0)
+    >>> round(r.mean * 100_000, 3)
+    8.15
+    """
+    events = check_count(events, "events")
+    py = check_real(person_years, "person_years", low=0, low_open=True)
+    text = assumption or (
+        f"{events} events in {py:g} person-years; Jeffreys prior; the rate is taken to "
+        "be constant over the period and to apply to the target population."
+    )
+    return Rate.gamma(events + 0.5, py, label=label, sources=sources,
+                      encoding=f"gamma_from_counts({events}, {py:g})", assumption=text)
+
+
+def gamma_from_interval(low: float, high: float, confidence_level: float = 0.95, *,
+                        label: str = "", sources: Iterable[str] | str = (),
+                        assumption: str = "") -> Rate:
+    """Gamma distribution for a rate reported as an interval ``[low, high]`` per person-year.
+
+    The interval is read as equal-tailed, holding ``confidence_level`` of the mass: ``low``
+    and ``high`` are the ``(1 - confidence_level)/2`` and ``(1 + confidence_level)/2``
+    quantiles. The shape follows from the ratio ``high / low`` alone, the scale from ``low``.
+
+    Parameters
+    ----------
+    low, high : float
+        The interval, per person-year (22.9 per 100,000 per year is ``2.29e-4``),
+        ``0 < low < high``.
+    confidence_level : float in (0, 1), default 0.95
+        Share of the distribution's mass the interval is taken to hold.
+    label, sources, assumption : str
+        Provenance stored on the result.
+
+    Returns
+    -------
+    Rate
+
+    Raises
+    ------
+    ValueError, TypeError
+        Negative bounds, ``low >= high``, ``confidence_level`` outside (0, 1).
+    spinemets.EncodingError
+        ``low == 0`` (never a quantile of a Gamma) or an interval no Gamma meets.
+
+    See Also
+    --------
+    gamma_from_counts, gamma_from_mean, gamma_from_rate
+
+    Examples
+    --------
+    >>> import spinemets as sm
+    >>> r = sm.gamma_from_interval(2.29e-4, 3.02e-4)
+    >>> [round(x * 1e5, 6) for x in r.interval(0.95)]
+    [22.9, 30.2]
+    """
+    level = check_confidence_level(confidence_level)
+    lo = check_real(low, "low", low=0)
+    hi = check_real(high, "high", low=0)
+    if not lo < hi:
+        raise ValueError(f"low must be < high, got low={lo!r}, high={hi!r}")
+    if lo == 0:
+        raise EncodingError("low = 0 cannot be a quantile of a Gamma; give a positive low")
+    shape = _gamma_shape_for_ratio(hi / lo, level)
+    inverse_scale = float(np.exp(_log_gamma_quantile(shape, (1 - level) / 2) - np.log(lo)))
+    text = assumption or (
+        f"the interval {lo:g}–{hi:g} per person-year is read as an equal-tailed "
+        f"{level:g} interval of the rate."
+    )
+    return Rate.gamma(shape, inverse_scale, label=label, sources=sources,
+                      encoding=f"gamma_from_interval({lo:g}, {hi:g}, "
+                               f"confidence_level={level:g})",
+                      assumption=text)
+
+
+def gamma_from_mean(mean: float, cv: float, *, label: str = "",
+                    sources: Iterable[str] | str = (), assumption: str = "") -> Rate:
+    """Gamma distribution for a rate with a given mean and an *assumed* coefficient of variation.
+
+    Shape ``1 / cv**2`` and inverse scale ``shape / mean``, so the standard deviation is
+    ``cv * mean``. The spread is an assumption, not data, and is written into
+    ``assumption``.
+
+    Parameters
+    ----------
+    mean : float > 0
+        The mean rate per person-year (8.1 per 100,000 per year is ``8.1e-5``).
+    cv : float > 0
+        Coefficient of variation (standard deviation / mean).
+    label, sources, assumption : str
+        Provenance stored on the result.
+
+    Returns
+    -------
+    Rate
+
+    Raises
+    ------
+    ValueError, TypeError
+        ``mean <= 0`` or ``cv <= 0``.
+
+    See Also
+    --------
+    gamma_from_counts, gamma_from_interval, gamma_from_rate
+
+    Examples
+    --------
+    >>> import spinemets as sm
+    >>> r = sm.gamma_from_mean(8.1e-5, cv=0.25)
+    >>> round(r.mean * 1e5, 6), round(r.std / r.mean, 6)
+    (8.1, 0.25)
+    """
+    m = check_real(mean, "mean", low=0, low_open=True)
+    c = check_real(cv, "cv", low=0, low_open=True)
+    shape = 1.0 / c**2
+    text = assumption or (
+        f"mean rate {m:g} per person-year with an assumed coefficient of variation {c:g} "
+        "(a stated spread, not data)."
+    )
+    return Rate.gamma(shape, shape / m, label=label, sources=sources,
+                      encoding=f"gamma_from_mean({m:g}, cv={c:g})", assumption=text)
+
+
 def gamma_from_rate(events: int | None = None, person_years: float | None = None, *,
                     rate: float | None = None, low: float | None = None,
                     high: float | None = None, cv: float | None = None,
                     confidence_level: float = 0.95, label: str = "",
                     sources: Iterable[str] | str = (), assumption: str = "") -> Rate:
-    """Gamma distribution for an event rate per person-year.
+    """Gamma distribution for an event rate per person-year, by one of three routes.
 
-    Three ways in (exactly one):
+    A dispatcher kept for existing code; new code can call the route by name:
 
-    * ``events`` and ``person_years``: Gamma(events + 1/2, person_years) (Jeffreys);
-    * ``low`` and ``high`` (optionally ``rate``): the Gamma whose equal-tailed
-      ``confidence_level`` interval is ``[low, high]``; ``rate``, if given, must lie inside;
-    * ``rate`` and ``cv``: mean ``rate`` and coefficient of variation ``cv`` (an assumed
-      spread), shape ``1/cv**2``.
+    * ``events`` and ``person_years`` → :func:`gamma_from_counts`;
+    * ``low`` and ``high`` (optionally ``rate``, which must lie inside) →
+      :func:`gamma_from_interval`;
+    * ``rate`` and ``cv`` → :func:`gamma_from_mean` with ``mean=rate``.
 
-    Rates are per person-year: 22.9 per 100,000 per year is ``2.29e-4``.
+    Here ``rate=`` is the **mean rate per person-year** (22.9 per 100,000 per year is
+    ``2.29e-4``), not the Gamma's rate parameter: that is :attr:`Rate.inverse_scale`.
 
     Raises
     ------
@@ -422,11 +590,15 @@ def gamma_from_rate(events: int | None = None, person_years: float | None = None
     spinemets.EncodingError
         A point rate alone (no uncertainty can be derived), or an interval no Gamma meets.
 
+    See Also
+    --------
+    gamma_from_counts, gamma_from_interval, gamma_from_mean
+
     Examples
     --------
     >>> import spinemets as sm
     >>> r = sm.gamma_from_rate(events=81, person_years=1e6)
-    >>> r.shape, r.rate
+    >>> r.shape, r.inverse_scale
     (81.5, 1000000.0)
     >>> r2 = sm.gamma_from_rate(low=2.29e-4, high=3.02e-4)
     >>> [round(x * 1e5, 6) for x in r2.interval(0.95)]
@@ -434,10 +606,11 @@ def gamma_from_rate(events: int | None = None, person_years: float | None = None
     >>> round(sm.gamma_from_rate(rate=8.1e-5, cv=0.25).std / 8.1e-5, 6)
     0.25
     """
-    level = check_confidence_level(confidence_level)
+    check_confidence_level(confidence_level)
     by_counts = events is not None or person_years is not None
     by_interval = low is not None or high is not None
     by_cv = cv is not None
+    meta: dict[str, Any] = {"label": label, "sources": sources, "assumption": assumption}
     if sum((by_counts, by_interval, by_cv)) != 1:
         if not (by_counts or by_interval or by_cv) and rate is not None:
             raise EncodingError(
@@ -454,46 +627,17 @@ def gamma_from_rate(events: int | None = None, person_years: float | None = None
             raise ValueError("events and person_years must be given together")
         if rate is not None:
             raise ValueError("rate cannot be combined with events and person_years")
-        events = check_count(events, "events")
-        py = check_real(person_years, "person_years", low=0, low_open=True)
-        text = assumption or (
-            f"{events} events in {py:g} person-years; Jeffreys prior; the rate is taken to "
-            "be constant over the period and to apply to the target population."
-        )
-        return Rate.gamma(events + 0.5, py, label=label, sources=sources,
-                          encoding=f"gamma_from_rate(events={events}, person_years={py:g})",
-                          assumption=text)
+        return gamma_from_counts(events, person_years, **meta)
     if by_interval:
         if low is None or high is None:
             raise ValueError("low and high must be given together")
-        lo = check_real(low, "low", low=0)
-        hi = check_real(high, "high", low=0)
-        if not lo < hi:
-            raise ValueError(f"low must be < high, got low={lo!r}, high={hi!r}")
-        if lo == 0:
-            raise EncodingError("low = 0 cannot be a quantile of a Gamma; give a positive low")
         if rate is not None:
+            lo = check_real(low, "low", low=0)
+            hi = check_real(high, "high", low=0)
             r = check_real(rate, "rate", low=0, low_open=True)
-            if not lo <= r <= hi:
+            if lo < hi and not lo <= r <= hi:
                 raise ValueError(f"rate must lie inside [low, high] = [{lo:g}, {hi:g}], got {r!r}")
-        shape = _gamma_shape_for_ratio(hi / lo, level)
-        beta = float(np.exp(_log_gamma_quantile(shape, (1 - level) / 2) - np.log(lo)))
-        text = assumption or (
-            f"the interval {lo:g}–{hi:g} per person-year is read as an equal-tailed "
-            f"{level:g} interval of the rate."
-        )
-        return Rate.gamma(shape, beta, label=label, sources=sources,
-                          encoding=f"gamma_from_rate(low={lo:g}, high={hi:g}, "
-                                   f"confidence_level={level:g})",
-                          assumption=text)
+        return gamma_from_interval(low, high, confidence_level, **meta)
     if rate is None:
         raise ValueError("cv needs a rate (the mean rate per person-year)")
-    r = check_real(rate, "rate", low=0, low_open=True)
-    c = check_real(cv, "cv", low=0, low_open=True)
-    shape = 1.0 / c**2
-    text = assumption or (
-        f"mean rate {r:g} per person-year with an assumed coefficient of variation {c:g} "
-        "(a stated spread, not data)."
-    )
-    return Rate.gamma(shape, shape / r, label=label, sources=sources,
-                      encoding=f"gamma_from_rate(rate={r:g}, cv={c:g})", assumption=text)
+    return gamma_from_mean(check_real(rate, "rate", low=0, low_open=True), cv, **meta)

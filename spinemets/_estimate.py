@@ -17,9 +17,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import _montecarlo, counts
+from . import _montecarlo, _totals, counts
 from ._parameters import parameter, parameter_sites
-from ._validation import check_confidence_level, check_count, make_rng
+from ._results import add_provenance
+from ._validation import check_confidence_level, check_count, resolve_rng
 from ._values import Proportion, Rate
 
 __all__ = ["estimate", "estimate_total"]
@@ -154,22 +155,45 @@ def _prepare(cohort: Any, outcome: Any) -> tuple[pd.DataFrame, str, np.ndarray, 
 
 
 def _groups(per_row: list[Proportion | Rate]) -> dict[int, tuple[Proportion | Rate, np.ndarray]]:
-    groups: dict[int, list[int]] = {}
-    objs: dict[int, Proportion | Rate] = {}
-    for i, p in enumerate(per_row):
-        groups.setdefault(id(p), []).append(i)
-        objs[id(p)] = p
-    return {k: (objs[k], np.asarray(v)) for k, v in groups.items()}
+    """Rows per distinct parameter object, in order of first appearance (vectorised)."""
+    ids = np.fromiter(map(id, per_row), dtype=np.int64, count=len(per_row))
+    uniq, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
+    order = np.argsort(inverse, kind="stable")
+    bounds = np.cumsum(np.bincount(inverse, minlength=uniq.size))[:-1]
+    rows = np.split(order, bounds)
+    return {int(uniq[g]): (per_row[int(first[g])], rows[g]) for g in np.argsort(first)}
+
+
+def _exact_bounds(dist: Proportion | Rate, tail: float, sizes: np.ndarray) -> np.ndarray:
+    """Predictive quantiles ``tail`` and ``1 - tail`` of every row, in one call (2 x rows).
+
+    Exact for every law: Beta and Gamma by the beta-binomial and negative binomial kernels,
+    anything else (logit-normal, products, ...) by the mixed-binomial/Poisson kernel.
+    """
+    q = np.array([[tail], [1.0 - tail]])
+    if isinstance(dist, Rate):
+        if dist.is_gamma:
+            return counts.poisson_gamma_ppf(q, dist.shape, dist.inverse_scale, sizes[None, :])
+        return counts.mixed_poisson_ppf(q, sizes[None, :], dist.dist)
+    if dist.is_beta:
+        return counts.betabinom_ppf(q, sizes[None, :], dist.a, dist.b)
+    return counts.mixed_binomial_ppf(q, sizes[None, :], dist.dist)
 
 
 def _exact_ppf(dist: Proportion | Rate, q: float, sizes: np.ndarray) -> np.ndarray:
+    """Predictive quantile ``q`` of every row (exact for every law)."""
     if isinstance(dist, Rate):
-        return counts.poisson_gamma_ppf(q, dist.shape, dist.rate, sizes)
-    return counts.betabinom_ppf(q, sizes, dist.a, dist.b)
+        if dist.is_gamma:
+            return counts.poisson_gamma_ppf(q, dist.shape, dist.inverse_scale, sizes)
+        return counts.mixed_poisson_ppf(q, sizes, dist.dist)
+    if dist.is_beta:
+        return counts.betabinom_ppf(q, sizes, dist.a, dist.b)
+    return counts.mixed_binomial_ppf(q, sizes, dist.dist)
 
 
 def _has_exact(dist: Proportion | Rate) -> bool:
-    return isinstance(dist, Rate) or dist.is_beta
+    """Every single parameter (any law) has exact predictive counts."""
+    return isinstance(dist, (Proportion, Rate))
 
 
 def _sampler(dist: Proportion | Rate):
@@ -191,12 +215,8 @@ def _group_rows(dist: Proportion | Rate, sizes: np.ndarray, level: float, method
     }
     use_exact = method == "exact" or (method == "auto" and _has_exact(dist))
     if use_exact:
-        if not _has_exact(dist):
-            raise ValueError(f"method='exact' needs a Beta proportion or a Gamma rate; "
-                             f"{dist.label or 'this outcome'} is {dist.dist.dist.name}: use "
-                             "method='auto' or 'monte_carlo'")
-        out["pi_lower"] = _exact_ppf(dist, tail, sizes).astype(float)
-        out["pi_upper"] = _exact_ppf(dist, 1 - tail, sizes).astype(float)
+        bounds = _exact_bounds(dist, tail, sizes).astype(float)
+        out["pi_lower"], out["pi_upper"] = bounds[0], bounds[1]
         out["method"] = np.full(sizes.shape, "exact", dtype=object)
         out["mc_error"] = np.zeros(sizes.shape)
         return out
@@ -226,12 +246,16 @@ def estimate(cohort: Any, outcome: Any, confidence_level: float = 0.95, method: 
     confidence_level : float in (0, 1), default 0.95
         Coverage of both intervals.
     method : {"auto", "exact", "monte_carlo"}
-        ``auto`` is exact (beta-binomial, negative binomial) wherever the parameter is a
-        Beta or Gamma, and Monte Carlo otherwise.
+        ``auto`` and ``exact`` compute the predictive interval exactly (to the integer,
+        deterministically) for every parameter: beta-binomial or negative binomial for a
+        Beta or Gamma, the mixed binomial/Poisson kernel of :mod:`spinemets.counts` for any
+        other law (logit-normal pooled proportions, products ``p1 * p2``). ``monte_carlo``
+        simulates instead (seeded through ``rng``).
     draws : int, default 10_000
         Monte Carlo draws (only used by the Monte Carlo route), 100 to 10,000,000.
     rng : None, int or numpy.random.Generator
-        Randomness for the Monte Carlo route; the exact route uses none.
+        Randomness for the Monte Carlo route; the exact route uses none. The seed actually
+        used is recorded in the ``seed`` column.
     progress : bool, default False
         Show a progress bar on standard error while the Monte Carlo route runs.
 
@@ -244,8 +268,11 @@ def estimate(cohort: Any, outcome: Any, confidence_level: float = 0.95, method: 
         the expected count: parameter uncertainty only), ``pi_lower``, ``pi_upper``
         (predictive interval of the observed count), ``confidence_level``, ``method``
         (``exact`` or ``monte_carlo``) and ``mc_error`` (95% Monte Carlo half-width of the
-        predictive bounds, 0 for exact rows). ``attrs["provenance"]`` maps each parameter
-        label to its encoding, sources and assumption.
+        predictive bounds, 0 for exact rows), then the provenance columns ``encoding,
+        sources, assumption, seed, spinemets_version, data_version`` (see
+        :func:`spinemets.provenance`): ordinary columns, so they survive ``pd.concat``, CSV
+        and JSON. ``seed`` is the seed of the Monte Carlo rows (generated and recorded when
+        ``rng`` is None; ``rng=seed`` re-runs them exactly) and empty for exact rows.
 
     Raises
     ------
@@ -269,7 +296,7 @@ def estimate(cohort: Any, outcome: Any, confidence_level: float = 0.95, method: 
     level = check_confidence_level(confidence_level)
     method = _check_method(method)
     draws = _check_draws(draws)
-    generator = make_rng(rng)
+    generator, seed = resolve_rng(rng)
     frame, size_column, sizes, resolved = _prepare(cohort, outcome)
     cols: dict[str, np.ndarray] = {}
     groups = _groups(resolved.per_row).values()
@@ -295,35 +322,57 @@ def estimate(cohort: Any, outcome: Any, confidence_level: float = 0.95, method: 
         else:
             out[key] = cols[key]
     out["method"] = out["method"].astype(str)
-    out.attrs["provenance"] = _provenance(resolved.per_row)
-    return out
-
-
-def _provenance(per_row: list[Proportion | Rate]) -> dict[str, dict[str, str]]:
-    prov = {}
-    for p in per_row:
-        prov.setdefault(p.label or type(p).__name__, {
-            "encoding": p.encoding, "sources": ";".join(p.sources), "assumption": p.assumption,
-            "distribution": p._provenance()["distribution"]})
-    return prov
+    drew = out["method"].to_numpy() == "monte_carlo"
+    return add_provenance(out, resolved.per_row, [seed if d else None for d in drew])
 
 
 def estimate_total(cohort: Any, outcome: Any, confidence_level: float = 0.95,
                    method: str = "auto", draws: int = 20_000, rng: Any = None) -> pd.DataFrame:
     """The expected and predictive count summed over all strata of a cohort, in one row.
 
-    Strata that use the same parameter share its uncertainty: the total of strata with one
-    Beta parameter is a beta-binomial of the summed size (exact), not a sum of independent
-    intervals. Strata with different parameters are combined by joint Monte Carlo draws
-    (each parameter drawn once per simulation draw, counts drawn given it).
+    Strata that use the same parameter share its uncertainty: the total is not a sum of
+    independent intervals. How the parameters of different strata depend on each other is
+    decided by one rule (documented in ``spinemets._totals``): parameters with identical
+    laws that rest on the same evidence (the same evidence row, or one figure quoted for
+    several sites by one publication — e.g. bone metastases at autopsy, "65-75%" for both
+    breast and prostate) are **one draw**; parameters with different laws that rest on the
+    same evidence row are drawn **comonotone** (the same quantile of each law); all others
+    are **independent**. The ``dependence`` column says which assumption was used and how
+    the total was computed:
 
-    Parameters are as for :func:`estimate`; ``draws`` defaults to 20,000.
+    ``one parameter (exact)`` / ``shared evidence: one draw (exact)``
+        One parameter for the whole total: the predictive law of the summed size
+        (beta-binomial or negative binomial), as in :func:`estimate`.
+    ``independent parameters (exact convolution)`` (or ``shared evidence: one draw (exact
+    convolution)`` when identical parameters were merged first)
+        Independent Beta / Gamma parameters: the total's predictive pmf is the convolution
+        of the parameters' pmfs (FFT for large supports), so ``pi_lower``/``pi_upper`` are
+        its exact discrete quantiles and ``mean`` is exact. ``median``/``ci_*`` (the law of
+        the expected total, a sum of scaled independent laws) come from a numerical
+        convolution on a grid and are within 0.0005 standard deviations of the expected
+        total (a deterministic bound: grid step ``h = 0.001 sd / K``, error ``<= K h / 2``
+        for ``K`` parameters).
+    ``... (Monte Carlo)``
+        Joint simulation (``draws`` draws, seeded through ``rng``, the seed recorded):
+        comonotone parameters with different laws, laws without a closed-form pmf (e.g.
+        logit-normal) among several parameters, ``method="monte_carlo"``, or — said in
+        the column — a total whose pmf would need more than 10,000,000 points.
+
+    Parameters are as for :func:`estimate`; ``draws`` defaults to 20,000. With
+    ``method="exact"`` a total that needs Monte Carlo raises ValueError.
 
     Returns
     -------
     pandas.DataFrame
         One row: ``outcome, parameter, n`` (or ``person_years``), ``strata, mean, median,
-        ci_lower, ci_upper, pi_lower, pi_upper, confidence_level, method, mc_error``.
+        ci_lower, ci_upper, pi_lower, pi_upper, confidence_level, method`` (``exact`` or
+        ``monte_carlo``), ``mc_error``, ``dependence``, then the provenance columns (the
+        parameters' texts joined; ``seed`` only when the total was simulated).
+
+    Raises
+    ------
+    ValueError
+        As for :func:`estimate`; also ``method="exact"`` for a total that has no exact route.
 
     Examples
     --------
@@ -331,46 +380,87 @@ def estimate_total(cohort: Any, outcome: Any, confidence_level: float = 0.95,
     >>> import spinemets as sm
     >>> cohort = pd.DataFrame({"hospital": ["A", "B", "C"], "n": [300, 500, 200]})
     >>> tot = sm.estimate_total(cohort, "mscc_before_death")
-    >>> tot[["n", "strata", "method"]].values.tolist()
-    [[1000, 3, 'exact']]
+    >>> tot[["n", "strata", "method", "dependence"]].values.tolist()
+    [[1000, 3, 'exact', 'one parameter (exact)']]
+    >>> by_site = pd.DataFrame({"primary_site": ["breast", "prostate", "lung"],
+    ...                         "n": [1200, 800, 500]})
+    >>> sm.estimate_total(by_site, "bone_mets_at_diagnosis")["dependence"][0]
+    'independent parameters (exact convolution)'
+    >>> sm.estimate_total(by_site, "bone_mets_autopsy")["dependence"][0]
+    'shared evidence: one draw (exact convolution)'
     """
     level = check_confidence_level(confidence_level)
     method = _check_method(method)
     draws = _check_draws(draws)
-    generator = make_rng(rng)
+    generator, seed = resolve_rng(rng)
     frame, size_column, sizes, resolved = _prepare(cohort, outcome)
     groups = list(_groups(resolved.per_row).values())
     group_sizes = np.array([sizes[rows].sum() for _, rows in groups])
     if size_column == "n":
         group_sizes = group_sizes.astype(np.int64)
-    tail = (1 - level) / 2
     labels = "; ".join(sorted({d.label or resolved.name for d, _ in groups}))
     row: dict[str, Any] = {"outcome": resolved.name, "parameter": labels,
                            size_column: sizes.sum(), "strata": len(frame)}
-    if len(groups) == 1 and method != "monte_carlo":
-        dist = groups[0][0]
-        part = _group_rows(dist, group_sizes, level, method, draws, generator)
-        row.update({k: (v[0] if k != "method" else str(v[0])) for k, v in part.items()})
-    else:
-        # Joint draws: one parameter value per draw per group, counts given the parameters.
-        mean_total = np.zeros(draws)
-        count_total = np.zeros(draws)
-        exact_mean = 0.0
-        for (dist, _), size in zip(groups, group_sizes, strict=True):
-            theta = np.asarray(dist.rvs(size=draws, rng=generator), dtype=float)
-            mean_total += size * theta
-            count_total += _sampler(dist)(generator, size, theta)
-            exact_mean += size * dist.mean
-        probs = np.array([tail, 0.5, 1 - tail])
-        m_vals, m_err = _montecarlo.quantiles_with_error(mean_total[None, :], probs)
-        c_vals, c_err = _montecarlo.quantiles_with_error(count_total[None, :], probs[[0, 2]])
-        row.update({
-            "mean": exact_mean, "median": m_vals[0, 1], "ci_lower": m_vals[0, 0],
-            "ci_upper": m_vals[0, 2], "pi_lower": c_vals[0, 0], "pi_upper": c_vals[0, 1],
-            "method": "monte_carlo", "mc_error": float(max(c_err.max(), m_err.max())),
-        })
+    row.update(_total_columns([d for d, _ in groups], group_sizes, level, method, draws,
+                              generator))
     row["confidence_level"] = level
-    ordered = ["outcome", "parameter", size_column, "strata", *RESULT_COLUMNS[2:]]
+    ordered = ["outcome", "parameter", size_column, "strata", *RESULT_COLUMNS[2:],
+               "dependence"]
     out = pd.DataFrame([{k: row[k] for k in ordered}])
-    out.attrs["provenance"] = _provenance(resolved.per_row)
-    return out
+    dists = [d for d, _ in groups]
+    joined = dists[0] if len(dists) == 1 else _Joined(dists)
+    return add_provenance(out, [joined], [seed if row["method"] == "monte_carlo" else None])
+
+
+def _total_columns(dists: list[Proportion | Rate], group_sizes: np.ndarray, level: float,
+                   method: str, draws: int, generator: np.random.Generator) -> dict[str, Any]:
+    """The statistical columns and ``dependence`` of :func:`estimate_total`."""
+    linked = _totals.link_parameters(dists, group_sizes)
+    assumption = linked.assumption()
+    if len(linked.dists) == 1 and method != "monte_carlo":
+        size = group_sizes.sum()
+        part = _group_rows(linked.dists[0], np.array([size]), level, method, draws, generator)
+        cols = {k: (str(v[0]) if k == "method" else float(v[0])) for k, v in part.items()}
+        how = "exact" if cols["method"] == "exact" else "Monte Carlo"
+        return {**cols, "dependence": f"{assumption} ({how})"}
+    reason = None
+    if method == "monte_carlo":
+        reason = ""
+    elif linked.comonotone:
+        reason = ""  # parameters with different laws drawn together: simulated
+    else:
+        no_pmf = [d for d in linked.dists if not _totals.has_pmf(d)]
+        if no_pmf:
+            reason = f"{no_pmf[0].dist.dist.name} law has no closed-form count pmf"
+        elif _totals.support_size(linked.dists, linked.sizes) > _totals.MAX_SUPPORT:
+            reason = f"support of the total above {_totals.MAX_SUPPORT:,} points"
+    if reason is None:
+        res = _totals.exact_total(linked.dists, linked.sizes, level)
+        return {**res.columns(), "dependence": f"{assumption} (exact convolution)"}
+    if method == "exact":
+        why = reason or "parameters with different laws rest on the same evidence"
+        raise ValueError(f"method='exact' needs independent Beta/Gamma parameters (or one "
+                         f"parameter) for a total; here the {why}: use method='auto' or "
+                         "'monte_carlo'")
+    res = _totals.joint_monte_carlo(linked, level, draws, generator)
+    how = f"Monte Carlo: {reason}" if reason else "Monte Carlo"
+    return {**res.columns(), "dependence": f"{assumption} ({how})"}
+
+@dataclass(frozen=True)
+class _Joined:
+    """The provenance of a total over several parameters: their texts joined."""
+
+    parts: list[Proportion | Rate]
+
+    @property
+    def encoding(self) -> str:
+        return " + ".join(p.encoding for p in self.parts)
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(s for p in self.parts for s in p.sources))
+
+    @property
+    def assumption(self) -> str:
+        texts = dict.fromkeys(f"{p.label}: {p.assumption}" for p in self.parts)
+        return " | ".join(texts)

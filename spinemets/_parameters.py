@@ -2,249 +2,397 @@
 
 Each row of ``data/parameters.csv`` names an estimand (``spinal_mets_autopsy``), a primary
 site, a one-line definition, the evidence rows it uses, the encoding that turns them into a
-distribution and the assumption behind it, in words. :func:`parameter` builds the
-:class:`~spinemets.Proportion` or :class:`~spinemets.Rate`; :func:`parameters` lists them all.
+distribution and the assumption behind it, in words. :func:`build_parameters` builds every
+row of such a file (or DataFrame) against an evidence catalogue into a :class:`ParameterSet`;
+:func:`parameters` and :func:`parameter` read the set built from the shipped catalogue.
 
-Encodings (column ``encoding``; extra arguments in ``arguments`` as ``key=value;...``):
-
-``counts``
-    one evidence row with events and total → :func:`~spinemets.beta_from_counts`.
-``range``
-    one evidence row with low and high → :func:`~spinemets.beta_from_range`
-    (arguments ``confidence_level``, ``method``).
-``claimed_range``
-    a claim's range (from ``claims.csv``) → :func:`~spinemets.beta_from_range`.
-``value``
-    one evidence row with a point value and *no* denominator, with an assumed
-    ``effective_total`` → :func:`~spinemets.beta_from_value`.
-``pooled``
-    several evidence rows with counts → random-effects pooling on the logit scale
-    (:func:`~spinemets.pool_proportions`); the parameter is the predictive distribution
-    for a new setting (argument ``method``, default REML).
-``rate_span``
-    the values of the listed rate rows span an interval read as an equal-tailed
-    ``confidence_level`` interval → :func:`~spinemets.gamma_from_rate`.
-``rate_cv``
-    one rate row's value with an assumed coefficient of variation ``cv``.
-``rate_counts``
-    one rate row with events and person-years (``total``).
+The encodings (column ``encoding``; extra arguments in ``arguments`` as ``key=value;...``)
+are registered in :mod:`spinemets._registry`: ``counts``, ``range``, ``claimed_range``,
+``value``, ``pooled``, ``rate_span``, ``rate_cv``, ``rate_counts``. Each one checks its
+source rows, builds the distribution, states its reading in words and lists its alternative
+readings for :func:`spinemets.sensitivity`.
 """
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Callable
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from . import _encodings
-from ._catalogue import SITES, claims, data_path, evidence
-from ._frames import LinkedFrame, reference_url
+from ._catalogue import EVIDENCE_COLUMNS, SITES, data_path
+from ._catalogue import claims as load_claims
+from ._catalogue import evidence as load_evidence
+from ._display import reference_url
+from ._registry import Alternatives, Encoding, encoding
 from ._values import Proportion, Rate
-from .errors import CatalogueError, SpinemetsWarning
+from .errors import CatalogueError
 
-__all__ = ["PARAMETER_COLUMNS", "parameter", "parameters"]
+__all__ = [
+    "PARAMETER_COLUMNS",
+    "ParameterSet",
+    "build_parameters",
+    "parameter",
+    "parameter_definition",
+    "parameter_sites",
+    "parameter_table",
+    "parameters",
+    "rebuild",
+    "shipped_parameters",
+]
 
 PARAMETER_COLUMNS = (
     "id", "primary_site", "kind", "definition", "population", "setting", "estimand",
     "sources", "encoding", "arguments", "assumption",
 )
+_CLAIM_FIELDS = ("id", "estimand", "claimed_low", "claimed_high")
 
 
-def _parse_arguments(text: str, where: str) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for part in filter(None, (p.strip() for p in text.split(";"))):
-        if "=" not in part:
-            raise CatalogueError(f"{where}, field 'arguments': expected key=value, got {part!r}")
-        key, value = (s.strip() for s in part.split("=", 1))
-        out[key] = value
-    return out
+def _sources_of(definition: pd.Series | dict[str, Any]) -> list[str]:
+    return [s.strip() for s in str(definition["sources"]).split(";") if s.strip()]
 
 
-def _float_arg(args: dict[str, str], key: str, default: float | None, where: str) -> float:
-    if key not in args:
-        if default is None:
-            raise CatalogueError(f"{where}, field 'arguments': {key!r} is required")
-        return default
-    try:
-        return float(args[key])
-    except ValueError:
-        raise CatalogueError(
-            f"{where}, field 'arguments': {key} must be a number, got {args[key]!r}") from None
+def _where(file: str | Path, definition: pd.Series | dict[str, Any]) -> str:
+    return f"{file}: parameter {definition['id']!r} ({definition['primary_site']})"
 
 
-def _one(rows: pd.DataFrame, where: str) -> pd.Series:
-    if len(rows) != 1:
-        raise CatalogueError(f"{where}, field 'sources': this encoding takes exactly one "
-                             f"evidence row, got {len(rows)}")
-    return rows.iloc[0]
-
-
-def _need(row: pd.Series, fields: tuple[str, ...], where: str) -> None:
-    missing = [f for f in fields if pd.isna(row[f])]
-    if missing:
-        raise CatalogueError(f"{where}, field 'sources': evidence {row['id']!r} has no "
-                             f"{', '.join(missing)}, which this encoding needs")
-
-
-def _build_counts(rows, args, meta, where):
-    r = _one(rows, where)
-    _need(r, ("events", "total"), where)
-    return _encodings.beta_from_counts(int(r["events"]), int(r["total"]), **meta)
-
-
-def _build_range(rows, args, meta, where):
-    r = _one(rows, where)
-    _need(r, ("low", "high"), where)
-    return _encodings.beta_from_range(
-        r["low"], r["high"], _float_arg(args, "confidence_level", 0.95, where),
-        args.get("method", "quantile"), **meta)
-
-
-def _build_value(rows, args, meta, where):
-    r = _one(rows, where)
-    _need(r, ("value",), where)
-    return _encodings.beta_from_value(r["value"], _float_arg(args, "effective_total", None, where),
-                                  **meta)
-
-
-def _build_pooled(rows, args, meta, where):
-    from ._synthesis import pool_proportions
-
-    for _, r in rows.iterrows():
-        _need(r, ("events", "total"), where)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", SpinemetsWarning)
-        pooled = pool_proportions(rows["events"].astype(int).to_numpy(),
-                                  rows["total"].astype(int).to_numpy(),
-                                  method=args.get("method", "REML"),
-                                  labels=list(rows["id"]))
-    prop = pooled.proportion
-    notes = " ".join(str(w.message) for w in caught)
-    assumption = meta["assumption"] + (f" Pooling note: {notes}" if notes else "")
-    return Proportion(prop.dist, label=meta["label"], sources=meta["sources"],
-                      encoding=prop.encoding, assumption=assumption)
-
-
-def _build_rate_span(rows, args, meta, where):
-    for _, r in rows.iterrows():
-        _need(r, ("value",), where)
-    low, high = float(rows["value"].min()), float(rows["value"].max())
-    return _encodings.gamma_from_rate(low=low, high=high,
-                                  confidence_level=_float_arg(args, "confidence_level", 0.95,
-                                                              where), **meta)
-
-
-def _build_rate_cv(rows, args, meta, where):
-    r = _one(rows, where)
-    _need(r, ("value",), where)
-    return _encodings.gamma_from_rate(rate=r["value"], cv=_float_arg(args, "cv", None, where),
-                                  **meta)
-
-
-def _build_rate_counts(rows, args, meta, where):
-    r = _one(rows, where)
-    _need(r, ("events", "total"), where)
-    return _encodings.gamma_from_rate(events=int(r["events"]), person_years=r["total"], **meta)
-
-
-_BUILDERS: dict[str, Callable[..., Proportion | Rate]] = {
-    "counts": _build_counts,
-    "range": _build_range,
-    "value": _build_value,
-    "pooled": _build_pooled,
-    "rate_span": _build_rate_span,
-    "rate_cv": _build_rate_cv,
-    "rate_counts": _build_rate_counts,
-}
-
-
-def _build(row: pd.Series, ev: pd.DataFrame, cl: pd.DataFrame, file: Path) -> Proportion | Rate:
-    where = f"{file}: parameter {row['id']!r} ({row['primary_site']})"
-    sources = [s.strip() for s in row["sources"].split(";") if s.strip()]
+def _source_rows(definition: pd.Series | dict[str, Any], ev: pd.DataFrame, cl: pd.DataFrame,
+                 file: str | Path) -> tuple[Encoding, list[str], pd.DataFrame]:
+    """The definition's encoding, source ids and checked source rows."""
+    where = _where(file, definition)
+    sources = _sources_of(definition)
     if not sources:
         raise CatalogueError(f"{where}, field 'sources': at least one id is required")
-    args = _parse_arguments(row["arguments"], where)
-    meta = {"label": f"{row['id']} ({row['primary_site']})", "sources": sources,
-            "assumption": row["assumption"]}
-    if row["encoding"] == "claimed_range":
-        claim_rows = cl[cl["id"].isin(sources)]
-        c = _one(claim_rows, where)
-        return _encodings.beta_from_range(
-            c["claimed_low"], c["claimed_high"],
-            _float_arg(args, "confidence_level", 0.95, where),
-            args.get("method", "quantile"), **meta)
-    if row["encoding"] not in _BUILDERS:
-        raise CatalogueError(f"{where}, field 'encoding': must be one of "
-                             f"{sorted([*_BUILDERS, 'claimed_range'])}, got {row['encoding']!r}")
-    unknown = [s for s in sources if s not in set(ev["id"])]
-    if unknown:
-        raise CatalogueError(f"{where}, field 'sources': unknown evidence id(s) {unknown}")
-    rows = ev.set_index("id").loc[sources].reset_index()
-    wrong = rows.loc[rows["estimand"] != row["estimand"], "id"].tolist()
-    if wrong:
-        raise CatalogueError(f"{where}, field 'sources': evidence {wrong} measures another "
-                             f"estimand than {row['estimand']!r}")
-    out = _BUILDERS[row["encoding"]](rows, args, meta, where)
-    expected = Rate if row["kind"] == "rate" else Proportion
-    if not isinstance(out, expected):
-        raise CatalogueError(f"{where}, field 'kind': encoding {row['encoding']!r} gives a "
-                             f"{type(out).__name__}, not a {row['kind']}")
-    return out
+    enc = encoding(definition["encoding"], where)
+    enc.resolve(definition["arguments"], where)
+    rows = enc.select(sources, ev, cl, where, estimand=definition["estimand"])
+    if enc.kind != definition["kind"]:
+        made = "Rate" if enc.kind == "rate" else "Proportion"
+        raise CatalogueError(f"{where}, field 'kind': encoding {enc.name!r} gives a {made}, "
+                             f"not a {definition['kind']}")
+    return enc, sources, rows
 
 
-class _Table:
-    """The parameter definitions of one file, with their distributions built once."""
+def rebuild(definition: pd.Series | dict[str, Any], evidence_table: pd.DataFrame,
+            claims_table: pd.DataFrame, file: str | Path = "parameters.csv"
+            ) -> Proportion | Rate:
+    """Build one parameter definition from the given evidence and claims tables.
 
-    def __init__(self, path: Path) -> None:
-        ev = evidence()
-        cl = claims(evidence_table=ev)
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-        missing = [c for c in PARAMETER_COLUMNS if c not in df.columns]
-        if missing:
-            raise CatalogueError(f"{path}: missing column(s) {missing}")
-        df = df[list(PARAMETER_COLUMNS)].apply(lambda s: s.str.strip())
+    Used to see how a parameter changes when the evidence changes (e.g. local data added).
+
+    Parameters
+    ----------
+    definition : Series or dict
+        One row of the parameter definitions (:data:`PARAMETER_COLUMNS`).
+    evidence_table, claims_table : DataFrame
+        As returned by :func:`spinemets.evidence` and :func:`spinemets.claims`.
+    file : str or Path, default "parameters.csv"
+        Named in error messages.
+
+    Raises
+    ------
+    spinemets.CatalogueError
+        The definition cannot be built from these tables; the message names ``file``, the
+        parameter and the field.
+
+    Examples
+    --------
+    >>> import spinemets as sm
+    >>> from spinemets._parameters import parameter_table, rebuild
+    >>> table = parameter_table()
+    >>> row = table[table["id"] == "spinal_mets_lifetime"].iloc[0]
+    >>> [round(x, 6) for x in rebuild(row, sm.evidence(), sm.claims()).interval(0.95)]
+    [0.1, 0.4]
+    """
+    enc, sources, rows = _source_rows(definition, evidence_table, claims_table, file)
+    return enc.build(rows, definition["arguments"],
+                     label=f"{definition['id']} ({definition['primary_site']})",
+                     sources=sources, assumption=definition["assumption"],
+                     where=_where(file, definition))
+
+
+def _read_definitions(definitions: Any) -> tuple[pd.DataFrame, str]:
+    """The definitions as a table of stripped strings, and the name to put in messages."""
+    if isinstance(definitions, pd.DataFrame):
+        df, name = definitions.copy(), "parameter definitions (DataFrame)"
+    elif isinstance(definitions, str | Path):
+        path = Path(definitions)
+        if not path.is_file():
+            raise FileNotFoundError(f"parameter definitions file not found: {str(path)!r}")
+        try:
+            df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+            raise CatalogueError(f"{path}: cannot be read as UTF-8 CSV ({exc})") from None
+        name = str(path)
+    else:
+        raise TypeError(f"definitions must be a path or a DataFrame, got "
+                        f"{type(definitions).__name__}")
+    missing = [c for c in PARAMETER_COLUMNS if c not in df.columns]
+    if missing:
+        raise CatalogueError(f"{name}: missing column(s) {missing}")
+    df = df[list(PARAMETER_COLUMNS)].fillna("").astype(str).apply(lambda s: s.str.strip())
+    return df.reset_index(drop=True), name
+
+
+def _read_table(table: Any, argument: str, columns: tuple[str, ...]) -> pd.DataFrame:
+    """A user-supplied evidence or claims DataFrame, with the columns the encodings read."""
+    if not isinstance(table, pd.DataFrame):
+        raise TypeError(f"{argument} must be a path or a DataFrame, got {type(table).__name__}")
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise CatalogueError(f"{argument} (DataFrame): missing column(s) {missing}")
+    return table
+
+
+class ParameterSet:
+    """Named parameters built from definitions against an evidence (and claims) catalogue.
+
+    Made by :func:`build_parameters`; the shipped catalogue's set is behind
+    :func:`spinemets.parameters` and :func:`spinemets.parameter`. Every distribution is built
+    (and every definition validated) when the set is made.
+
+    Attributes
+    ----------
+    evidence, claims : pandas.DataFrame
+        The tables the parameters were built from.
+    source : str
+        The definitions file (or "parameter definitions (DataFrame)"), as named in errors.
+    """
+
+    def __init__(self, definitions: pd.DataFrame, evidence_table: pd.DataFrame,
+                 claims_table: pd.DataFrame, source: str) -> None:
+        df = definitions
+        for _, r in df.iterrows():
+            if r["id"] == "":
+                raise CatalogueError(f"{source}: a row has an empty 'id'")
         dup = df.duplicated(["id", "primary_site"])
         if dup.any():
             r = df[dup].iloc[0]
-            raise CatalogueError(f"{path}: parameter {r['id']!r}, field 'primary_site': "
+            raise CatalogueError(f"{source}: parameter {r['id']!r}, field 'primary_site': "
                                  f"duplicate site {r['primary_site']!r}")
         for _, r in df.iterrows():
             if r["primary_site"] not in SITES:
-                raise CatalogueError(f"{path}: parameter {r['id']!r}, field 'primary_site': "
+                raise CatalogueError(f"{source}: parameter {r['id']!r}, field 'primary_site': "
                                      f"must be one of {sorted(SITES)}, got {r['primary_site']!r}")
             if r["kind"] not in ("proportion", "rate"):
-                raise CatalogueError(f"{path}: parameter {r['id']!r}, field 'kind': must be "
+                raise CatalogueError(f"{source}: parameter {r['id']!r}, field 'kind': must be "
                                      f"'proportion' or 'rate', got {r['kind']!r}")
-        self.table = df
-        self.built = {(r["id"], r["primary_site"]): _build(r, ev, cl, path)
-                      for _, r in df.iterrows()}
+        self.source = source
+        self.evidence = evidence_table
+        self.claims = claims_table
+        self._table = df
+        self._built = {(r["id"], r["primary_site"]): rebuild(r, evidence_table, claims_table,
+                                                             source)
+                       for _, r in df.iterrows()}
+
+    # ------------------------------------------------------------------ lookup
+
+    def __len__(self) -> int:
+        return len(self._built)
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        """The (id, primary_site) pairs, in the order of the definitions."""
+        return iter(self._built)
+
+    def __repr__(self) -> str:
+        ids = list(dict.fromkeys(pid for pid, _ in self._built))
+        return (f"ParameterSet of {len(self)} parameters ({len(ids)} ids) from {self.source}: "
+                f"{', '.join(ids)}")
+
+    @property
+    def definitions(self) -> pd.DataFrame:
+        """The parameter definitions (columns :data:`PARAMETER_COLUMNS`), unbuilt (a copy)."""
+        return self._table.copy()
+
+    def sites(self, id: str) -> list[str]:
+        """Primary sites parameter ``id`` covers; an unknown id raises, listing the ids."""
+        if not isinstance(id, str):
+            raise TypeError(f"id must be a parameter id (str), got {type(id).__name__} {id!r}")
+        sites = sorted(s for (pid, s) in self._built if pid == id)
+        if not sites:
+            ids = sorted(set(self._table["id"]))
+            raise ValueError(f"unknown parameter id {id!r}; available: {', '.join(ids)}")
+        return sites
+
+    def key(self, id: str, primary_site: str | None = None) -> tuple[str, str]:
+        """The (id, site) a request names; the default site is ``all`` or the only one."""
+        sites = self.sites(id)
+        if primary_site is None:
+            if "all" in sites:
+                return id, "all"
+            if len(sites) == 1:
+                return id, sites[0]
+            raise ValueError(f"parameter {id!r} is given by primary site; pass primary_site, "
+                             f"one of: {', '.join(sites)}")
+        if not isinstance(primary_site, str):
+            raise TypeError(f"primary_site must be a str, got {type(primary_site).__name__} "
+                            f"{primary_site!r}")
+        if primary_site not in sites:
+            raise ValueError(f"parameter {id!r} has no primary_site {primary_site!r}; "
+                             f"available: {', '.join(sites)}")
+        return id, primary_site
+
+    def parameter(self, id: str, primary_site: str | None = None) -> Proportion | Rate:
+        """The distribution of one named parameter (see :func:`spinemets.parameter`)."""
+        return self._built[self.key(id, primary_site)]
+
+    def definition(self, id: str, primary_site: str | None = None) -> dict[str, str]:
+        """The definition row of one parameter (definition, sources, encoding, ...)."""
+        pid, site = self.key(id, primary_site)
+        rows = self._table[(self._table["id"] == pid) & (self._table["primary_site"] == site)]
+        return rows.iloc[0].to_dict()
+
+    def encoding(self, id: str, primary_site: str | None = None) -> Encoding:
+        """The registered encoding that builds one parameter."""
+        return encoding(self.definition(id, primary_site)["encoding"])
+
+    def alternatives(self, id: str, primary_site: str | None = None) -> Alternatives:
+        """The catalogued distribution of one parameter, then its encoding's alternative
+        readings of the same source rows (see :func:`spinemets.sensitivity`)."""
+        defn = self.definition(id, primary_site)
+        enc, sources, rows = _source_rows(defn, self.evidence, self.claims, self.source)
+        default = self._built[(defn["id"], defn["primary_site"])]
+        return [(f"as catalogued ({enc.name})", default),
+                *enc.alternatives(rows, defn["arguments"],
+                                  label=f"{defn['id']} ({defn['primary_site']})",
+                                  sources=sources, where=_where(self.source, defn))]
+
+    # ------------------------------------------------------------------ table
+
+    def to_frame(self, confidence_level: float = 0.95) -> pd.DataFrame:
+        """The parameters with their definitions, sources, encodings and intervals.
+
+        The same table as :func:`spinemets.parameters` (see there for the columns).
+        """
+        ev = self.evidence.set_index("id")
+        rows = []
+        for _, r in self._table.iterrows():
+            dist = self._built[(r["id"], r["primary_site"])]
+            lo, hi = dist.interval(confidence_level)
+            refs = [reference_url(ev.loc[s, "doi"], ev.loc[s, "pmid"], ev.loc[s, "url"])
+                    for s in dist.sources if s in ev.index]
+            rows.append({**r.to_dict(), "distribution": dist._provenance()["distribution"],
+                         "encoding_call": dist.encoding, "mean": dist.mean, "ci_lower": lo,
+                         "ci_upper": hi, "confidence_level": float(confidence_level),
+                         "references": ";".join(dict.fromkeys(u for u in refs if u))})
+        return pd.DataFrame(rows)
+
+
+def build_parameters(definitions: str | Path | pd.DataFrame | None = None,
+                     evidence: str | Path | pd.DataFrame | None = None,
+                     claims: str | Path | pd.DataFrame | None = None) -> ParameterSet:
+    """Build named parameters from your own definitions and evidence.
+
+    Parameters
+    ----------
+    definitions : str, Path or DataFrame, optional
+        Parameter definitions with the columns of ``data/parameters.csv`` (``id,
+        primary_site, kind, definition, population, setting, estimand, sources, encoding,
+        arguments, assumption``; see ``data/README.md`` for the encodings and their
+        arguments). Default: the shipped definitions.
+    evidence : str, Path or DataFrame, optional
+        The evidence the definitions' ``sources`` refer to. A path is loaded and validated
+        as :func:`spinemets.evidence` does; a DataFrame is taken as loaded (e.g.
+        ``sm.evidence()`` with rows added). Default: the shipped catalogue.
+    claims : str, Path or DataFrame, optional
+        The claims that ``claimed_range`` definitions refer to. A path is validated against
+        ``evidence``; default: the shipped claims.
+
+    Returns
+    -------
+    ParameterSet
+        ``.parameter(id, primary_site=None)`` gives a distribution,
+        ``.to_frame(confidence_level=0.95)`` the table :func:`spinemets.parameters` gives,
+        ``.alternatives(id, primary_site=None)`` the readings :func:`spinemets.sensitivity`
+        compares.
+
+    Raises
+    ------
+    spinemets.CatalogueError
+        A row that does not validate: the message names the file, the row (evidence id or
+        parameter id and site) and the field. Unknown encodings list the valid names.
+    FileNotFoundError
+        A path that does not exist.
+    TypeError
+        An argument that is neither a path nor a DataFrame.
+
+    Examples
+    --------
+    A local autopsy audit (41 of 120) as the evidence for a parameter of your own:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> import spinemets as sm
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> row = dict.fromkeys(sm.evidence().columns, "")
+    >>> row.update(id="LOCAL-01", estimand="spinal_mets_autopsy", primary_site="all",
+    ...            quantity="P(spinal metastases at autopsy | died of cancer)",
+    ...            population="local autopsies 2020-2024", setting="autopsy", kind="counts",
+    ...            events="41", total="120", unit="fraction", citation="Local audit 2024",
+    ...            url="https://example.org/audit", verified="yes")
+    >>> pd.DataFrame([row]).to_csv(folder / "evidence.csv", index=False)
+    >>> definition = {
+    ...     "id": "spinal_mets_local", "primary_site": "all", "kind": "proportion",
+    ...     "definition": "P(spinal metastases at autopsy | died of cancer), local",
+    ...     "population": "local autopsies", "setting": "autopsy",
+    ...     "estimand": "spinal_mets_autopsy", "sources": "LOCAL-01", "encoding": "counts",
+    ...     "arguments": "", "assumption": "The local series represents local patients."}
+    >>> pd.DataFrame([definition]).to_csv(folder / "parameters.csv", index=False)
+    >>> mine = sm.build_parameters(folder / "parameters.csv",
+    ...                            evidence=folder / "evidence.csv")
+    >>> p = mine.parameter("spinal_mets_local")
+    >>> p.a, p.b, p.sources
+    (41.5, 79.5, ('LOCAL-01',))
+    >>> mine.to_frame().loc[0, "encoding_call"]
+    'beta_from_counts(41, 120, prior=(0.5, 0.5))'
+
+    A definition whose source is missing fails naming the file, parameter and field:
+
+    >>> definition["sources"] = "LOCAL-02"
+    >>> pd.DataFrame([definition]).to_csv(folder / "parameters.csv", index=False)
+    >>> try:  # doctest: +ELLIPSIS +NORMALIZE_WHITESPACE
+    ...     sm.build_parameters(folder / "parameters.csv", evidence=folder / "evidence.csv")
+    ... except sm.CatalogueError as error:
+    ...     print(error)
+    /.../parameters.csv: parameter 'spinal_mets_local' (all), field 'sources':
+    unknown evidence id(s) ['LOCAL-02']
+    """
+    if evidence is None:
+        ev = load_evidence()
+    elif isinstance(evidence, str | Path):
+        ev = load_evidence(evidence)
+    else:
+        ev = _read_table(evidence, "evidence", EVIDENCE_COLUMNS)
+    if claims is None:
+        cl = load_claims()
+    elif isinstance(claims, str | Path):
+        cl = load_claims(claims, evidence_table=ev)
+    else:
+        cl = _read_table(claims, "claims", _CLAIM_FIELDS)
+    df, name = _read_definitions(data_path("parameters.csv") if definitions is None
+                                 else definitions)
+    return ParameterSet(df, ev, cl, name)
+
+
+@lru_cache(maxsize=1)
+def shipped_parameters() -> ParameterSet:
+    """The :class:`ParameterSet` of the shipped catalogue, built once per process."""
+    return build_parameters()
 
 
 def parameter_table() -> pd.DataFrame:
     """The parameter definitions as catalogued (``data/parameters.csv``), unbuilt."""
-    return _shipped().table.copy()
-
-
-def rebuild(definition: pd.Series, evidence_table: pd.DataFrame,
-            claims_table: pd.DataFrame) -> Proportion | Rate:
-    """Build one parameter definition from the given evidence and claims tables.
-
-    Used to see how a parameter changes when the evidence changes (e.g. local data added).
-    """
-    return _build(definition, evidence_table, claims_table, Path("parameters.csv"))
-
-
-@lru_cache(maxsize=1)
-def _shipped() -> _Table:
-    return _Table(data_path("parameters.csv"))
+    return shipped_parameters().definitions
 
 
 def parameters(confidence_level: float = 0.95) -> pd.DataFrame:
     """The named parameters with their definitions, sources, encodings and intervals.
+
+    The table of the shipped catalogue's :class:`ParameterSet`; build your own with
+    :func:`build_parameters`.
 
     Returns
     -------
@@ -253,7 +401,7 @@ def parameters(confidence_level: float = 0.95) -> pd.DataFrame:
         population, setting, estimand, sources, encoding, arguments, assumption,
         distribution, encoding_call, mean, ci_lower, ci_upper, confidence_level,
         references`` (links of the source studies, ``;``-separated). Proportions are
-        fractions; rates are per person-year. In Jupyter the references show as links.
+        fractions; rates are per person-year. ``sm.show(table)`` shows the links.
 
     Examples
     --------
@@ -264,19 +412,7 @@ def parameters(confidence_level: float = 0.95) -> pd.DataFrame:
     >>> bool(((table["ci_lower"] <= table["mean"]) & (table["mean"] <= table["ci_upper"])).all())
     True
     """
-    shipped = _shipped()
-    ev = evidence().set_index("id")
-    rows = []
-    for _, r in shipped.table.iterrows():
-        dist = shipped.built[(r["id"], r["primary_site"])]
-        lo, hi = dist.interval(confidence_level)
-        refs = [reference_url(ev.loc[s, "doi"], ev.loc[s, "pmid"], ev.loc[s, "url"])
-                for s in dist.sources if s in ev.index]
-        rows.append({**r.to_dict(), "distribution": dist._provenance()["distribution"],
-                     "encoding_call": dist.encoding, "mean": dist.mean, "ci_lower": lo,
-                     "ci_upper": hi, "confidence_level": float(confidence_level),
-                     "references": ";".join(dict.fromkeys(u for u in refs if u))})
-    return LinkedFrame(rows)
+    return shipped_parameters().to_frame(confidence_level)
 
 
 def parameter(id: str, primary_site: str | None = None) -> Proportion | Rate:
@@ -308,46 +444,12 @@ def parameter(id: str, primary_site: str | None = None) -> Proportion | Rate:
     >>> p.sources
     ('CLIN-20',)
     """
-    return _lookup(_shipped(), id, primary_site)
-
-
-def _sites_of(table: _Table, id: Any) -> list[str]:
-    """Sites of parameter ``id``; a wrong type or unknown id raises, listing the ids."""
-    if not isinstance(id, str):
-        raise TypeError(f"id must be a parameter id (str), got {type(id).__name__} {id!r}")
-    sites = sorted(s for (pid, s) in table.built if pid == id)
-    if not sites:
-        ids = sorted(set(table.table["id"]))
-        raise ValueError(f"unknown parameter id {id!r}; available: {', '.join(ids)}")
-    return sites
-
-
-def _key(table: _Table, id: Any, primary_site: Any) -> tuple[str, str]:
-    """The (id, site) row a request names; the default site is ``all`` or the only one."""
-    sites = _sites_of(table, id)
-    if primary_site is None:
-        if "all" in sites:
-            return id, "all"
-        if len(sites) == 1:
-            return id, sites[0]
-        raise ValueError(f"parameter {id!r} is given by primary site; pass primary_site, one "
-                         f"of: {', '.join(sites)}")
-    if not isinstance(primary_site, str):
-        raise TypeError(f"primary_site must be a str, got {type(primary_site).__name__} "
-                        f"{primary_site!r}")
-    if primary_site not in sites:
-        raise ValueError(f"parameter {id!r} has no primary_site {primary_site!r}; available: "
-                         f"{', '.join(sites)}")
-    return id, primary_site
-
-
-def _lookup(table: _Table, id: Any, primary_site: Any) -> Proportion | Rate:
-    return table.built[_key(table, id, primary_site)]
+    return shipped_parameters().parameter(id, primary_site)
 
 
 def parameter_sites(id: str) -> list[str]:
     """Primary sites a parameter covers (used by :func:`spinemets.estimate`)."""
-    return _sites_of(_shipped(), id)
+    return shipped_parameters().sites(id)
 
 
 def parameter_definition(id: str, primary_site: str | None = None) -> dict[str, str]:
@@ -359,7 +461,4 @@ def parameter_definition(id: str, primary_site: str | None = None) -> dict[str, 
     >>> parameter_definition("spinal_mets_autopsy")["encoding"]
     'pooled'
     """
-    table = _shipped()
-    pid, site = _key(table, id, primary_site)
-    rows = table.table[(table.table["id"] == pid) & (table.table["primary_site"] == site)]
-    return rows.iloc[0].to_dict()
+    return shipped_parameters().definition(id, primary_site)

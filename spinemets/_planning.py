@@ -58,6 +58,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, signal, special, stats
 
+from ._catalogue import DATA_VERSION
+from ._display import format_interval, format_value, html_record, html_table
 from ._validation import (
     RNGLike,
     check_confidence_level,
@@ -65,7 +67,8 @@ from ._validation import (
     check_fraction,
     check_real,
 )
-from ._values import Proportion, Rate
+from ._values import Proportion, Rate, logitnorm
+from ._version import __version__
 from .errors import ImplausibleInputWarning, PlanningWarning
 
 __all__ = [
@@ -816,8 +819,6 @@ def _from_jsonable(value: Any) -> Any:
         cls = Proportion if value["__type__"] == "Proportion" else Rate
         dist = getattr(stats, value["dist"], None)
         if dist is None:
-            from ._values import logitnorm
-
             if value["dist"] != "logitnorm":
                 raise ValueError(f"sidecar: unknown distribution {value['dist']!r}")
             dist = logitnorm
@@ -830,17 +831,12 @@ def _from_jsonable(value: Any) -> Any:
 
 
 def _describe(x: Any, *, per100k: bool = False, pct: bool = False) -> str:
-    def f(v: float) -> str:
-        if pct:
-            return f"{100 * v:.3g}%"
-        if per100k:
-            return f"{v * 1e5:.3g} per 100,000 a year"
-        return f"{v:,.4g}"
-
+    unit = "fraction" if pct else "per_person_year" if per100k else "number"
     if isinstance(x, (Proportion, Rate)):
         lo, hi = x.interval(0.95)
-        return f"{f(x.mean)} (95% interval {f(lo)} to {f(hi)})"
-    return f(float(x))
+        return (f"{format_value(x.mean, unit, style='text')} "
+                f"(95% interval {format_interval(lo, hi, unit)})")
+    return format_value(float(x), unit, style="text")
 
 
 @dataclass(eq=False, repr=False)
@@ -1242,7 +1238,8 @@ class ImagingPlan:
                 else "Imaging plan for a catchment given by its yearly case numbers")
         lines.append(
             head + f", sized for year {horizon:g} of the planning horizon "
-            + (f"with rates rising {100 * trend:.3g}% a year (x{self._factors['growth']:.3f})."
+            + (f"with rates rising {format_value(trend, 'fraction')} a year "
+               f"(x{self._factors['growth']:.3f})."
                if trend else "(rates held constant).")
         )
         lines.append("")
@@ -1251,16 +1248,17 @@ class ImagingPlan:
             lines.append(f"  - {note}")
         lines.append("")
         lines.append(
-            f"What comes out (weekly demand; slots cover demand in {100 * self.service_level:.3g}%"
-            " of weeks):"
+            "What comes out (weekly demand; slots cover demand in "
+            f"{format_value(self.service_level, 'fraction')} of weeks):"
         )
         for stream in _ALL_STREAMS:
             r = f.loc[stream]
             lines.append(
-                f"  - {stream}: {r['scans_per_week']:.2f} scans a week on average "
-                f"({r['scans_per_year']:.0f} a year); {int(r['slots_per_week'])} slots a week "
-                f"= {r['scanner_hours_per_week']:.1f} scanner-hours; P(demand > slots) = "
-                f"{r['prob_exceed_slots']:.3f}"
+                f"  - {stream}: {format_value(r['scans_per_week'], 'count')} scans a week on "
+                f"average ({format_value(round(r['scans_per_year']), 'count')} a year); "
+                f"{int(r['slots_per_week'])} slots a week "
+                f"= {r['scanner_hours_per_week']:.1f} scanner-hours; demand exceeds the slots "
+                f"in {format_value(r['prob_exceed_slots'], 'fraction')} of weeks"
             )
         separate = int(sum(f.loc[s, "slots_per_week"] for s in STREAMS))
         lines.append(
@@ -1271,8 +1269,9 @@ class ImagingPlan:
         late = self.opening_hours.prob_wait_over(self._targets["emergency"])
         lines.append(
             f"Timeliness: with opening hours '{self.opening_hours}', "
-            f"{100 * (1 - late):.3g}% of emergency scans can be done within "
-            f"{self._targets['emergency']:g} h; {100 * late:.3g}% arrive too long before the "
+            f"{format_value(1 - late, 'fraction')} of emergency scans can be done within "
+            f"{self._targets['emergency']:g} h; {format_value(late, 'fraction')} arrive too long "
+            "before the "
             "next opening, however many slots there are — opening hours, not volume, set this."
         )
         ses = self.sessions()
@@ -1296,9 +1295,10 @@ class ImagingPlan:
     def __repr__(self) -> str:
         t = self.to_frame().set_index("stream").loc["total"]
         return (
-            f"ImagingPlan: {t['scans_per_week']:.2f} scans/week expected; "
-            f"{int(t['slots_per_week'])} slots/week at service level {self.service_level:g} "
-            f"(seed {self.seed})"
+            f"ImagingPlan: {format_value(t['scans_per_week'], 'count')} scans/week expected; "
+            f"{int(t['slots_per_week'])} slots/week cover demand in "
+            f"{format_value(self.service_level, 'fraction')} of weeks (exceeded in "
+            f"{format_value(t['prob_exceed_slots'], 'fraction')}; seed {self.seed})"
         )
 
     def _repr_html_(self) -> str:
@@ -1306,17 +1306,18 @@ class ImagingPlan:
         show = f[["stream", "cases_per_year", "scans_per_year", "scans_per_week",
                   "scans_per_week_pi_lower", "scans_per_week_pi_upper", "slots_per_week",
                   "prob_exceed_slots", "scanner_hours_per_week", "share_within_target"]]
-        table = show.to_html(index=False, float_format=lambda v: f"{v:.3g}", na_rep="")
         warn = [c for _, c in self._checks.iterrows() if c["status"] != "ok"]
         warn_html = "".join(
             f"<li>{html.escape(c['check'])}: {html.escape(c['detail'])}</li>" for c in warn
         )
-        return (
-            f"<div><b>{html.escape(repr(self))}</b>{table}"
+        after = (
+            html_table(show, {"prob_exceed_slots": "fraction",
+                              "share_within_target": "fraction"})
             + (f"<p>Warnings:</p><ul>{warn_html}</ul>" if warn_html else "")
             + "<p>Opening hours: " + html.escape(str(self.opening_hours))
-            + "; full account: <code>print(plan.summary())</code>.</p></div>"
+            + "; full account: <code>print(plan.summary())</code>.</p>"
         )
+        return html_record(repr(self), [], after=after)
 
     # ------------------------------------------------------------------ output
     def sidecar(self) -> dict[str, Any]:
@@ -1329,17 +1330,9 @@ class ImagingPlan:
         >>> sc["seed"], sc["inputs"]["population"]
         (5, 1000000)
         """
-        import spinemets
-
-        data_version = getattr(spinemets, "DATA_VERSION", None)
         return {
-            "spinemets_version": getattr(spinemets, "__version__", "unknown"),
-            "data_version": data_version if data_version is not None else "unknown",
-            "data_version_note": (
-                "" if data_version is not None
-                else "spinemets exposes no DATA_VERSION; the defaults are in the 'assumptions'"
-                     " list below"
-            ),
+            "spinemets_version": __version__,
+            "data_version": DATA_VERSION,
             "seed": self.seed,
             "inputs": {k: _jsonable(v) for k, v in self.inputs.items()},
             "assumptions": json.loads(self.assumptions().to_json(orient="records")),
@@ -1428,8 +1421,6 @@ class ImagingPlan:
 
         Examples
         --------
-        >>> import matplotlib
-        >>> matplotlib.use("Agg")
         >>> import spinemets._planning as pl
         >>> ax = pl.plan_imaging(1_000_000, rng=1, n_sims=1000).plot()
         >>> ax.get_xlabel()

@@ -1,7 +1,7 @@
 """How much the assumptions matter: :func:`sensitivity` and :func:`alternatives`.
 
 For a named parameter, :func:`alternatives` lists the distributions obtained under each
-alternative encoding or evidence choice that is registered for its encoding, and
+alternative reading that its encoding registers (see :mod:`spinemets._registry`), and
 :func:`sensitivity` runs the same cohort estimate under each of them, side by side.
 
 Registered alternatives, by the parameter's encoding:
@@ -19,66 +19,32 @@ Registered alternatives, by the parameter's encoding:
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from . import _encodings
-from ._catalogue import claims, evidence
 from ._estimate import cohort_frame, estimate, size_column_for
-from ._parameters import _parse_arguments, parameter, parameter_definition
-from ._synthesis import pool_proportions
+from ._parameters import ParameterSet, shipped_parameters
+from ._validation import resolve_rng
 from ._values import Proportion, Rate
-from .errors import SpinemetsWarning
 
 __all__ = ["alternatives", "sensitivity"]
 
 
-def _args(defn: dict[str, str]) -> dict[str, str]:
-    return _parse_arguments(defn["arguments"], f"parameter {defn['id']!r}")
-
-
-def _range_alternatives(low: float, high: float, meta: dict[str, Any]
-                        ) -> list[tuple[str, Proportion | Rate]]:
-    out = []
-    for level in (0.95, 0.90, 0.80):
-        for method in ("quantile", "maxent"):
-            if method == "quantile" and (low <= 0 or high >= 1):
-                continue
-            out.append((f"range read as {level:.0%} interval, {method}",
-                        _encodings.beta_from_range(low, high, level, method, **meta)))
-    return out
-
-
-def _pooled_alternatives(rows: pd.DataFrame, meta: dict[str, Any]
-                         ) -> list[tuple[str, Proportion | Rate]]:
-    events = rows["events"].astype(int).to_numpy()
-    totals = rows["total"].astype(int).to_numpy()
-    out: list[tuple[str, Proportion | Rate]] = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", SpinemetsWarning)
-        for method in ("REML", "DL", "PM"):
-            pooled = pool_proportions(events, totals, method=method, labels=list(rows["id"]))
-            out.append((f"pooled {method}, predictive for a new setting",
-                        Proportion(pooled.proportion.dist, encoding=pooled.proportion.encoding,
-                                   **meta)))
-        reml = pool_proportions(events, totals, method="REML", labels=list(rows["id"]))
-    out.append(("pooled REML mean only (no between-setting spread)",
-                Proportion.logit_normal(reml.mu_logit, reml.se_logit,
-                                        encoding=f"pooled REML mean of {', '.join(rows['id'])}",
-                                        **meta)))
-    for _, r in rows.iterrows():
-        out.append((f"single study {r['id']}",
-                    _encodings.beta_from_counts(int(r["events"]), int(r["total"]),
-                                            **{**meta, "sources": [r["id"]]})))
-    return out
-
-
-def alternatives(id: str, primary_site: str | None = None
+def alternatives(id: str, primary_site: str | None = None, *,
+                 parameter_set: ParameterSet | None = None
                  ) -> list[tuple[str, Proportion | Rate]]:
     """Alternative encodings of a named parameter, the default first.
+
+    Parameters
+    ----------
+    id : str
+        A parameter id.
+    primary_site : str, optional
+        As for :func:`spinemets.parameter`.
+    parameter_set : ParameterSet, optional
+        Parameters built with :func:`spinemets.build_parameters`; default: the shipped ones.
 
     Returns
     -------
@@ -95,48 +61,11 @@ def alternatives(id: str, primary_site: str | None = None
     as catalogued (claimed_range) = range read as 95% interval, quantile
     range read as 95% interval, maxent
     """
-    defn = parameter_definition(id, primary_site)
-    default = parameter(id, defn["primary_site"])
-    args = _args(defn)
-    sources = [s for s in defn["sources"].split(";") if s]
-    meta = {"label": f"{id} ({defn['primary_site']})", "sources": sources,
-            "assumption": "alternative reading for sensitivity analysis"}
-    out: list[tuple[str, Proportion | Rate]] = [(f"as catalogued ({defn['encoding']})",
-                                                 default)]
-    ev = evidence().set_index("id")
-    enc = defn["encoding"]
-    if enc == "claimed_range":
-        c = claims().set_index("id").loc[sources[0]]
-        out += _range_alternatives(c["claimed_low"], c["claimed_high"], meta)
-    elif enc == "range":
-        r = ev.loc[sources[0]]
-        out += _range_alternatives(r["low"], r["high"], meta)
-    elif enc == "pooled":
-        out += _pooled_alternatives(ev.loc[sources].reset_index(), meta)
-    elif enc == "counts":
-        r = ev.loc[sources[0]]
-        for prior, name in (((0.5, 0.5), "Jeffreys prior"), ((1.0, 1.0), "uniform prior")):
-            out.append((name, _encodings.beta_from_counts(int(r["events"]), int(r["total"]),
-                                                      prior, **meta)))
-    elif enc == "value":
-        r = ev.loc[sources[0]]
-        n_eff = float(args["effective_total"])
-        for factor in (0.25, 1.0, 4.0):
-            out.append((f"effective sample size {n_eff * factor:g}",
-                        _encodings.beta_from_value(r["value"], n_eff * factor, **meta)))
-    elif enc == "rate_span":
-        vals = ev.loc[sources, "value"]
-        for level in (0.95, 0.90, 0.80):
-            out.append((f"span read as {level:.0%} interval",
-                        _encodings.gamma_from_rate(low=float(vals.min()), high=float(vals.max()),
-                                               confidence_level=level, **meta)))
-    elif enc == "rate_cv":
-        cv = float(args["cv"])
-        for factor in (0.5, 1.0, 2.0):
-            out.append((f"coefficient of variation {cv * factor:g}",
-                        _encodings.gamma_from_rate(rate=float(ev.loc[sources[0], "value"]),
-                                               cv=cv * factor, **meta)))
-    return _merge_identical(out)
+    pset = shipped_parameters() if parameter_set is None else parameter_set
+    if not isinstance(pset, ParameterSet):
+        raise TypeError(f"parameter_set must be a ParameterSet (from build_parameters), got "
+                        f"{type(pset).__name__}")
+    return _merge_identical(pset.alternatives(id, primary_site))
 
 
 def _merge_identical(options: list[tuple[str, Proportion | Rate]]
@@ -174,8 +103,10 @@ def sensitivity(cohort: Any, outcome: str, confidence_level: float = 0.95,
     Returns
     -------
     pandas.DataFrame
-        The columns of :func:`spinemets.estimate` plus ``alternative`` (which reading),
-        ``encoding`` (the call that built it) and ``is_default``.
+        The columns of :func:`spinemets.estimate` (provenance columns included: each
+        alternative's ``encoding``, ``sources`` and ``assumption``) plus ``alternative``
+        (which reading) and ``is_default``. Every alternative uses the same seed (common
+        random numbers), recorded in ``seed`` for the Monte Carlo rows.
 
     Examples
     --------
@@ -194,14 +125,15 @@ def sensitivity(cohort: Any, outcome: str, confidence_level: float = 0.95,
                   for site in pd.unique(frame["primary_site"])]
     else:
         groups = [(None, frame)]
+    # One seed for every alternative: common random numbers, and one seed to record.
+    _, seed = resolve_rng(rng)
     parts = []
     for site, rows in groups:
         for i, (name, dist) in enumerate(alternatives(outcome, site)):
             res = estimate(rows, dist, confidence_level=confidence_level, method=method,
-                           draws=draws, rng=rng)
+                           draws=draws, rng=seed)
             res["outcome"] = outcome
             res.insert(res.columns.get_loc("outcome"), "alternative", name)
-            res["encoding"] = dist.encoding
-            res["is_default"] = i == 0
+            res.insert(res.columns.get_loc("alternative") + 1, "is_default", i == 0)
             parts.append(res)
     return pd.concat(parts).reset_index(drop=True)

@@ -18,7 +18,6 @@ coverage level.
 
 from __future__ import annotations
 
-import html
 import numbers
 import warnings
 from collections.abc import Sequence
@@ -29,12 +28,14 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
+from ._display import format_interval, format_value, html_record, html_table
+from ._draw import forest_plot, plot_draws
 from ._validation import (
     check_confidence_level,
     check_count,
     check_count_array,
     check_fraction,
-    make_rng,
+    resolve_rng,
 )
 from ._values import Proportion
 from .errors import (
@@ -68,7 +69,7 @@ CONTINUITY_CORRECTION = 0.5
 
 
 def _pct(x: float) -> str:
-    return f"{100 * x:.3g}%"
+    return format_value(x, "fraction")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -545,61 +546,53 @@ class PooledProportion:
 
         Examples
         --------
-        >>> import matplotlib
-        >>> matplotlib.use("Agg")
         >>> from spinemets._synthesis import pool_proportions
         >>> ax = pool_proportions([10, 30, 20], [100, 120, 90]).plot()
         >>> ax.get_xlabel()
         'proportion'
         """
-        from . import plotting
-
-        return plotting.forest_plot(self.to_frame(), ax=ax, **kwargs)
+        return forest_plot(self.to_frame(), ax=ax, **kwargs)
 
     def _summary_lines(self) -> list[tuple[str, str]]:
-        lvl = f"{100 * self.confidence_level:g}%"
+        lvl = format_value(self.confidence_level, "fraction")
         return [
             ("estimate", _pct(self.estimate)),
-            (f"{lvl} CI", f"{_pct(self.ci_lower)} to {_pct(self.ci_upper)}"),
-            (f"{lvl} prediction interval", f"{_pct(self.pi_lower)} to {_pct(self.pi_upper)}"),
-            ("fixed effect", f"{_pct(self.fixed_estimate)} ({_pct(self.fixed_ci[0])} to "
-                             f"{_pct(self.fixed_ci[1])})"),
-            ("tau² (logit scale)", f"{self.tau2:.4g}"),
+            (f"{lvl} CI", format_interval(self.ci_lower, self.ci_upper)),
+            (f"{lvl} prediction interval", format_interval(self.pi_lower, self.pi_upper)),
+            ("fixed effect", f"{_pct(self.fixed_estimate)} "
+                             f"({format_interval(*self.fixed_ci)})"),
+            ("tau² (logit scale)", format_value(self.tau2)),
             ("I²", _pct(self.i2)),
-            ("Q", f"{self.q:.4g} on {self.k - 1} df"),
+            ("Q", f"{format_value(self.q)} on {self.k - 1} df"),
             ("prediction rule", self.pi_rule),
         ]
 
     def __repr__(self) -> str:
-        lvl = f"{100 * self.confidence_level:g}%"
+        lvl = format_value(self.confidence_level, "fraction")
         hk = ", Knapp-Hartung" if self.knapp_hartung else ""
         return (
             f"PooledProportion({self.method}{hk}, k={self.k}): {_pct(self.estimate)} "
             f"({lvl} CI {_pct(self.ci_lower)} to {_pct(self.ci_upper)}; {lvl} PI "
-            f"{_pct(self.pi_lower)} to {_pct(self.pi_upper)}), tau²={self.tau2:.3g}, "
+            f"{_pct(self.pi_lower)} to {_pct(self.pi_upper)}), tau²={format_value(self.tau2)}, "
             f"I²={_pct(self.i2)}"
         )
 
     def _repr_html_(self) -> str:
         hk = ", Knapp–Hartung" if self.knapp_hartung else ""
-        head = "".join(
-            f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
-            f"<td style='text-align:left'>{html.escape(v)}</td></tr>"
-            for k, v in self._summary_lines()
-        )
-        study_rows = "".join(
-            f"<tr><td style='text-align:left'>{html.escape(str(r.label))}</td>"
-            f"<td>{int(r.events)}/{int(r.total)}</td><td>{_pct(r.estimate)}</td>"
-            f"<td>{_pct(r.ci_lower)} to {_pct(r.ci_upper)}</td><td>{_pct(r.weight)}</td></tr>"
-            for r in self.studies.itertuples()
-        )
-        studies = (
-            "<table><tr><th>study</th><th>events/total</th><th>estimate</th><th>CI</th>"
-            f"<th>weight</th></tr>{study_rows}</table>"
-        )
-        title = html.escape(f"Pooled proportion ({self.method}{hk}, k={self.k})")
-        return (f"<div><table><caption style='text-align:left'><b>{title}</b></caption>{head}"
-                f"</table>{studies}</div>")
+        s = self.studies
+        studies = pd.DataFrame({
+            "study": s["label"].astype(str),
+            "events/total": [f"{int(e):,}/{int(t):,}" for e, t in zip(s["events"], s["total"],
+                                                                       strict=True)],
+            "estimate": s["estimate"],
+            "CI": [format_interval(lo, hi) for lo, hi in zip(s["ci_lower"], s["ci_upper"],
+                                                               strict=True)],
+            "weight": s["weight"],
+        })
+        return html_record(f"Pooled proportion ({self.method}{hk}, k={self.k})",
+                           self._summary_lines(),
+                           after=html_table(studies, {"estimate": "fraction",
+                                                      "weight": "fraction"}))
 
 
 def pool_proportions(events: Any, totals: Any, method: str = "REML",
@@ -777,7 +770,7 @@ def pool_proportions(events: Any, totals: Any, method: str = "REML",
 def _describe(value: float | Proportion) -> str:
     if isinstance(value, Proportion):
         return repr(value)
-    return f"{value:.6g}"
+    return format_value(value, "fraction")
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -801,6 +794,8 @@ class TruePrevalence:
         The inputs.
     draws : numpy.ndarray or None
         The clipped Monte Carlo draws (None with fixed inputs).
+    seed : int or None
+        The seed of the draws (``rng=seed`` reproduces them; None with fixed inputs).
     """
 
     estimate: float
@@ -813,6 +808,7 @@ class TruePrevalence:
     sensitivity: float | Proportion
     specificity: float | Proportion
     draws: np.ndarray | None = None
+    seed: int | None = None
 
     def to_frame(self) -> pd.DataFrame:
         """One-row tidy summary.
@@ -847,24 +843,20 @@ class TruePrevalence:
 
         Examples
         --------
-        >>> import matplotlib
-        >>> matplotlib.use("Agg")
         >>> from spinemets import Proportion
         >>> from spinemets._synthesis import true_prevalence
         >>> res = true_prevalence(Proportion.beta(50, 150), 0.74, 0.98, draws=2000, rng=1)
         >>> res.plot().get_xlabel()
         'true prevalence'
         """
-        from . import plotting
-
-        return plotting.plot_draws(
+        return plot_draws(
             self.draws if self.draws is not None else np.array([self.estimate]),
             ax=ax, interval=(self.ci_lower, self.ci_upper), estimate=self.estimate,
             xlabel="true prevalence", **kwargs,
         )
 
     def __repr__(self) -> str:
-        lvl = f"{100 * self.confidence_level:g}%"
+        lvl = format_value(self.confidence_level, "fraction")
         clip = f", {_pct(self.clipped_share)} clipped" if self.clipped_share > 0 else ""
         if self.method == "closed form":
             return f"TruePrevalence(closed form): {_pct(self.estimate)}{clip}"
@@ -872,22 +864,17 @@ class TruePrevalence:
                 f"({lvl} interval {_pct(self.ci_lower)} to {_pct(self.ci_upper)}){clip}")
 
     def _repr_html_(self) -> str:
-        lvl = f"{100 * self.confidence_level:g}%"
+        lvl = format_value(self.confidence_level, "fraction")
         rows = [
             ("true prevalence", _pct(self.estimate)),
-            (f"{lvl} interval", f"{_pct(self.ci_lower)} to {_pct(self.ci_upper)}"),
+            (f"{lvl} interval", format_interval(self.ci_lower, self.ci_upper)),
             ("method", self.method),
             ("clipped share", _pct(self.clipped_share)),
             ("apparent prevalence", _describe(self.apparent)),
             ("sensitivity", _describe(self.sensitivity)),
             ("specificity", _describe(self.specificity)),
         ]
-        body = "".join(
-            f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
-            f"<td style='text-align:left'>{html.escape(v)}</td></tr>" for k, v in rows
-        )
-        return ("<table><caption style='text-align:left'><b>True prevalence (Rogan–Gladen)"
-                f"</b></caption>{body}</table>")
+        return html_record("True prevalence (Rogan–Gladen)", rows)
 
 
 def _check_input(value: Any, name: str) -> float | Proportion:
@@ -1005,7 +992,7 @@ def true_prevalence(apparent: float | Proportion, sensitivity: float | Proportio
             apparent=ap, sensitivity=se, specificity=sp, draws=None,
         )
 
-    gen = make_rng(rng)
+    gen, seed = resolve_rng(rng)
 
     def sample(x: float | Proportion) -> np.ndarray:
         if isinstance(x, Proportion):
@@ -1039,5 +1026,5 @@ def true_prevalence(apparent: float | Proportion, sensitivity: float | Proportio
     return TruePrevalence(
         estimate=float(values.mean()), ci_lower=float(lo), ci_upper=float(hi),
         confidence_level=level, method="monte carlo", clipped_share=share,
-        apparent=ap, sensitivity=se, specificity=sp, draws=values,
+        apparent=ap, sensitivity=se, specificity=sp, draws=values, seed=seed,
     )

@@ -8,7 +8,6 @@ and the assumption behind it, in words.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +16,9 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
+from ._display import format_interval, format_value, html_record
+from ._draw import plot_distribution
+from ._laws import product_dist
 from ._validation import check_confidence_level, check_real, make_rng
 
 __all__ = ["Proportion", "Rate", "logitnorm"]
@@ -64,10 +66,6 @@ class _LogitNormGen(stats.rv_continuous):
 
 logitnorm = _LogitNormGen(a=0.0, b=1.0, name="logitnorm")
 """Logit-normal distribution on (0, 1) with shapes ``mu`` and ``sigma`` (logit scale)."""
-
-
-def _pct(x: float) -> str:
-    return f"{100 * x:.3g}%"
 
 
 def _dist_text(dist: Any) -> str:
@@ -138,11 +136,16 @@ class _Uncertain:
     def _scale(self) -> float:
         return 1.0
 
+    @property
+    def unit(self) -> str:
+        """The display unit of the value: ``"fraction"`` (shown as percent)."""
+        return "fraction"
+
     def _fmt(self, x: float) -> str:
-        return _pct(x)
+        return format_value(x, self.unit, style="text")
 
     def _fmt_interval(self, lo: float, hi: float) -> str:
-        return f"{self._fmt(lo)} to {self._fmt(hi)}"
+        return format_interval(lo, hi, self.unit)
 
     def to_frame(self, confidence_level: float = 0.95) -> pd.DataFrame:
         """One-row tidy summary: mean, median, interval, distribution and provenance."""
@@ -173,19 +176,11 @@ class _Uncertain:
             ("95% interval", self._fmt_interval(lo, hi)),
         ]
         rows += [(k, v) for k, v in self._provenance().items() if v and k != "label"]
-        body = "".join(
-            f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
-            f"<td style='text-align:left'>{html.escape(str(v))}</td></tr>"
-            for k, v in rows
-        )
-        title = html.escape(f"{type(self).__name__} {self.label}".strip())
-        return f"<table><caption style='text-align:left'><b>{title}</b></caption>{body}</table>"
+        return html_record(f"{type(self).__name__} {self.label}".strip(), rows)
 
     def plot(self, ax: Any = None, confidence_level: float = 0.95, **kwargs: Any) -> Any:
         """Plot the density with its interval shaded; returns the matplotlib ``Axes``."""
-        from . import plotting
-
-        return plotting.plot_distribution(self, ax=ax, confidence_level=confidence_level, **kwargs)
+        return plot_distribution(self, ax=ax, confidence_level=confidence_level, **kwargs)
 
 
 def _tuple_of_str(sources: Iterable[str] | str | None) -> tuple[str, ...]:
@@ -305,6 +300,50 @@ class Proportion(_Uncertain):
             )
         return float(self.dist.args[0]), float(self.dist.args[1])
 
+    def __mul__(self, other: Any) -> Proportion | Rate:
+        """The product with an independent Proportion (a Proportion) or Rate (a Rate).
+
+        ``P(spinal metastases) * P(MSCC | spinal metastases)`` is the probability of both:
+        its distribution is the exact law of the product of the two independent laws
+        (tabulated once; see ``spinemets._laws``), its mean the product of the means, its
+        provenance the two joined.
+
+        Examples
+        --------
+        >>> import spinemets as sm
+        >>> a = sm.Proportion.beta(30, 70, label="a", sources=["E1"])
+        >>> b = sm.Proportion.logit_normal(0.0, 0.3, label="b", sources=["E2"])
+        >>> ab = a * b
+        >>> ab.label, ab.sources, round(ab.mean / (a.mean * b.mean), 12)
+        ('a × b', ('E1', 'E2'), 1.0)
+        """
+        if isinstance(other, Proportion):
+            return _product(self, other, Proportion)
+        if isinstance(other, Rate):
+            return _product(other, self, Rate)
+        return NotImplemented
+
+    def __rmul__(self, other: Any) -> Proportion | Rate:
+        if isinstance(other, Rate):
+            return _product(other, self, Rate)
+        return NotImplemented
+
+
+def _product(x: _Uncertain, y: _Uncertain, cls: type) -> Any:
+    """``x * y`` for independent parameters, as ``cls`` with joined provenance."""
+    dist = product_dist(x.dist, y.dist, "logit" if cls is Proportion else "log")
+    lx = x.label or x.encoding or _dist_text(x.dist)
+    ly = y.label or y.encoding or _dist_text(y.dist)
+    enc = " × ".join(f"({p.encoding or _dist_text(p.dist)})" for p in (x, y))
+    texts = [f"{lab}: {p.assumption}" for lab, p in ((lx, x), (ly, y)) if p.assumption]
+    assumption = (f"Product of two parameters assumed independent ({lx} and {ly}); the law of "
+                  "the product is computed exactly from the two laws.")
+    if texts:
+        assumption += " " + " | ".join(texts)
+    return cls(dist, label=f"{lx} × {ly}",
+               sources=tuple(dict.fromkeys((*x.sources, *y.sources))),
+               encoding=enc, assumption=assumption)
+
 
 @dataclass(frozen=True, repr=False, eq=False)
 class Rate(_Uncertain):
@@ -329,36 +368,79 @@ class Rate(_Uncertain):
         object.__setattr__(self, "sources", _tuple_of_str(self.sources))
 
     @classmethod
-    def gamma(cls, shape: float, rate: float, *, label: str = "",
+    def gamma(cls, shape: float, inverse_scale: float, *, label: str = "",
               sources: Iterable[str] | str = (), encoding: str = "",
               assumption: str = "") -> Rate:
-        """A Gamma(shape, rate) event rate, ``rate`` in person-years (mean = shape / rate).
+        """A Gamma-distributed event rate per person-year.
+
+        Parameters
+        ----------
+        shape : float > 0
+            Gamma shape.
+        inverse_scale : float > 0
+            Gamma rate parameter (1 / scale), in person-years: with counts, the exposure.
+            The mean rate per person-year is ``shape / inverse_scale``.
+        label, sources, encoding, assumption : str
+            Provenance stored on the result.
+
+        Examples
+        --------
+        50 events (plus the Jeffreys half) in 500,000 person-years:
+
+        >>> import spinemets as sm
+        >>> r = sm.Rate.gamma(50.5, 5e5)
+        >>> r.mean
+        0.000101
+        >>> r.inverse_scale * r.mean == r.shape
+        True
+        """
+        shape = check_real(shape, "shape", low=0, low_open=True)
+        inverse_scale = check_real(inverse_scale, "inverse_scale", low=0, low_open=True)
+        return cls(
+            stats.gamma(shape, scale=1.0 / inverse_scale), label=label,
+            sources=_tuple_of_str(sources),
+            encoding=encoding or f"Rate.gamma({shape:.6g}, {inverse_scale:.6g})",
+            assumption=assumption,
+        )
+
+    @property
+    def mean(self) -> float:
+        """Mean rate, per person-year (22.9 per 100,000 per year is ``2.29e-4``)."""
+        return float(self.dist.mean())
+
+    @property
+    def shape(self) -> float:
+        """Gamma shape (for a Gamma-backed rate)."""
+        return float(self.dist.args[0]) if self.dist.args else float(self.dist.kwds["a"])
+
+    @property
+    def inverse_scale(self) -> float:
+        """Gamma rate parameter, 1 / scale, in person-years (for a Gamma-backed rate).
+
+        Not the event rate: that is :attr:`mean` (``shape / inverse_scale``) per person-year.
+        """
+        return 1.0 / float(self.dist.kwds.get("scale", 1.0))
+
+    @property
+    def is_gamma(self) -> bool:
+        """True when the distribution is a Gamma (so exact negative binomial counts apply)."""
+        return self.dist.dist.name == "gamma"
+
+    def __mul__(self, other: Any) -> Rate:
+        """The rate of a sub-event: this rate times an independent :class:`Proportion`.
 
         Examples
         --------
         >>> import spinemets as sm
-        >>> sm.Rate.gamma(10, 1e5).mean
-        0.0001
+        >>> r = sm.Rate.gamma(50.0, 1e5, label="referrals") * sm.Proportion.beta(10, 30)
+        >>> type(r).__name__, round(r.mean / (5e-4 * 0.25), 12)
+        ('Rate', 1.0)
         """
-        shape = check_real(shape, "shape", low=0, low_open=True)
-        rate = check_real(rate, "rate", low=0, low_open=True)
-        return cls(
-            stats.gamma(shape, scale=1.0 / rate), label=label, sources=_tuple_of_str(sources),
-            encoding=encoding or f"Rate.gamma({shape:.6g}, {rate:.6g})", assumption=assumption,
-        )
+        if isinstance(other, Proportion):
+            return _product(self, other, Rate)
+        return NotImplemented
 
     @property
-    def shape(self) -> float:
-        """Gamma shape."""
-        return float(self.dist.args[0]) if self.dist.args else float(self.dist.kwds["a"])
-
-    @property
-    def rate(self) -> float:
-        """Gamma rate (inverse scale), in person-years."""
-        return 1.0 / float(self.dist.kwds.get("scale", 1.0))
-
-    def _fmt(self, x: float) -> str:
-        return f"{x * 1e5:.4g} per 100,000 person-years"
-
-    def _fmt_interval(self, lo: float, hi: float) -> str:
-        return f"{lo * 1e5:.4g} to {hi * 1e5:.4g} per 100,000 person-years"
+    def unit(self) -> str:
+        """The display unit of the value: ``"per_person_year"`` (shown per 100,000)."""
+        return "per_person_year"

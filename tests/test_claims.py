@@ -11,13 +11,20 @@ import spinemets as sm
 from spinemets._audit import REPRODUCE_COLUMNS, probability_verdict
 
 
+def _claim(evidence_table, claim_id):
+    """One claim's row of the audit run on ``evidence_table``."""
+    audit = sm.reproduce(evidence_table=evidence_table).to_frame()
+    return audit.set_index("claim_id").loc[claim_id]
+
+
 @pytest.fixture(scope="module")
 def audit():
-    return sm.reproduce().set_index("claim_id")
+    return sm.reproduce().to_frame().set_index("claim_id")
 
 
 def test_one_row_per_claim_with_documented_columns(audit):
-    assert tuple(["claim_id", *audit.columns]) == REPRODUCE_COLUMNS
+    assert tuple(["claim_id", *audit.columns]) == (
+        *REPRODUCE_COLUMNS, "confidence_level", "spinemets_version", "data_version")
     assert set(audit.index) == set(sm.claims()["id"])
     assert audit["verdict"].str.len().gt(0).all()
     assert audit["rule"].str.len().gt(0).all()
@@ -80,8 +87,8 @@ def test_verdict_moves_with_the_evidence():
     ev = sm.evidence()
     high = _with(ev, {("SEED-03", "events"): 450.0, ("SEED-06", "events"): 440.0})
     low = _with(ev, {("SEED-03", "events"): 160.0, ("SEED-06", "events"): 150.0})
-    v_high = sm.reproduce(evidence_table=high).set_index("claim_id").loc["CLAIM-30-AUTOPSY"]
-    v_low = sm.reproduce(evidence_table=low).set_index("claim_id").loc["CLAIM-30-AUTOPSY"]
+    v_high = _claim(high, "CLAIM-30-AUTOPSY")
+    v_low = _claim(low, "CLAIM-30-AUTOPSY")
     assert v_high["verdict"] == "supported" and v_high["p_claim_holds"] > 0.95
     assert v_low["verdict"] == "contradicted" and v_low["p_claim_holds"] < 0.05
 
@@ -89,13 +96,13 @@ def test_verdict_moves_with_the_evidence():
 def test_upper_bound_rules_follow_the_figures():
     ev = sm.evidence()
     exceeded = _with(ev, {("SITE-11-breast", "high"): 0.95})
-    out = sm.reproduce(evidence_table=exceeded).set_index("claim_id").loc["CLAIM-85"]
+    out = _claim(exceeded, "CLAIM-85")
     assert out["verdict"].startswith("exceeded by the evidence")
     rows = ev["id"].isin(sm.claims().set_index("id").loc["CLAIM-85", "evidence_ids"].split(";"))
     loose = ev.copy()
     for col in ("value", "low", "high"):
         loose.loc[rows, col] = loose.loc[rows, col].clip(upper=0.6)
-    out = sm.reproduce(evidence_table=loose).set_index("claim_id").loc["CLAIM-85"]
+    out = _claim(loose, "CLAIM-85")
     assert out["verdict"].startswith("upper bound well above the evidence")
 
 
@@ -106,12 +113,12 @@ def test_range_rule_follows_the_figures():
     mask = inside["id"].isin(ids)
     for col in ("value", "low", "high"):
         inside.loc[mask, col] = inside.loc[mask, col].clip(0.12, 0.38)
-    out = sm.reproduce(evidence_table=inside).set_index("claim_id").loc["CLAIM-10-40"]
+    out = _claim(inside, "CLAIM-10-40")
     assert out["verdict"].startswith("supported")
     apart = ev.copy()
     for col in ("value", "low", "high"):
         apart.loc[mask, col] = apart.loc[mask, col].clip(0.5, 0.9)
-    out = sm.reproduce(evidence_table=apart).set_index("claim_id").loc["CLAIM-10-40"]
+    out = _claim(apart, "CLAIM-10-40")
     assert out["verdict"].startswith("contradicted")
 
 
@@ -128,7 +135,7 @@ def test_direction_claim(audit):
 def test_upper_bound_probability_follows_a_changed_evidence_table():
     ev = sm.evidence()
     ev.loc[ev["id"] == "SITE-02", ["low", "high"]] = [0.80, 0.95]
-    out = sm.reproduce(evidence_table=ev).set_index("claim_id").loc["CLAIM-85"]
+    out = _claim(ev, "CLAIM-85")
     assert out["verdict"].startswith("exceeded by the evidence")
     # breast now read as Beta with 95% in 80-95%: P(p <= 0.85) is well below 1
     breast = sm.beta_from_range(0.80, 0.95)

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from scipy import special, stats
 
 from spinemets import counts
+from spinemets._bbkernel import QMIN, W_NARROW, W, place, ppf_block
 from spinemets.counts import (
     betabinom_cdf,
     betabinom_moments,
@@ -180,6 +181,54 @@ def test_broadcasting_shape_and_dtype():
     assert got.dtype == np.int64
     np.testing.assert_array_equal(got, stats.betabinom.ppf(q, n, 2.0, 2.0))
     assert betabinom_ppf(0.5, 10, 1.0, 1.0).shape == ()
+
+
+# -------------------------------------------------------------- kernel invariants
+
+
+def test_kernel_final_state_brackets_q_with_accurate_cdf_values():
+    # spinemets._bbkernel invariant: a row settled in a window (or by an end mass) holds
+    # cdf_lo = CDF(ans - 1) < q <= cdf_hi = CDF(ans), each value within the anchor's error
+    # allowance (plus rounding and SciPy's own ~1e-10 relative error) of SciPy's CDF
+    rng = np.random.default_rng(11)
+    m = 600
+    n = np.round(np.exp(rng.uniform(0.0, np.log(counts.N_EXACT), m)))
+    a = np.exp(rng.uniform(np.log(0.1), np.log(1e3), m))
+    b = np.exp(rng.uniform(np.log(0.1), np.log(1e3), m))
+    q = np.exp(rng.uniform(np.log(1e-12), np.log(0.5), m))
+    blk = ppf_block(q, n, a, b, q)
+    assert np.all(blk.ans >= 0) and np.all(blk.ans <= n)
+    assert np.count_nonzero(blk.err_abs > 0) > 50  # quadrature anchors are exercised
+    ok = ~blk.forced
+    assert ok.sum() > 0.9 * m
+    assert np.all(blk.cdf_lo[ok] < q[ok]) and np.all(q[ok] <= blk.cdf_hi[ok])
+    for mine, k in ((blk.cdf_lo, blk.ans - 1), (blk.cdf_hi, blk.ans)):
+        exact = stats.betabinom.cdf(k, n, a, b)
+        rounding = 64 * np.finfo(float).eps * np.maximum(blk.anchor_mag, exact)
+        allowed = blk.err_abs + 1e-9 * exact + rounding
+        assert np.all(np.abs(mine - exact)[ok] <= allowed[ok])
+    # rows not flagged as near-ties are SciPy's answers
+    np.testing.assert_array_equal(
+        blk.ans[~blk.tie], stats.betabinom.ppf(q, n, a, b)[~blk.tie]
+    )
+
+
+@pytest.mark.parametrize("w", [W_NARROW, W])
+def test_kernel_place_keeps_windows_in_the_support(w):
+    # windows start in [0, max(n - 2w, 0)] and hold their target unless it lies within QMIN
+    # of an end (the window then ends at n, or else starts at 0)
+    rng = np.random.default_rng(w)
+    n = np.round(np.exp(rng.uniform(0.0, np.log(1e6), 2000)))
+    target = np.floor(rng.uniform(0.0, 1.0, n.size) * (n + 1))
+    s = place(target, n, w)
+    top = np.maximum(n - 2 * w, 0.0)
+    assert np.all(s == np.floor(s)) and np.all(s >= 0) and np.all(s <= top)
+    inner = (target >= QMIN) & (target <= n - QMIN)
+    assert inner.sum() > 1000
+    assert np.all((s[inner] <= target[inner]) & (target[inner] <= s[inner] + 2 * w))
+    near_n = target > n - QMIN
+    assert np.all(s[near_n] == top[near_n])
+    assert np.all(s[(target < QMIN) & ~near_n] == 0.0)
 
 
 # ------------------------------------------------------------------ cdf, moments

@@ -50,7 +50,7 @@ def test_logit_normal_proportion_has_no_beta_shapes():
 def test_rate_gamma_matches_scipy():
     r = sm.Rate.gamma(229.5, 1e6, label="spinal")
     ref = stats.gamma(229.5, scale=1e-6)
-    assert (r.shape, r.rate) == (229.5, 1e6)
+    assert (r.shape, r.inverse_scale) == (229.5, 1e6)
     assert r.interval(0.9) == pytest.approx(ref.interval(0.9))
     assert "per 100,000 person-years" in repr(r)
 

@@ -261,7 +261,7 @@ def test_gamma_from_interval_against_second_route():
     k, beta = np.exp(optimize.fsolve(eqs, [np.log(300.0), np.log(1.1e6)], xtol=1e-13))
     r = sm.gamma_from_rate(low=low, high=high)
     assert r.shape == pytest.approx(k, rel=1e-6)
-    assert r.rate == pytest.approx(beta, rel=1e-6)
+    assert r.inverse_scale == pytest.approx(beta, rel=1e-6)
 
 
 def test_gamma_from_cv():
@@ -286,3 +286,69 @@ def test_gamma_from_cv():
 def test_gamma_bad_input(kwargs, exc, word):
     with pytest.raises(exc, match=word):
         sm.gamma_from_rate(**kwargs)
+
+
+# ------------------------------------------- the three named gamma constructors
+
+
+def _same_gamma(r1, r2):
+    return (r1.shape, r1.inverse_scale, r1.sources, r1.label) == (
+        r2.shape, r2.inverse_scale, r2.sources, r2.label)
+
+
+@pytest.mark.parametrize("named,dispatched", [
+    (lambda: sm.gamma_from_counts(81, 1e6, sources="X"),
+     lambda: sm.gamma_from_rate(events=81, person_years=1e6, sources="X")),
+    (lambda: sm.gamma_from_counts(0, 1000),
+     lambda: sm.gamma_from_rate(events=0, person_years=1000)),
+    (lambda: sm.gamma_from_interval(2.29e-4, 3.02e-4),
+     lambda: sm.gamma_from_rate(low=2.29e-4, high=3.02e-4)),
+    (lambda: sm.gamma_from_interval(1e-5, 1e-3, confidence_level=0.9, label="r"),
+     lambda: sm.gamma_from_rate(low=1e-5, high=1e-3, confidence_level=0.9, label="r")),
+    (lambda: sm.gamma_from_interval(2e-4, 3e-4),
+     lambda: sm.gamma_from_rate(low=2e-4, high=3e-4, rate=2.5e-4)),
+    (lambda: sm.gamma_from_mean(8.1e-5, 0.25), lambda: sm.gamma_from_rate(rate=8.1e-5, cv=0.25)),
+])
+def test_named_gamma_constructors_equal_gamma_from_rate(named, dispatched):
+    a, b = named(), dispatched()
+    assert _same_gamma(a, b)
+    assert a.encoding == b.encoding and a.assumption == b.assumption
+
+
+def test_named_gamma_constructors_record_their_call():
+    assert sm.gamma_from_counts(81, 1e6).encoding == "gamma_from_counts(81, 1e+06)"
+    assert sm.gamma_from_interval(2e-4, 3e-4, 0.9).encoding == (
+        "gamma_from_interval(0.0002, 0.0003, confidence_level=0.9)")
+    assert sm.gamma_from_mean(8.1e-5, cv=0.25).encoding == "gamma_from_mean(8.1e-05, cv=0.25)"
+
+
+@pytest.mark.parametrize("call,exc,word", [
+    (lambda: sm.gamma_from_counts(-1, 10), ValueError, "events"),
+    (lambda: sm.gamma_from_counts(3, 0), ValueError, "person_years"),
+    (lambda: sm.gamma_from_interval(3e-4, 2e-4), ValueError, "low must be < high"),
+    (lambda: sm.gamma_from_interval(0.0, 2e-4), sm.EncodingError, "low = 0"),
+    (lambda: sm.gamma_from_interval(1e-4, 2e-4, 95), ValueError, "confidence_level"),
+    (lambda: sm.gamma_from_mean(0.0, 0.2), ValueError, "mean"),
+    (lambda: sm.gamma_from_mean(1e-4, -1), ValueError, "cv"),
+    (lambda: sm.gamma_from_rate(rate=-1e-4, cv=0.2), ValueError, "rate"),
+])
+def test_named_gamma_constructors_bad_input(call, exc, word):
+    with pytest.raises(exc, match=word):
+        call()
+
+
+@pytest.mark.parametrize("rate", [
+    sm.Rate.gamma(229.5, 1e6), sm.Rate.gamma(shape=0.5, inverse_scale=1000),
+    sm.gamma_from_interval(2.29e-4, 3.02e-4), sm.gamma_from_mean(8.1e-5, 0.25),
+])
+def test_rate_inverse_scale_times_mean_is_shape(rate):
+    assert rate.inverse_scale * rate.mean == pytest.approx(rate.shape, rel=1e-12)
+    # the mean is the event rate per person-year, the inverse scale is not
+    assert rate.mean == pytest.approx(rate.shape / rate.inverse_scale, rel=1e-12)
+
+
+def test_parameter_rate_names_say_what_they_are():
+    r = sm.parameter("mscc_rate")
+    assert r.mean == pytest.approx(8.1e-5)
+    assert r.inverse_scale == pytest.approx(16 / 8.1e-5)
+    assert not hasattr(r, "rate")

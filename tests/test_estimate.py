@@ -8,6 +8,7 @@ import pytest
 from scipy import stats
 
 import spinemets as sm
+from spinemets._results import PROVENANCE_COLUMNS
 
 BETA = sm.Proportion.beta(30.5, 70.5, label="test beta")
 RATE = sm.Rate.gamma(50.5, 2e5, label="test rate")
@@ -26,16 +27,16 @@ def test_exact_beta_rows_match_scipy_and_closed_forms():
     assert (res["method"] == "exact").all() and (res["mc_error"] == 0).all()
     assert list(res.columns) == ["outcome", "parameter", "n", "mean", "median", "ci_lower",
                                  "ci_upper", "pi_lower", "pi_upper", "confidence_level",
-                                 "method", "mc_error"]
+                                 "method", "mc_error", *PROVENANCE_COLUMNS]
 
 
 def test_exact_rate_rows_match_negative_binomial():
     py = np.array([1e3, 2.5e4, 1e6])
     res = sm.estimate(pd.DataFrame({"person_years": py}), RATE)
-    p = RATE.rate / (RATE.rate + py)
+    p = RATE.inverse_scale / (RATE.inverse_scale + py)
     assert np.array_equal(res["pi_lower"], stats.nbinom.ppf(0.025, RATE.shape, p))
     assert np.array_equal(res["pi_upper"], stats.nbinom.ppf(0.975, RATE.shape, p))
-    assert np.allclose(res["mean"], py * RATE.shape / RATE.rate)
+    assert np.allclose(res["mean"], py * RATE.shape / RATE.inverse_scale)
 
 
 def test_named_parameter_by_site_and_extra_columns_survive():
@@ -49,7 +50,9 @@ def test_named_parameter_by_site_and_extra_columns_survive():
     breast = sm.parameter("bone_mets_at_diagnosis", "breast")
     assert res.loc["x", "pi_upper"] == stats.betabinom.ppf(0.975, 1200, breast.a, breast.b)
     assert res.loc["y", "parameter"] == "bone_mets_at_diagnosis (prostate)"
-    assert res.attrs["provenance"]["bone_mets_at_diagnosis (breast)"]["sources"] == "CLIN-20"
+    assert res.loc["x", "sources"] == "CLIN-20"
+    assert res.loc["x", "encoding"] == breast.encoding
+    assert res["seed"].isna().all()  # exact rows draw nothing
 
 
 def test_unknown_outcome_and_site_list_what_is_available():
@@ -127,20 +130,22 @@ def test_monte_carlo_agrees_with_exact_within_mc_error():
     assert np.allclose(mc["ci_lower"], exact["ci_lower"])
 
 
-def test_same_rng_same_result_and_non_beta_uses_monte_carlo():
+def test_same_rng_same_result_and_non_beta_is_exact():
+    # a single logit-normal parameter is exact now (no draws, no seed); Monte Carlo on request
     p = sm.Proportion.logit_normal(-0.7, 0.2, label="pooled")
     a = sm.estimate([100, 1000], p, rng=5, draws=5000)
-    b = sm.estimate([100, 1000], p, rng=5, draws=5000)
-    pd.testing.assert_frame_equal(a, b)
-    assert (a["method"] == "monte_carlo").all()
-    with pytest.raises(ValueError, match="exact"):
-        sm.estimate(100, p, method="exact")
+    assert (a["method"] == "exact").all() and a["seed"].isna().all()
+    pd.testing.assert_frame_equal(a, sm.estimate([100, 1000], p, method="exact"))
+    mc = sm.estimate([100, 1000], p, method="monte_carlo", rng=5, draws=5000)
+    pd.testing.assert_frame_equal(
+        mc, sm.estimate([100, 1000], p, method="monte_carlo", rng=5, draws=5000))
+    assert (mc["method"] == "monte_carlo").all()
 
 
 def test_logit_normal_monte_carlo_against_brute_force():
     p = sm.Proportion.logit_normal(-0.7, 0.3)
     n = 400
-    res = sm.estimate(n, p, draws=40_000, rng=3)
+    res = sm.estimate(n, p, method="monte_carlo", draws=40_000, rng=3)
     gen = np.random.default_rng(99)
     brute = gen.binomial(n, p.rvs(200_000, rng=gen))
     ref = np.quantile(brute, [0.025, 0.975], method="inverted_cdf")
@@ -194,7 +199,8 @@ def test_total_over_different_parameters_against_brute_force():
     cohort = pd.DataFrame({"primary_site": ["breast", "prostate", "breast", "lung"],
                            "n": [4000, 3000, 1000, 2000]})
     tot = sm.estimate_total(cohort, "bone_mets_at_diagnosis", draws=40_000, rng=1)
-    assert tot.loc[0, "method"] == "monte_carlo" and tot.loc[0, "strata"] == 4
+    assert tot.loc[0, "method"] == "exact" and tot.loc[0, "strata"] == 4
+    assert tot.loc[0, "dependence"] == "independent parameters (exact convolution)"
     # brute force: each row simulated separately, parameters drawn once per draw per site
     gen = np.random.default_rng(123)
     draws = 200_000
@@ -223,7 +229,7 @@ def test_total_monte_carlo_agrees_with_exact_total():
 def test_rate_total_sums_exposure():
     cohort = pd.DataFrame({"person_years": [1e5, 3e5]})
     tot = sm.estimate_total(cohort, RATE)
-    p = RATE.rate / (RATE.rate + 4e5)
+    p = RATE.inverse_scale / (RATE.inverse_scale + 4e5)
     assert tot.loc[0, "pi_upper"] == stats.nbinom.ppf(0.975, RATE.shape, p)
 
 
@@ -257,8 +263,8 @@ def test_sensitivity_pooled_includes_each_study():
 
 def test_progress_bar_only_when_asked(capsys):
     p = sm.Proportion.logit_normal(-0.7, 0.2)
-    sm.estimate([10, 20], p, draws=1000, rng=1)
+    sm.estimate([10, 20], p, method="monte_carlo", draws=1000, rng=1)
     assert capsys.readouterr().err == ""
-    sm.estimate([10, 20], p, draws=1000, rng=1, progress=True)
+    sm.estimate([10, 20], p, method="monte_carlo", draws=1000, rng=1, progress=True)
     err = capsys.readouterr().err
     assert "Monte Carlo [" in err and "100%" in err

@@ -9,6 +9,9 @@ Reference values
   are quoted).
 - R ``metafor`` output stored in ``tests/results/metafor_reference.json`` (built by
   ``tests/results/make_metafor_reference.py``; sources and R calls recorded there).
+- statsmodels Paule-Mandel (``combine_effects(method_re="iterated")``) fits stored in
+  ``tests/results/pm_reference.json`` (built by ``tests/results/make_pm_reference.py``, which
+  records the call, the starting values, a brentq cross-check, library versions and date).
 - An independent REML solver written below (bounded maximisation of the restricted
   log-likelihood with ``scipy.optimize.minimize_scalar``).
 """
@@ -27,7 +30,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import integrate, optimize, special, stats
-from statsmodels.stats.meta_analysis import _fit_tau_iterative, combine_effects
+from statsmodels.stats.meta_analysis import combine_effects
 from statsmodels.stats.proportion import proportion_confint
 
 from spinemets import Proportion
@@ -323,44 +326,55 @@ class TestAgainstMetafor:
         assert round(res.ci_upper, 3) == pytest.approx(fit["ci_ub_3dp"])
 
 
+PM_REF = json.loads((RESULTS / "pm_reference.json").read_text())
+
+
+def _combine_summary(sm) -> dict:
+    """The statsmodels CombineResults quantities compared with (as in pm_reference.json)."""
+    ci = sm.conf_int(alpha=0.05, use_t=False)
+    return {"tau2": sm.tau2, "mean_effect_re": sm.mean_effect_re, "sd_eff_w_re": sm.sd_eff_w_re,
+            "mean_effect_fe": sm.mean_effect_fe, "q": sm.q, "i2": sm.i2, "ci_re": ci[1],
+            "ci_fe": ci[0], "var_hksj_re": sm.var_hksj_re,
+            "ci_hk": sm.conf_int(alpha=0.05, use_t=True)[3]}
+
+
 class TestAgainstStatsmodels:
-    """statsmodels.stats.meta_analysis.combine_effects: 'dl' (untruncated DerSimonian-Laird),
-    'iterated' (Paule-Mandel); it has no REML."""
+    """statsmodels.stats.meta_analysis.combine_effects: 'dl' (untruncated DerSimonian-Laird,
+    computed live), 'iterated' (Paule-Mandel, frozen in tests/results/pm_reference.json);
+    it has no REML."""
 
     @pytest.mark.parametrize("seed", range(8))
     @pytest.mark.parametrize(("ours", "theirs"), [("DL", "dl"), ("PM", "iterated")])
     def test_pooled_logit(self, seed, ours, theirs):
         x, n = _random_studies(seed, k=4 + seed)
-        y, v = _logit_data(x, n)
-        kw = {}
         if theirs == "iterated":
             # statsmodels' Newton-type iteration for PM can overshoot to a negative estimating
-            # equation and then returns 0 with converged=False (see
-            # test_statsmodels_pm_overshoot). Start it where it reports convergence: from 0 or
-            # from a fraction of its own DerSimonian-Laird value.
-            dl = max(0.0, combine_effects(y, v, method_re="dl").tau2)
-            starts = [s for s in (0.0, dl / 2, dl / 4, dl)
-                      if _fit_tau_iterative(y, v, tau2_start=s, atol=1e-12, maxiter=500)[1]]
-            assert starts, "statsmodels' PM iteration converged from none of the starts"
-            kw = {"atol": 1e-12, "maxiter": 500, "tau2_start": starts[0]}
-        sm = combine_effects(y, v, method_re=theirs, **kw)
+            # equation and then returns 0 (see test_statsmodels_pm_overshoot); whether it
+            # converged is not part of its public results. make_pm_reference.py starts it from
+            # 0 or a fraction of its DerSimonian-Laird value, keeps the first start whose result
+            # solves the PM equation (checked against a brentq root) and freezes that fit.
+            case = PM_REF["cases"][seed]
+            assert case["seed"] == seed
+            np.testing.assert_array_equal(x, case["events"])  # the same studies
+            np.testing.assert_array_equal(n, case["totals"])
+            sm = case["statsmodels"]
+        else:
+            y, v = _logit_data(x, n)
+            sm = _combine_summary(combine_effects(y, v, method_re=theirs))
         res = pool_proportions(x, n, method=ours)
-        assert sm.tau2 > 0, "pick data with heterogeneity so the DL conventions agree"
-        assert res.tau2 == pytest.approx(sm.tau2, abs=1e-6)
-        assert res.mu_logit == pytest.approx(sm.mean_effect_re, abs=1e-6)
-        assert res.se_logit == pytest.approx(sm.sd_eff_w_re, abs=1e-6)
-        assert special.logit(res.fixed_estimate) == pytest.approx(sm.mean_effect_fe, abs=1e-6)
-        assert res.q == pytest.approx(sm.q, abs=1e-6)
-        assert res.i2 == pytest.approx(max(0.0, sm.i2), abs=1e-6)
-        _, ci_re, _, ci_hk = sm.conf_int(alpha=0.05, use_t=False)
-        assert special.logit([res.ci_lower, res.ci_upper]) == pytest.approx(ci_re, abs=1e-6)
-        fe_ci = sm.conf_int(alpha=0.05, use_t=False)[0]
-        assert special.logit(res.fixed_ci) == pytest.approx(fe_ci, abs=1e-6)
+        assert sm["tau2"] > 0, "pick data with heterogeneity so the DL conventions agree"
+        assert res.tau2 == pytest.approx(sm["tau2"], abs=1e-6)
+        assert res.mu_logit == pytest.approx(sm["mean_effect_re"], abs=1e-6)
+        assert res.se_logit == pytest.approx(sm["sd_eff_w_re"], abs=1e-6)
+        assert special.logit(res.fixed_estimate) == pytest.approx(sm["mean_effect_fe"], abs=1e-6)
+        assert res.q == pytest.approx(sm["q"], abs=1e-6)
+        assert res.i2 == pytest.approx(max(0.0, sm["i2"]), abs=1e-6)
+        assert special.logit([res.ci_lower, res.ci_upper]) == pytest.approx(sm["ci_re"], abs=1e-6)
+        assert special.logit(res.fixed_ci) == pytest.approx(sm["ci_fe"], abs=1e-6)
         # Knapp-Hartung: statsmodels' "wls" variance with t(k - 1)
         hk = pool_proportions(x, n, method=ours, knapp_hartung=True)
-        ci_hk = sm.conf_int(alpha=0.05, use_t=True)[3]
-        assert hk.se_logit == pytest.approx(math.sqrt(sm.var_hksj_re), abs=1e-6)
-        assert special.logit([hk.ci_lower, hk.ci_upper]) == pytest.approx(ci_hk, abs=1e-6)
+        assert hk.se_logit == pytest.approx(math.sqrt(sm["var_hksj_re"]), abs=1e-6)
+        assert special.logit([hk.ci_lower, hk.ci_upper]) == pytest.approx(sm["ci_hk"], abs=1e-6)
 
     def test_statsmodels_pm_overshoot(self):
         # From tau2 = 0 statsmodels' PM iteration overshoots on these data and reports 0,
@@ -676,7 +690,10 @@ class TestTruePrevalenceMonteCarlo:
         b = true_prevalence(ap, 0.8, 0.95, draws=5000, rng=42)
         c = true_prevalence(ap, 0.8, 0.95, draws=5000, rng=np.random.default_rng(42))
         np.testing.assert_array_equal(a.draws, b.draws)
-        np.testing.assert_array_equal(a.draws, c.draws)
+        assert a.seed == 42
+        # a Generator supplies a seed from its stream; the recorded seed re-runs exactly
+        d = true_prevalence(ap, 0.8, 0.95, draws=5000, rng=c.seed)
+        np.testing.assert_array_equal(c.draws, d.draws)
         assert re.search(r"monte carlo, 5000 draws", repr(a))
 
 

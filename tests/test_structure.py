@@ -1,0 +1,111 @@
+"""The package's shape: imports flow one way, no module uses another's private names, no lazy
+import hides a dependency, and ``import spinemets`` stays free of heavy optional libraries."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import spinemets as sm
+
+PACKAGE = Path(sm.__file__).parent
+
+# The pipeline, bottom to top (README, "Layout"): a module may import only modules before it.
+LAYERS = [
+    "errors", "_version", "_validation", "_display", "_draw", "_catalogue",
+    "_bbkernel", "_mixkernel", "_laws", "_values", "_pooling", "_synthesis", "_encodings",
+    "_registry", "_parameters", "counts", "_montecarlo", "_totals", "_results", "_estimate",
+    "_sensitivity", "plotting", "_audit", "_planning", "_cli_common", "_cli_plan", "cli",
+    "__init__", "__main__",
+]
+# Optional or heavy libraries that may be imported inside a function, where they are used.
+LAZY_ALLOWED = ("matplotlib", "pandas.io.formats.style", "scipy.signal", "scipy.fft", "jinja2")
+
+
+def _modules() -> dict[str, ast.Module]:
+    return {p.stem: ast.parse(p.read_text(encoding="utf-8"))
+            for p in sorted(PACKAGE.glob("*.py"))}
+
+
+def _relative_imports(tree: ast.Module) -> list[tuple[str, list[str], bool]]:
+    """(module, names, at top level) for every ``from .x import ...`` in the tree."""
+    top = {id(node) for node in tree.body}
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            names = [a.name for a in node.names]
+            if node.module is None:  # from . import a, b
+                out += [(n, [], id(node) in top) for n in names]
+            else:
+                out.append((node.module, names, id(node) in top))
+    return out
+
+
+def test_every_module_has_a_place_in_the_layers():
+    assert sorted(_modules()) == sorted(LAYERS)
+
+
+@pytest.mark.parametrize("name", LAYERS)
+def test_imports_flow_down_the_layers(name):
+    tree = _modules()[name]
+    below = set(LAYERS[:LAYERS.index(name)])
+    for module, _, _ in _relative_imports(tree):
+        assert module in below, f"{name} imports {module}, which is not below it"
+
+
+@pytest.mark.parametrize("name", LAYERS)
+def test_no_private_name_crosses_a_module_boundary(name):
+    for module, names, _ in _relative_imports(_modules()[name]):
+        private = [n for n in names if n.startswith("_") and n != "__version__"]
+        assert not private, f"{name} imports private {private} from {module}"
+
+
+@pytest.mark.parametrize("name", LAYERS)
+def test_no_lazy_import_hides_a_dependency(name):
+    tree = _modules()[name]
+    for module, _, at_top in _relative_imports(tree):
+        assert at_top, f"{name} imports .{module} inside a function"
+    top = {id(node) for node in tree.body}
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)) and id(node) not in top:
+            if isinstance(node, ast.ImportFrom) and node.level:
+                continue
+            mods = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                    else [node.module or ""])
+            if any(m == "TYPE_CHECKING" for m in mods):
+                continue
+            if isinstance(node, ast.ImportFrom):  # from scipy import fft -> scipy.fft
+                mods = [f"{node.module}.{a.name}" for a in node.names]
+            for m in mods:
+                assert m.startswith(LAZY_ALLOWED), f"{name} imports {m} lazily"
+
+
+def test_import_spinemets_loads_no_optional_library():
+    code = ("import sys, spinemets; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('matplotlib', 'jinja2', 'dask', 'openpyxl')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_every_warning_and_error_is_exported_from_errors():
+    from spinemets import errors
+
+    for name in errors.__all__:
+        assert getattr(sm, name) is getattr(errors, name)
+    classes = {n for n, v in vars(errors).items() if isinstance(v, type)
+               and issubclass(v, (Exception, Warning))
+               and v.__module__ == errors.__name__}
+    assert classes == set(errors.__all__)
+
+
+def test_public_names_are_documented():
+    for name in sm.__all__:
+        obj = getattr(sm, name)
+        if callable(obj):
+            assert obj.__doc__ and obj.__doc__.strip(), f"spinemets.{name} has no docstring"
