@@ -66,14 +66,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from ._encodings import (
-    beta_from_counts,
-    beta_from_range,
-    beta_from_value,
-    gamma_from_counts,
-    gamma_from_interval,
-    gamma_from_mean,
-)
+from . import _encodings as enc
 from ._synthesis import pool_proportions
 from ._values import Proportion, Rate
 from .errors import CatalogueError, SpinemetsWarning
@@ -309,9 +302,8 @@ class Encoding:
         --------
         >>> import spinemets as sm
         >>> from spinemets._registry import encoding
-        >>> counts = encoding("counts")
-        >>> rows = counts.select(["SEED-06"], sm.evidence(), sm.claims(), "example")
-        >>> [name for name, _ in counts.alternatives(rows)]
+        >>> seed06 = sm.evidence().query("id == 'SEED-06'")
+        >>> [name for name, _ in encoding("counts").alternatives(seed06)]
         ['Jeffreys prior', 'uniform prior']
         """
         args = self.resolve(arguments, where)
@@ -330,13 +322,13 @@ def _one(rows: pd.DataFrame) -> pd.Series:
 
 def _make_counts(rows: pd.DataFrame, args: dict[str, Any], meta: dict[str, Any]) -> Proportion:
     r = _one(rows)
-    return beta_from_counts(int(r["events"]), int(r["total"]), **meta)
+    return enc.beta_from_counts(int(r["events"]), int(r["total"]), **meta)
 
 
 def _vary_counts(rows: pd.DataFrame, args: dict[str, Any], meta: dict[str, Any]
                  ) -> Alternatives:
     r = _one(rows)
-    return [(name, beta_from_counts(int(r["events"]), int(r["total"]), prior, **meta))
+    return [(name, enc.beta_from_counts(int(r["events"]), int(r["total"]), prior, **meta))
             for prior, name in (((0.5, 0.5), "Jeffreys prior"), ((1.0, 1.0), "uniform prior"))]
 
 
@@ -348,7 +340,7 @@ def _range_of(rows: pd.DataFrame, low: str, high: str) -> tuple[float, float]:
 def _make_range_from(low: str, high: str) -> Maker:
     def make(rows: pd.DataFrame, args: dict[str, Any], meta: dict[str, Any]) -> Proportion:
         lo, hi = _range_of(rows, low, high)
-        return beta_from_range(lo, hi, args["confidence_level"], args["method"], **meta)
+        return enc.beta_from_range(lo, hi, args["confidence_level"], args["method"], **meta)
     return make
 
 
@@ -359,7 +351,7 @@ def _range_alternatives(low: float, high: float, meta: dict[str, Any]) -> Altern
             if method == "quantile" and (low <= 0 or high >= 1):
                 continue
             out.append((f"range read as {level:.0%} interval, {method}",
-                        beta_from_range(low, high, level, method, **meta)))
+                        enc.beta_from_range(low, high, level, method, **meta)))
     return out
 
 
@@ -370,14 +362,14 @@ def _vary_range_from(low: str, high: str) -> Varier:
 
 
 def _make_value(rows: pd.DataFrame, args: dict[str, Any], meta: dict[str, Any]) -> Proportion:
-    return beta_from_value(_one(rows)["value"], args["effective_total"], **meta)
+    return enc.beta_from_value(_one(rows)["value"], args["effective_total"], **meta)
 
 
 def _vary_value(rows: pd.DataFrame, args: dict[str, Any], meta: dict[str, Any]
                 ) -> Alternatives:
     value, n_eff = _one(rows)["value"], args["effective_total"]
     return [(f"effective sample size {n_eff * factor:g}",
-             beta_from_value(value, n_eff * factor, **meta)) for factor in (0.25, 1.0, 4.0)]
+             enc.beta_from_value(value, n_eff * factor, **meta)) for factor in (0.25, 1.0, 4.0)]
 
 
 def _counts_of(rows: pd.DataFrame) -> tuple[Any, Any, list[str]]:
@@ -415,7 +407,7 @@ def _vary_pooled(rows: pd.DataFrame, args: dict[str, Any], meta: dict[str, Any]
                                         **meta)))
     for _, r in rows.iterrows():
         out.append((f"single study {r['id']}",
-                    beta_from_counts(int(r["events"]), int(r["total"]),
+                    enc.beta_from_counts(int(r["events"]), int(r["total"]),
                                      **{**meta, "sources": [r["id"]]})))
     return out
 
@@ -425,31 +417,31 @@ def _span_of(rows: pd.DataFrame) -> tuple[float, float]:
 
 
 def _make_rate_span(rows: pd.DataFrame, args: dict[str, Any], meta: dict[str, Any]) -> Rate:
-    return gamma_from_interval(*_span_of(rows), args["confidence_level"], **meta)
+    return enc.gamma_from_interval(*_span_of(rows), args["confidence_level"], **meta)
 
 
 def _vary_rate_span(rows: pd.DataFrame, args: dict[str, Any], meta: dict[str, Any]
                     ) -> Alternatives:
     low, high = _span_of(rows)
-    return [(f"span read as {level:.0%} interval", gamma_from_interval(low, high, level, **meta))
-            for level in (0.95, 0.90, 0.80)]
+    return [(f"span read as {level:.0%} interval",
+             enc.gamma_from_interval(low, high, level, **meta)) for level in (0.95, 0.90, 0.80)]
 
 
 def _make_rate_cv(rows: pd.DataFrame, args: dict[str, Any], meta: dict[str, Any]) -> Rate:
-    return gamma_from_mean(_one(rows)["value"], args["cv"], **meta)
+    return enc.gamma_from_mean(_one(rows)["value"], args["cv"], **meta)
 
 
 def _vary_rate_cv(rows: pd.DataFrame, args: dict[str, Any], meta: dict[str, Any]
                   ) -> Alternatives:
     mean, cv = float(_one(rows)["value"]), args["cv"]
-    return [(f"coefficient of variation {cv * factor:g}", gamma_from_mean(mean, cv * factor,
+    return [(f"coefficient of variation {cv * factor:g}", enc.gamma_from_mean(mean, cv * factor,
                                                                           **meta))
             for factor in (0.5, 1.0, 2.0)]
 
 
 def _make_rate_counts(rows: pd.DataFrame, args: dict[str, Any], meta: dict[str, Any]) -> Rate:
     r = _one(rows)
-    return gamma_from_counts(int(r["events"]), r["total"], **meta)
+    return enc.gamma_from_counts(int(r["events"]), r["total"], **meta)
 
 
 def _no_alternatives(rows: pd.DataFrame, args: dict[str, Any], meta: dict[str, Any]
