@@ -67,7 +67,8 @@ def test_up_to_85_is_an_attained_upper_bound(audit):
     # autopsy figure is now 0.75, below the claimed bound
     assert row["evidence_max"] == pytest.approx(0.75)
     assert math.isnan(row["reconstruction"])  # no study with counts behind it
-    assert row["p_claim_holds"] > 0.99
+    # the spreads across series are read at 50% coverage (issue 10), so less certain
+    assert row["p_claim_holds"] > 0.95
 
 
 @pytest.mark.parametrize("p,verdict", [(0.96, "supported"), (0.95, "supported"),
@@ -141,7 +142,8 @@ def test_upper_bound_probability_follows_a_changed_evidence_table():
     ev.loc[ev["id"] == "SITE-02", ["low", "high"]] = [0.80, 0.95]
     out = _claim(ev, "CLAIM-85")
     assert out["verdict"].startswith("exceeded by the evidence")
-    # breast now read as Beta with 95% in 80-95%: P(p <= 0.85) is well below 1
-    breast = sm.beta_from_range(0.80, 0.95)
+    # breast now read as Beta with 50% in 80-95% (the catalogued reading of a spread across
+    # series, issue 10): P(p <= 0.85) is well below 1
+    breast = sm.beta_from_range(0.80, 0.95, confidence_level=0.5)
     assert out["p_claim_holds"] <= float(breast.cdf(0.85)) + 1e-12
     assert out["p_claim_holds"] < 0.6

@@ -297,3 +297,99 @@ def test_lifetime_parameter_warns_and_points_to_the_measured_one():
         sm.estimate(1000, "spinal_mets_autopsy")
     defs = shipped_parameters().definitions.set_index("id")
     assert defs.loc["spinal_mets_lifetime", "horizon_years"] == "undefined"
+
+
+# ------------------------------------------------------------------ modern evidence (issue 10)
+
+NEW_ROWS = ["VDB-01", "VDB-02", "VDB-03", "VDB-04", "JEN-01", "JEN-02", "CRF-01", "TOI-01",
+            "TOI-01b", "HU-01"]
+
+
+@pytest.mark.parametrize("rid", NEW_ROWS)
+def test_new_rows_carry_identifier_and_what_was_read(ev, rid):
+    row = ev.loc[rid]
+    assert row["doi"].startswith("10.") or row["pmid"].isdigit()
+    assert row["verified"] in ("abstract-only", "yes", "secondary-source")
+    assert row["checked"].startswith("2026-12-06: abstract read")
+    assert row["measured_setting"] in estimand_settings(row["estimand"])
+
+
+def test_systematic_review_figures(ev):
+    assert ev.loc["VDB-01", "value"] == pytest.approx(0.1567)
+    assert ev.loc["VDB-01", "estimand"] == "spinal_mets_clinical"
+    assert pd.isna(ev.loc["VDB-01", "horizon_years"])  # studies of differing follow-up
+    assert ev.loc["VDB-02", "value"] == pytest.approx(0.0284)
+    mscc = ev.loc["VDB-03"]
+    assert (mscc["value"], mscc["low"], mscc["high"]) == pytest.approx((0.0956, 0.057, 0.1342))
+    assert mscc["interval"] == "ci95"
+
+
+def test_danish_breast_counts_are_reported_not_derived(ev):
+    assert (ev.loc["JEN-01", "events"], ev.loc["JEN-01", "total"]) == (178, 35912)
+    assert (ev.loc["JEN-02", "events"], ev.loc["JEN-02", "total"]) == (1272, 35690)
+    assert not ev.loc[["JEN-01", "JEN-02"], "events_derived"].any()
+    assert pd.isna(ev.loc["JEN-02", "horizon_years"])  # unequal follow-up: no horizon
+    assert ev.loc["CRF-01", "horizon_years"] == 5
+
+
+def test_age_standardised_rates_say_so(ev):
+    for rid in ("TOI-01", "TOI-01b"):
+        assert "adjusted for age and sex" in ev.loc[rid, "notes"] or \
+            "age- and sex-adjusted" in ev.loc[rid, "notes"]
+        assert "standard population" in ev.loc[rid, "notes"]
+    assert ev.loc["TOI-01b", "value"] / ev.loc["TOI-01", "value"] == pytest.approx(1.87, abs=0.01)
+
+
+def test_spread_of_autopsy_series_is_read_with_wider_coverage():
+    from scipy import stats
+
+    p = sm.parameter("bone_mets_autopsy", "breast")
+    # 65-75% read as the central 50% of settings (closed form check with scipy)
+    assert stats.beta.ppf([0.25, 0.75], p.a, p.b) == pytest.approx([0.65, 0.75], abs=1e-6)
+    alts = dict(shipped_parameters().alternatives("bone_mets_autopsy", "breast"))
+    as95 = alts["range read as 95% interval, quantile"]
+    assert stats.beta.ppf([0.025, 0.975], as95.a, as95.b) == pytest.approx([0.65, 0.75],
+                                                                           abs=1e-6)
+    assert as95.a + as95.b > 300 > p.a + p.b  # the 95% reading acts like ~320 patients
+    cohort = pd.DataFrame({"primary_site": ["breast"], "n": [1000]})
+    table = sm.sensitivity(cohort, "bone_mets_autopsy")
+    default = table[table["is_default"]].iloc[0]
+    wide95 = table[table["alternative"].str.startswith("range read as 95%")].iloc[0]
+    assert default["pi_upper"] - default["pi_lower"] > wide95["pi_upper"] - wide95["pi_lower"]
+
+
+@pytest.mark.parametrize("site,value", [("myeloma", 0.079), ("pancreas", 0.002),
+                                        ("prostate", 0.07), ("breast", 0.055),
+                                        ("lung", 0.03)])
+def test_mscc_before_death_spread_is_a_stated_between_setting_cv(site, value):
+    p = sm.parameter("mscc_before_death", site)
+    n = round((1 - value) / (value * 0.25**2) - 1)
+    assert (p.a, p.b) == pytest.approx((value * n + 0.5, (1 - value) * n + 0.5))
+    # the Jeffreys half-counts move the CV of the distribution a little off 0.25
+    assert p.std / p.mean == pytest.approx(0.25, rel=0.05)
+    assert "1,000" not in p.assumption and "coefficient of variation" in p.assumption
+
+
+def test_bone_metastasis_cumulative_incidence_by_horizon():
+    assert parameter_horizons("bone_mets_cumulative_incidence", "all_solid") == [1.0, 5.0, 10.0]
+    cohort = pd.DataFrame({"primary_site": ["all_solid"], "n": [10_000]})
+    with pytest.raises(ValueError, match="pass horizon_years, one of: 1, 5, 10"):
+        sm.estimate(cohort, "bone_mets_cumulative_incidence")
+    res = sm.estimate(cohort, "bone_mets_cumulative_incidence", horizon_years=5).iloc[0]
+    assert res["sources"] == "CLIN-02"
+    assert res["mean"] == pytest.approx(10_000 * 0.069, rel=0.01)
+
+
+def test_review_figure_without_horizon_warns():
+    cohort = pd.DataFrame({"primary_site": ["all_solid"], "n": [1000]})
+    with pytest.warns(sm.UndefinedHorizonWarning):
+        res = sm.estimate(cohort, "spinal_mets_clinical")
+    assert res["sources"].iloc[0] == "VDB-01"
+    with pytest.raises(ValueError, match="horizons \\(years\\): none"):
+        sm.estimate(cohort, "spinal_mets_clinical", horizon_years=5)
+
+
+def test_mscc_given_spinal_metastases_reads_the_review_ci():
+    p = sm.parameter("mscc_given_spinal_mets")
+    assert p.interval(0.95) == pytest.approx((0.057, 0.1342), rel=1e-6)
+    assert p.sources == ("VDB-03",)
