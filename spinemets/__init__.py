@@ -49,6 +49,7 @@ from .errors import (
     PrevalenceClippedWarning,
     SpinemetsError,
     SpinemetsWarning,
+    UndefinedHorizonWarning,
 )
 
 __all__ = [
@@ -71,6 +72,7 @@ __all__ = [
     "SpinemetsError",
     "SpinemetsWarning",
     "TruePrevalence",
+    "UndefinedHorizonWarning",
     "__version__",
     "beta_from_counts",
     "beta_from_range",

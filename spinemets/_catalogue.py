@@ -18,35 +18,47 @@ from .errors import CatalogueError
 
 __all__ = [
     "DATA_VERSION",
+    "ESTIMAND_SETTINGS",
     "EVIDENCE_COLUMNS",
     "KINDS",
+    "MEASURED_SETTINGS",
     "SETTINGS",
     "SITES",
     "claims",
     "data_path",
+    "estimand_settings",
     "evidence",
+    "read_catalogue_csv",
 ]
 
 #: Version of the shipped catalogue; results computed with another version may differ.
-DATA_VERSION = "2026-11-29"
+DATA_VERSION = "2026-12-06"
 
 EVIDENCE_COLUMNS = (
-    "id", "estimand", "quantity", "primary_site", "population", "setting", "kind", "events",
-    "total", "events_derived", "value", "low", "high", "interval", "unit", "citation", "doi",
-    "pmid", "url", "verified", "checked", "notes",
+    "id", "estimand", "quantity", "primary_site", "population", "setting", "measured_setting",
+    "kind", "events", "total", "events_derived", "total_derived", "value", "low", "high",
+    "interval", "unit", "horizon_years", "citation", "doi", "pmid", "url", "verified",
+    "checked", "notes",
 )
+#: Columns added on 2026-12-06; a file without them is read with these defaults (for
+#: ``measured_setting``: the ``setting`` when it is a primary setting, else ``not_stated``).
+_ADDED_EVIDENCE_COLUMNS = ("measured_setting", "total_derived", "horizon_years")
 CLAIM_COLUMNS = (
     "id", "claim", "cited_source", "cited_source_status", "claim_type", "claimed_low",
     "claimed_high", "estimand", "primary_site", "evidence_ids", "reading", "notes",
 )
 KINDS = frozenset({
     "counts", "proportion", "range", "upper_bound", "lower_bound", "rate", "sensitivity",
-    "specificity", "ratio", "trend",
+    "specificity", "ratio", "trend", "count",
 })
 SETTINGS = frozenset({"autopsy", "clinical", "registry", "imaging", "review", "guideline",
                       "opinion"})
+#: Where the figure was measured (whatever kind of document reports it).
+MEASURED_SETTINGS = frozenset({"autopsy", "clinical", "registry", "imaging", "not_stated"})
+_PRIMARY_SETTINGS = frozenset({"autopsy", "clinical", "registry", "imaging"})
 INTERVALS = frozenset({"", "ci95", "spread"})
-UNITS = frozenset({"fraction", "fraction_per_year", "per_person_year", "ratio", "rank"})
+UNITS = frozenset({"fraction", "fraction_per_year", "per_person_year", "ratio", "rank",
+                   "count"})
 VERIFIED = frozenset({"yes", "abstract-only", "secondary-source", "not-found"})
 SITES = frozenset({
     "all", "all_solid", "breast", "prostate", "lung", "lung_sclc", "lung_nsclc",
@@ -56,6 +68,40 @@ SITES = frozenset({
 })
 _FRACTION_UNITS = frozenset({"fraction", "fraction_per_year"})
 CLAIM_TYPES = frozenset({"upper_bound", "lower_bound", "range", "direction", "majority_share"})
+
+
+#: The measured settings each shipped estimand takes (an estimand not listed takes any).
+ESTIMAND_SETTINGS: dict[str, frozenset[str]] = {
+    **dict.fromkeys(("spinal_mets_autopsy", "spinal_mets_autopsy_metastatic",
+                     "bone_mets_autopsy"), frozenset({"autopsy"})),
+    **dict.fromkeys(("spinal_mets_clinical", "bone_mets_clinical",
+                     "spinal_mets_cumulative_incidence", "bone_mets_cumulative_incidence"),
+                    frozenset({"clinical", "registry"})),
+}
+
+
+def estimand_settings(estimand: str) -> frozenset[str]:
+    """The measured settings a row of ``estimand`` may have.
+
+    The shipped autopsy estimands take autopsy rows only; the clinical ones (diagnosed
+    during life: ``*_clinical``, ``*_cumulative_incidence``) take clinical or registry
+    rows; an estimand ending in ``_setting_not_stated`` holds the figures whose source does
+    not say where they were measured. Any other estimand takes any setting. This keeps a
+    figure of unknown setting from feeding an autopsy or a clinical estimand.
+
+    Examples
+    --------
+    >>> from spinemets._catalogue import estimand_settings
+    >>> sorted(estimand_settings("spinal_mets_autopsy"))
+    ['autopsy']
+    >>> sorted(estimand_settings("spinal_mets_clinical"))
+    ['clinical', 'registry']
+    >>> sorted(estimand_settings("bone_mets_setting_not_stated"))
+    ['not_stated']
+    """
+    if estimand.endswith("_setting_not_stated"):
+        return frozenset({"not_stated"})
+    return ESTIMAND_SETTINGS.get(estimand, MEASURED_SETTINGS)
 
 
 def data_path(name: str) -> Path:
@@ -80,19 +126,56 @@ def data_path(name: str) -> Path:
     raise FileNotFoundError(f"catalogue file {name!r} is not installed with spinemets")
 
 
-def _read_csv(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
+def read_catalogue_csv(path: Path, what: str = "catalogue file") -> pd.DataFrame:
+    """A catalogue CSV as text (empty cells are ``""``, never NaN).
+
+    Raises
+    ------
+    FileNotFoundError
+        ``path`` is not a file (the message starts with ``what``).
+    spinemets.CatalogueError
+        The file is not UTF-8 CSV.
+    """
     if not path.is_file():
-        raise FileNotFoundError(f"catalogue file not found: {str(path)!r}")
+        raise FileNotFoundError(f"{what} not found: {str(path)!r}")
     try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise CatalogueError(f"{path}: cannot be read as UTF-8 CSV ({exc})") from None
+
+
+def _read_csv(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
+    df = read_catalogue_csv(path)
+    if columns == EVIDENCE_COLUMNS:
+        df = _with_added_columns(df)
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise CatalogueError(f"{path}: missing column(s) {missing}; expected {list(columns)}")
     df = df[list(columns)].copy()
     for col in columns:
         df[col] = df[col].str.strip()
+    return df
+
+
+def _with_added_columns(df: pd.DataFrame) -> pd.DataFrame:
+    """The evidence with the columns added on 2026-12-06 defaulted where absent or empty.
+
+    An empty ``measured_setting`` is the ``setting`` when that is a primary setting
+    (autopsy, clinical, registry, imaging), else ``not_stated``.
+    """
+    df = df.copy()
+    if "setting" in df.columns:
+        implied = [s if s in _PRIMARY_SETTINGS else "not_stated"
+                   for s in df["setting"].astype(str).str.strip()]
+        if "measured_setting" not in df.columns:
+            df["measured_setting"] = implied
+        else:
+            given = df["measured_setting"].astype(str).str.strip()
+            df["measured_setting"] = [g if g else i for g, i in zip(given, implied,
+                                                                     strict=True)]
+    for col in ("total_derived", "horizon_years"):
+        if col not in df.columns:
+            df[col] = ""
     return df
 
 
@@ -146,13 +229,26 @@ def _validate_evidence_row(path: Path, row: pd.Series) -> dict[str, object]:
             raise check.fail("primary_site", f"each site must be one of {sorted(SITES)}",
                              row["primary_site"])
     kind = check.choice(row, "kind", KINDS)
-    check.choice(row, "setting", SETTINGS)
+    setting = check.choice(row, "setting", SETTINGS)
+    measured = check.choice(row, "measured_setting", MEASURED_SETTINGS)
+    if setting in _PRIMARY_SETTINGS and measured != setting:
+        raise check.fail("measured_setting", f"must equal setting ({setting!r}) for a primary "
+                         "study; only a review, guideline or opinion may report another "
+                         "setting's figure", measured)
+    allowed = estimand_settings(row["estimand"])
+    if measured not in allowed:
+        raise check.fail("measured_setting", f"estimand {row['estimand']!r} takes only rows "
+                         f"measured in {sorted(allowed)} (file a figure of another or unknown "
+                         "setting under another estimand)", measured)
     interval = check.choice(row, "interval", INTERVALS)
     unit = check.choice(row, "unit", UNITS)
     check.choice(row, "verified", VERIFIED)
-    if row["events_derived"] not in ("true", "false", ""):
-        raise check.fail("events_derived", "must be 'true', 'false' or empty (false)",
-                         row["events_derived"])
+    for flag in ("events_derived", "total_derived"):
+        if row[flag] not in ("true", "false", ""):
+            raise check.fail(flag, "must be 'true', 'false' or empty (false)", row[flag])
+    if kind == "count" and unit != "count":
+        raise check.fail("unit", "a 'count' row (a number of people or cases) has unit "
+                         "'count'", unit)
     if not (row["doi"] or row["pmid"] or row["url"]):
         raise check.fail("doi/pmid/url", "at least one identifier is required", "")
     if row["pmid"] and not row["pmid"].isdigit():
@@ -162,18 +258,25 @@ def _validate_evidence_row(path: Path, row: pd.Series) -> dict[str, object]:
 
     events, total = check.whole(row, "events"), check.whole(row, "total")
     value, low, high = (check.number(row, f) for f in ("value", "low", "high"))
+    horizon = check.number(row, "horizon_years")
+    if not math.isnan(horizon) and not horizon > 0:
+        raise check.fail("horizon_years", "must be a number of years > 0, or empty when the "
+                         "figure has no follow-up horizon", row["horizon_years"])
     if not math.isnan(events) and not math.isnan(total) and events > total:
         raise check.fail("events", f"must be <= total ({row['total']})", row["events"])
     if row["events_derived"] == "true" and (math.isnan(events) or math.isnan(total)):
         raise check.fail("events_derived", "derived counts need events and total", "true")
+    if row["total_derived"] == "true" and math.isnan(total):
+        raise check.fail("total_derived", "a derived denominator needs total", "true")
     if unit in _FRACTION_UNITS or kind in ("sensitivity", "specificity"):
         for field, v in (("value", value), ("low", low), ("high", high)):
             if not math.isnan(v) and not 0.0 <= v <= 1.0:
                 raise check.fail(field, "must be a fraction in [0, 1] (not percent)", row[field])
-    elif unit == "per_person_year":
+    elif unit in ("per_person_year", "count"):
+        rule = "must be a rate >= 0 per person-year" if unit != "count" else "must be >= 0"
         for field, v in (("value", value), ("low", low), ("high", high)):
             if not math.isnan(v) and v < 0:
-                raise check.fail(field, "must be a rate >= 0 per person-year", row[field])
+                raise check.fail(field, rule, row[field])
     if not math.isnan(low) and not math.isnan(high) and low > high:
         raise check.fail("low", f"must be <= high ({row['high']})", row["low"])
     if not math.isnan(value):
@@ -191,7 +294,8 @@ def _validate_evidence_row(path: Path, row: pd.Series) -> dict[str, object]:
         raise check.fail("low/high", "a 'range' row needs low < high", (row["low"], row["high"]))
     if kind in ("upper_bound", "lower_bound") and math.isnan(value):
         raise check.fail("value", f"a '{kind}' row holds the bound in value", row["value"])
-    return {"events": events, "total": total, "value": value, "low": low, "high": high}
+    return {"events": events, "total": total, "value": value, "low": low, "high": high,
+            "horizon_years": horizon}
 
 
 def evidence(path: str | Path | None = None) -> pd.DataFrame:
@@ -206,12 +310,16 @@ def evidence(path: str | Path | None = None) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns ``id, estimand, quantity, primary_site, population, setting, kind, events,
-        total, events_derived, value, low, high, interval, unit, citation, doi, pmid, url,
-        verified, checked, notes``. Numbers are floats (NaN where not reported),
-        ``events_derived`` is boolean, text is text. Fractions, never percent (rows whose
-        ``unit`` is ``ratio`` or ``per_person_year`` excepted); ``sm.show(table)`` shows each
-        row in its unit, with the references as links.
+        Columns ``id, estimand, quantity, primary_site, population, setting,
+        measured_setting, kind, events, total, events_derived, total_derived, value, low,
+        high, interval, unit, horizon_years, citation, doi, pmid, url, verified, checked,
+        notes``. Numbers are floats (NaN where not reported), ``events_derived`` and
+        ``total_derived`` are boolean, text is text. ``measured_setting`` says where the
+        figure was measured (``autopsy``, ``clinical``, ``registry``, ``imaging`` or
+        ``not_stated``), whatever kind of document (``setting``) reports it. Fractions,
+        never percent (rows whose ``unit`` is ``ratio``, ``per_person_year`` or ``count``
+        excepted); ``sm.show(table)`` shows each row in its unit, with the references as
+        links.
 
     Raises
     ------
@@ -251,10 +359,11 @@ def _load_evidence(file: Path) -> pd.DataFrame:
         seen.add(row["id"])
         numbers.append(_validate_evidence_row(file, row))
     out = df.copy()
-    for field in ("events", "total", "value", "low", "high"):
+    for field in ("events", "total", "value", "low", "high", "horizon_years"):
         out[field] = [n[field] for n in numbers] if numbers else pd.Series(dtype=float)
         out[field] = out[field].astype(float)
     out["events_derived"] = out["events_derived"] == "true"
+    out["total_derived"] = out["total_derived"] == "true"
     return out.reset_index(drop=True)
 
 

@@ -11,6 +11,7 @@ Monte Carlo (seeded only through ``rng``) where it does not.
 from __future__ import annotations
 
 import numbers
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,10 +19,17 @@ import numpy as np
 import pandas as pd
 
 from . import _montecarlo, _totals, counts
-from ._parameters import parameter, parameter_sites
+from ._parameters import (
+    UNDEFINED_HORIZON,
+    parameter,
+    parameter_definition,
+    parameter_kind,
+    parameter_sites,
+)
 from ._results import add_provenance
 from ._validation import check_confidence_level, check_count, resolve_rng
 from ._values import Proportion, Rate
+from .errors import UndefinedHorizonWarning
 
 __all__ = ["estimate", "estimate_total"]
 
@@ -110,8 +118,21 @@ def _sizes(frame: pd.DataFrame, column: str, is_rate: bool) -> np.ndarray:
     return arr
 
 
-def _resolve_outcome(outcome: Any, frame: pd.DataFrame) -> _Outcome:
+def _warn_undefined_horizon(outcome: str, site: str | None, horizon_years: Any) -> None:
+    if parameter_definition(outcome, site, horizon_years)["horizon_years"] == UNDEFINED_HORIZON:
+        warnings.warn(f"parameter {outcome!r} has no defined time horizon (it is what a "
+                      "citation implies, not a measured rate); use 'spinal_mets_clinical' "
+                      "with primary_site and horizon_years", UndefinedHorizonWarning,
+                      stacklevel=5)
+
+
+def _resolve_outcome(outcome: Any, frame: pd.DataFrame, horizon_years: Any = None
+                     ) -> _Outcome:
     if isinstance(outcome, (Proportion, Rate)):
+        if horizon_years is not None:
+            raise ValueError(f"horizon_years selects the horizon of a parameter id; with a "
+                             f"{type(outcome).__name__} outcome it must be None, got "
+                             f"{horizon_years!r}")
         name = outcome.label or type(outcome).__name__
         return _Outcome(name, [outcome] * len(frame))
     if not isinstance(outcome, str):
@@ -126,13 +147,15 @@ def _resolve_outcome(outcome: Any, frame: pd.DataFrame) -> _Outcome:
                 if not isinstance(site, str):
                     raise TypeError(f"cohort column 'primary_site' must hold str, got "
                                     f"{type(site).__name__} {site!r}")
-                cache[site] = parameter(outcome, site)
+                cache[site] = parameter(outcome, site, horizon_years)
+                _warn_undefined_horizon(outcome, site, horizon_years)
             per_row.append(cache[site])
     else:
         if "all" not in sites and len(sites) > 1:
             raise ValueError(f"outcome {outcome!r} is given by primary site; add a "
                              f"'primary_site' column to the cohort (one of: {', '.join(sites)})")
-        per_row = [parameter(outcome)] * len(frame)
+        per_row = [parameter(outcome, None, horizon_years)] * len(frame)
+        _warn_undefined_horizon(outcome, None, horizon_years)
     return _Outcome(outcome, per_row)
 
 
@@ -142,16 +165,17 @@ def size_column_for(outcome: Any) -> str:
     An unknown parameter id raises the ValueError that lists the available ones.
     """
     if isinstance(outcome, str):
-        outcome = parameter(outcome, parameter_sites(outcome)[0])
+        return "person_years" if parameter_kind(outcome) == "rate" else "n"
     return "person_years" if isinstance(outcome, Rate) else "n"
 
 
-def _prepare(cohort: Any, outcome: Any) -> tuple[pd.DataFrame, str, np.ndarray, _Outcome]:
+def _prepare(cohort: Any, outcome: Any, horizon_years: Any = None
+             ) -> tuple[pd.DataFrame, str, np.ndarray, _Outcome]:
     """The cohort as a frame, its size column, the validated sizes and the resolved outcome."""
     size_column = size_column_for(outcome)
     frame = cohort_frame(cohort, size_column)
     sizes = _sizes(frame, size_column, is_rate=size_column == "person_years")
-    return frame, size_column, sizes, _resolve_outcome(outcome, frame)
+    return frame, size_column, sizes, _resolve_outcome(outcome, frame, horizon_years)
 
 
 def _groups(per_row: list[Proportion | Rate]) -> dict[int, tuple[Proportion | Rate, np.ndarray]]:
@@ -230,7 +254,8 @@ def _group_rows(dist: Proportion | Rate, sizes: np.ndarray, level: float, method
 
 
 def estimate(cohort: Any, outcome: Any, confidence_level: float = 0.95, method: str = "auto",
-             draws: int = 10_000, rng: Any = None, *, progress: bool = False) -> pd.DataFrame:
+             draws: int = 10_000, rng: Any = None, *, progress: bool = False,
+             horizon_years: float | None = None) -> pd.DataFrame:
     """Expected and predictive counts of an outcome in a cohort, one row per stratum.
 
     Parameters
@@ -258,6 +283,10 @@ def estimate(cohort: Any, outcome: Any, confidence_level: float = 0.95, method: 
         used is recorded in the ``seed`` column.
     progress : bool, default False
         Show a progress bar on standard error while the Monte Carlo route runs.
+    horizon_years : float, optional
+        For a parameter given by time horizon (a cumulative incidence such as
+        ``spinal_mets_clinical``), the years of follow-up after diagnosis. Default: the
+        only horizon the parameter has for the site.
 
     Returns
     -------
@@ -277,8 +306,14 @@ def estimate(cohort: Any, outcome: Any, confidence_level: float = 0.95, method: 
     Raises
     ------
     ValueError
-        Unknown outcome or primary site (the message lists what is available); negative,
-        non-integer or NaN sizes; empty cohort; missing ``n`` column; bad method.
+        Unknown outcome, primary site or horizon (the message lists what is available);
+        negative, non-integer or NaN sizes; empty cohort; missing ``n`` column; bad method.
+
+    Warns
+    -----
+    spinemets.UndefinedHorizonWarning
+        The outcome is a cumulative parameter whose horizon is undefined
+        (``spinal_mets_lifetime``).
     TypeError
         Wrong types of cohort or outcome.
 
@@ -292,12 +327,19 @@ def estimate(cohort: Any, outcome: Any, confidence_level: float = 0.95, method: 
     [['breast', 1200, 'exact'], ['prostate', 800, 'exact']]
     >>> bool((res["pi_lower"] <= res["mean"]).all() and (res["mean"] <= res["pi_upper"]).all())
     True
+
+    Lung cancer patients diagnosed with spinal metastases within 10 years:
+
+    >>> lung = sm.estimate(pd.DataFrame({"primary_site": ["lung"], "n": [1000]}),
+    ...                    "spinal_mets_clinical", horizon_years=10)
+    >>> round(float(lung["mean"].iloc[0]))
+    103
     """
     level = check_confidence_level(confidence_level)
     method = _check_method(method)
     draws = _check_draws(draws)
     generator, seed = resolve_rng(rng)
-    frame, size_column, sizes, resolved = _prepare(cohort, outcome)
+    frame, size_column, sizes, resolved = _prepare(cohort, outcome, horizon_years)
     cols: dict[str, np.ndarray] = {}
     groups = _groups(resolved.per_row).values()
     mc_rows = sum(len(rows) for dist, rows in groups

@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from ._catalogue import EVIDENCE_COLUMNS, SITES, data_path
+from ._catalogue import EVIDENCE_COLUMNS, SITES, data_path, read_catalogue_csv
 from ._catalogue import claims as load_claims
 from ._catalogue import evidence as load_evidence
 from ._display import reference_url
@@ -36,6 +36,8 @@ __all__ = [
     "build_parameters",
     "parameter",
     "parameter_definition",
+    "parameter_horizons",
+    "parameter_kind",
     "parameter_sites",
     "parameter_table",
     "parameters",
@@ -44,10 +46,57 @@ __all__ = [
 ]
 
 PARAMETER_COLUMNS = (
-    "id", "primary_site", "kind", "definition", "population", "setting", "estimand",
-    "sources", "encoding", "arguments", "assumption",
+    "id", "primary_site", "horizon_years", "kind", "definition", "population", "setting",
+    "estimand", "sources", "encoding", "arguments", "assumption",
 )
+#: ``horizon_years`` of a cumulative parameter whose time horizon its source does not give
+#: (using it in an estimate warns, :class:`spinemets.UndefinedHorizonWarning`).
+UNDEFINED_HORIZON = "undefined"
 _CLAIM_FIELDS = ("id", "estimand", "claimed_low", "claimed_high")
+#: Evidence columns added on 2026-12-06; a DataFrame without them is still accepted.
+_ADDED_EVIDENCE = ("measured_setting", "total_derived", "horizon_years")
+_EVIDENCE_REQUIRED = tuple(c for c in EVIDENCE_COLUMNS if c not in _ADDED_EVIDENCE)
+#: A parameter's key: (id, primary_site, horizon in years or None).
+Key = tuple[str, str, float | None]
+
+
+def _horizon_of(text: str, where: str) -> float | None:
+    """The horizon a definition's ``horizon_years`` field names (None: no horizon)."""
+    if text in ("", UNDEFINED_HORIZON):
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0 or value == float("inf"):
+        raise CatalogueError(f"{where}, field 'horizon_years': must be a number of years > 0, "
+                             f"{UNDEFINED_HORIZON!r} or empty, got {text!r}")
+    return value
+
+
+def _fmt_horizon(h: float | None) -> str:
+    return "none" if h is None else f"{h:g}"
+
+
+def _check_source_settings(definition: pd.Series | dict[str, Any], rows: pd.DataFrame,
+                           where: str) -> None:
+    """Source rows share one measured setting and the definition's horizon."""
+    if "measured_setting" in rows.columns:
+        settings = sorted(set(rows["measured_setting"].astype(str)))
+        if len(settings) > 1:
+            raise CatalogueError(f"{where}, field 'sources': rows measured in different "
+                                 f"settings {settings} cannot be combined in one parameter")
+    want = _horizon_of(str(definition.get("horizon_years", "")), where)
+    if "horizon_years" in rows.columns:
+        got = pd.to_numeric(rows["horizon_years"], errors="coerce")
+        bad = [(i, h) for i, h in zip(rows["id"], got, strict=True)
+               if not (pd.isna(h) if want is None else h == want)]
+        if bad:
+            i, h = bad[0]
+            raise CatalogueError(
+                f"{where}, field 'horizon_years': the parameter's horizon "
+                f"({_fmt_horizon(want)}) must be its sources' horizon; {i} has "
+                f"{_fmt_horizon(None if pd.isna(h) else float(h))}")
 
 
 def _sources_of(definition: pd.Series | dict[str, Any]) -> list[str]:
@@ -68,6 +117,8 @@ def _source_rows(definition: pd.Series | dict[str, Any], ev: pd.DataFrame, cl: p
     enc = encoding(definition["encoding"], where)
     enc.resolve(definition["arguments"], where)
     rows = enc.select(sources, ev, cl, where, estimand=definition["estimand"])
+    if enc.source == "evidence":
+        _check_source_settings(definition, rows, where)
     if enc.kind != definition["kind"]:
         made = "Rate" if enc.kind == "rate" else "Proportion"
         raise CatalogueError(f"{where}, field 'kind': encoding {enc.name!r} gives a {made}, "
@@ -119,16 +170,13 @@ def _read_definitions(definitions: Any) -> tuple[pd.DataFrame, str]:
         df, name = definitions.copy(), "parameter definitions (DataFrame)"
     elif isinstance(definitions, str | Path):
         path = Path(definitions)
-        if not path.is_file():
-            raise FileNotFoundError(f"parameter definitions file not found: {str(path)!r}")
-        try:
-            df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-        except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-            raise CatalogueError(f"{path}: cannot be read as UTF-8 CSV ({exc})") from None
+        df = read_catalogue_csv(path, "parameter definitions file")
         name = str(path)
     else:
         raise TypeError(f"definitions must be a path or a DataFrame, got "
                         f"{type(definitions).__name__}")
+    if "horizon_years" not in df.columns:  # added 2026-12-06: optional in older files
+        df["horizon_years"] = ""
     missing = [c for c in PARAMETER_COLUMNS if c not in df.columns]
     if missing:
         raise CatalogueError(f"{name}: missing column(s) {missing}")
@@ -151,7 +199,8 @@ class ParameterSet:
 
     Made by :func:`build_parameters`; the shipped catalogue's set is behind
     :func:`spinemets.parameters` and :func:`spinemets.parameter`. Every distribution is built
-    (and every definition validated) when the set is made.
+    (and every definition validated) when the set is made. A parameter is named by its id,
+    its primary site and, for a cumulative incidence, its time horizon in years.
 
     Attributes
     ----------
@@ -164,40 +213,42 @@ class ParameterSet:
     def __init__(self, definitions: pd.DataFrame, evidence_table: pd.DataFrame,
                  claims_table: pd.DataFrame, source: str) -> None:
         df = definitions
+        keys: list[Key] = []
         for _, r in df.iterrows():
             if r["id"] == "":
                 raise CatalogueError(f"{source}: a row has an empty 'id'")
-        dup = df.duplicated(["id", "primary_site"])
-        if dup.any():
-            r = df[dup].iloc[0]
-            raise CatalogueError(f"{source}: parameter {r['id']!r}, field 'primary_site': "
-                                 f"duplicate site {r['primary_site']!r}")
-        for _, r in df.iterrows():
             if r["primary_site"] not in SITES:
                 raise CatalogueError(f"{source}: parameter {r['id']!r}, field 'primary_site': "
                                      f"must be one of {sorted(SITES)}, got {r['primary_site']!r}")
             if r["kind"] not in ("proportion", "rate"):
                 raise CatalogueError(f"{source}: parameter {r['id']!r}, field 'kind': must be "
                                      f"'proportion' or 'rate', got {r['kind']!r}")
+            where = f"{source}: parameter {r['id']!r} ({r['primary_site']})"
+            key = (r["id"], r["primary_site"], _horizon_of(r["horizon_years"], where))
+            if key in keys:
+                raise CatalogueError(f"{source}: parameter {r['id']!r}, field 'primary_site': "
+                                     f"duplicate site {r['primary_site']!r} (horizon "
+                                     f"{_fmt_horizon(key[2])})")
+            keys.append(key)
         self.source = source
         self.evidence = evidence_table
         self.claims = claims_table
         self._table = df
-        self._built = {(r["id"], r["primary_site"]): rebuild(r, evidence_table, claims_table,
-                                                             source)
-                       for _, r in df.iterrows()}
+        self._rows = dict(zip(keys, range(len(keys)), strict=True))
+        self._built = {key: rebuild(r, evidence_table, claims_table, source)
+                       for key, (_, r) in zip(keys, df.iterrows(), strict=True)}
 
     # ------------------------------------------------------------------ lookup
 
     def __len__(self) -> int:
         return len(self._built)
 
-    def __iter__(self) -> Iterator[tuple[str, str]]:
-        """The (id, primary_site) pairs, in the order of the definitions."""
+    def __iter__(self) -> Iterator[Key]:
+        """The (id, primary_site, horizon_years) keys, in the order of the definitions."""
         return iter(self._built)
 
     def __repr__(self) -> str:
-        ids = list(dict.fromkeys(pid for pid, _ in self._built))
+        ids = list(dict.fromkeys(pid for pid, _, _ in self._built))
         return (f"ParameterSet of {len(self)} parameters ({len(ids)} ids) from {self.source}: "
                 f"{', '.join(ids)}")
 
@@ -210,14 +261,19 @@ class ParameterSet:
         """Primary sites parameter ``id`` covers; an unknown id raises, listing the ids."""
         if not isinstance(id, str):
             raise TypeError(f"id must be a parameter id (str), got {type(id).__name__} {id!r}")
-        sites = sorted(s for (pid, s) in self._built if pid == id)
+        sites = sorted({s for (pid, s, _) in self._built if pid == id})
         if not sites:
             ids = sorted(set(self._table["id"]))
             raise ValueError(f"unknown parameter id {id!r}; available: {', '.join(ids)}")
         return sites
 
-    def key(self, id: str, primary_site: str | None = None) -> tuple[str, str]:
-        """The (id, site) a request names; the default site is ``all`` or the only one."""
+    def horizons(self, id: str, primary_site: str | None = None) -> list[float]:
+        """The time horizons (years) parameter ``id`` covers for a site (empty: none)."""
+        _, site = self._site(id, primary_site)
+        return sorted(h for (pid, s, h) in self._built if pid == id and s == site
+                      and h is not None)
+
+    def _site(self, id: str, primary_site: str | None) -> tuple[str, str]:
         sites = self.sites(id)
         if primary_site is None:
             if "all" in sites:
@@ -234,26 +290,63 @@ class ParameterSet:
                              f"available: {', '.join(sites)}")
         return id, primary_site
 
-    def parameter(self, id: str, primary_site: str | None = None) -> Proportion | Rate:
+    def key(self, id: str, primary_site: str | None = None,
+            horizon_years: float | None = None) -> Key:
+        """The (id, site, horizon) a request names.
+
+        The default site is ``all`` or the only one; the default horizon is the only one the
+        site has. A horizon the parameter does not cover raises a ValueError listing the
+        horizons it does cover.
+        """
+        id, site = self._site(id, primary_site)
+        covered = self.horizons(id, site)
+        if horizon_years is None:
+            if (id, site, None) in self._built:
+                return id, site, None
+            if len(covered) == 1:
+                return id, site, covered[0]
+            raise ValueError(f"parameter {id!r} ({site}) is given by time horizon; pass "
+                             f"horizon_years, one of: {', '.join(f'{h:g}' for h in covered)}")
+        if isinstance(horizon_years, bool) or not isinstance(horizon_years, int | float):
+            raise TypeError(f"horizon_years must be a number of years, got "
+                            f"{type(horizon_years).__name__} {horizon_years!r}")
+        if float(horizon_years) not in covered:
+            have = (", ".join(f"{h:g}" for h in covered) if covered else
+                    "none (it has no time horizon)")
+            raise ValueError(f"horizon_years={horizon_years!r} is not covered by parameter "
+                             f"{id!r} ({site}); the evidence covers horizons (years): {have}")
+        return id, site, float(horizon_years)
+
+    def parameter(self, id: str, primary_site: str | None = None,
+                  horizon_years: float | None = None) -> Proportion | Rate:
         """The distribution of one named parameter (see :func:`spinemets.parameter`)."""
-        return self._built[self.key(id, primary_site)]
+        return self._built[self.key(id, primary_site, horizon_years)]
 
-    def definition(self, id: str, primary_site: str | None = None) -> dict[str, str]:
+    def definition(self, id: str, primary_site: str | None = None,
+                   horizon_years: float | None = None) -> dict[str, str]:
         """The definition row of one parameter (definition, sources, encoding, ...)."""
-        pid, site = self.key(id, primary_site)
-        rows = self._table[(self._table["id"] == pid) & (self._table["primary_site"] == site)]
-        return rows.iloc[0].to_dict()
+        row = self._rows[self.key(id, primary_site, horizon_years)]
+        return self._table.iloc[row].to_dict()
 
-    def encoding(self, id: str, primary_site: str | None = None) -> Encoding:
+    def horizon_defined(self, id: str, primary_site: str | None = None,
+                        horizon_years: float | None = None) -> bool:
+        """False for a cumulative parameter whose horizon is ``undefined`` in the catalogue."""
+        defn = self.definition(id, primary_site, horizon_years)
+        return defn["horizon_years"] != UNDEFINED_HORIZON
+
+    def encoding(self, id: str, primary_site: str | None = None,
+                 horizon_years: float | None = None) -> Encoding:
         """The registered encoding that builds one parameter."""
-        return encoding(self.definition(id, primary_site)["encoding"])
+        return encoding(self.definition(id, primary_site, horizon_years)["encoding"])
 
-    def alternatives(self, id: str, primary_site: str | None = None) -> Alternatives:
+    def alternatives(self, id: str, primary_site: str | None = None,
+                     horizon_years: float | None = None) -> Alternatives:
         """The catalogued distribution of one parameter, then its encoding's alternative
         readings of the same source rows (see :func:`spinemets.sensitivity`)."""
-        defn = self.definition(id, primary_site)
+        key = self.key(id, primary_site, horizon_years)
+        defn = self.definition(*key)
         enc, sources, rows = _source_rows(defn, self.evidence, self.claims, self.source)
-        default = self._built[(defn["id"], defn["primary_site"])]
+        default = self._built[key]
         return [(f"as catalogued ({enc.name})", default),
                 *enc.alternatives(rows, defn["arguments"],
                                   label=f"{defn['id']} ({defn['primary_site']})",
@@ -268,8 +361,9 @@ class ParameterSet:
         """
         ev = self.evidence.set_index("id")
         rows = []
-        for _, r in self._table.iterrows():
-            dist = self._built[(r["id"], r["primary_site"])]
+        for key, i in self._rows.items():
+            r = self._table.iloc[i]
+            dist = self._built[key]
             lo, hi = dist.interval(confidence_level)
             refs = [reference_url(ev.loc[s, "doi"], ev.loc[s, "pmid"], ev.loc[s, "url"])
                     for s in dist.sources if s in ev.index]
@@ -365,7 +459,7 @@ def build_parameters(definitions: str | Path | pd.DataFrame | None = None,
     elif isinstance(evidence, str | Path):
         ev = load_evidence(evidence)
     else:
-        ev = _read_table(evidence, "evidence", EVIDENCE_COLUMNS)
+        ev = _read_table(evidence, "evidence", _EVIDENCE_REQUIRED)
     if claims is None:
         cl = load_claims()
     elif isinstance(claims, str | Path):
@@ -397,8 +491,9 @@ def parameters(confidence_level: float = 0.95) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per (parameter, primary site): ``id, primary_site, kind, definition,
-        population, setting, estimand, sources, encoding, arguments, assumption,
+        One row per (parameter, primary site, horizon): ``id, primary_site, horizon_years,
+        kind, definition, population, setting, estimand, sources, encoding, arguments,
+        assumption,
         distribution, encoding_call, mean, ci_lower, ci_upper, confidence_level,
         references`` (links of the source studies, ``;``-separated). Proportions are
         fractions; rates are per person-year. ``sm.show(table)`` shows the links.
@@ -415,7 +510,8 @@ def parameters(confidence_level: float = 0.95) -> pd.DataFrame:
     return shipped_parameters().to_frame(confidence_level)
 
 
-def parameter(id: str, primary_site: str | None = None) -> Proportion | Rate:
+def parameter(id: str, primary_site: str | None = None,
+              horizon_years: float | None = None) -> Proportion | Rate:
     """The distribution of one named parameter.
 
     Parameters
@@ -425,6 +521,9 @@ def parameter(id: str, primary_site: str | None = None) -> Proportion | Rate:
     primary_site : str, optional
         Primary cancer site (``"breast"``, ``"prostate"``, ...). Default: the ``"all"``
         row where the parameter has one.
+    horizon_years : float, optional
+        For a cumulative incidence, the years of follow-up after diagnosis (e.g. 10).
+        Default: the only horizon the site has.
 
     Returns
     -------
@@ -434,8 +533,8 @@ def parameter(id: str, primary_site: str | None = None) -> Proportion | Rate:
     Raises
     ------
     ValueError
-        Unknown id, or a site the parameter does not cover; the message lists what is
-        available.
+        Unknown id, or a site or horizon the parameter does not cover; the message lists
+        what is available.
 
     Examples
     --------
@@ -443,8 +542,10 @@ def parameter(id: str, primary_site: str | None = None) -> Proportion | Rate:
     >>> p = sm.parameter("bone_mets_at_diagnosis", primary_site="breast")
     >>> p.sources
     ('CLIN-20',)
+    >>> sm.parameter("spinal_mets_clinical", "lung", horizon_years=10).sources
+    ('POP-02',)
     """
-    return shipped_parameters().parameter(id, primary_site)
+    return shipped_parameters().parameter(id, primary_site, horizon_years)
 
 
 def parameter_sites(id: str) -> list[str]:
@@ -452,7 +553,37 @@ def parameter_sites(id: str) -> list[str]:
     return shipped_parameters().sites(id)
 
 
-def parameter_definition(id: str, primary_site: str | None = None) -> dict[str, str]:
+def parameter_kind(id: str) -> str:
+    """``"proportion"`` or ``"rate"``: what parameter ``id`` is (unknown ids raise).
+
+    Examples
+    --------
+    >>> from spinemets._parameters import parameter_kind
+    >>> parameter_kind("mscc_rate")
+    'rate'
+    """
+    pset = shipped_parameters()
+    pset.sites(id)  # raises ValueError listing the ids if unknown
+    table = pset.definitions
+    return str(table.loc[table["id"] == id, "kind"].iloc[0])
+
+
+def parameter_horizons(id: str, primary_site: str | None = None) -> list[float]:
+    """Time horizons (years) a parameter covers for a site; empty when it has none.
+
+    Examples
+    --------
+    >>> from spinemets._parameters import parameter_horizons
+    >>> parameter_horizons("spinal_mets_clinical", "lung")
+    [10.0]
+    >>> parameter_horizons("spinal_mets_autopsy")
+    []
+    """
+    return shipped_parameters().horizons(id, primary_site)
+
+
+def parameter_definition(id: str, primary_site: str | None = None,
+                         horizon_years: float | None = None) -> dict[str, str]:
     """The catalogue row that defines a parameter (definition, sources, encoding, ...).
 
     Examples
@@ -461,4 +592,4 @@ def parameter_definition(id: str, primary_site: str | None = None) -> dict[str, 
     >>> parameter_definition("spinal_mets_autopsy")["encoding"]
     'pooled'
     """
-    return shipped_parameters().definition(id, primary_site)
+    return shipped_parameters().definition(id, primary_site, horizon_years)

@@ -18,6 +18,7 @@ __all__ = [
     "PrevalenceClippedWarning",
     "SpinemetsError",
     "SpinemetsWarning",
+    "UndefinedHorizonWarning",
 ]
 
 
@@ -55,6 +56,15 @@ class PrevalenceClippedWarning(SpinemetsWarning):
 class ImplausibleAccuracyWarning(SpinemetsWarning):
     """Some Monte Carlo draws had sensitivity + specificity <= 1 and were dropped."""
 
+
+
+class UndefinedHorizonWarning(SpinemetsWarning):
+    """A cumulative parameter whose time horizon is undefined was used in an estimate.
+
+    ``spinal_mets_lifetime`` is the cited "10-40% of cancer patients" turned into a
+    parameter: no source says over how many years. Use a measured parameter with a stated
+    horizon instead (``spinal_mets_clinical`` with ``primary_site`` and ``horizon_years``).
+    """
 
 
 class PlanningWarning(SpinemetsWarning):

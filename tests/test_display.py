@@ -111,7 +111,7 @@ def test_rate_rows_of_the_evidence_are_per_100k_and_kind_is_a_fallback():
 
 
 def test_interval_columns_are_counts_in_estimate_results():
-    result = sm.estimate(pd.DataFrame({"n": [1000]}), "spinal_mets_lifetime")
+    result = sm.estimate(pd.DataFrame({"n": [1000]}), "spinal_mets_autopsy")
     units = column_units(result)
     assert units["mean"] == "count" and units["pi_upper"] == "count"
     assert units["confidence_level"] == "fraction"
