@@ -541,7 +541,11 @@ class TestPoolProportions:
     @pytest.mark.parametrize(
         ("kwargs", "exc", "pattern"),
         [
-            ({"method": "ML"}, ValueError, r"method must be one of 'REML', 'DL', 'PM', 'fixed'"),
+            ({"method": "SJ"}, ValueError,
+             r"method must be one of 'REML', 'DL', 'PM', 'ML', 'bayes', 'fixed'; got 'SJ'"),
+            ({"method": "bayes", "knapp_hartung": True}, ValueError,
+             "knapp_hartung=True does not apply to method='bayes'"),
+            ({"tau_prior_scale": 0}, ValueError, "tau_prior_scale must be > 0.0, got 0"),
             ({"labels": ["a"]}, ValueError, r"labels must have one entry per study \(3\), got 1"),
             ({"labels": "abc"}, TypeError, "labels must be a sequence"),
             ({"knapp_hartung": "yes"}, TypeError, "knapp_hartung must be True or False"),
@@ -565,6 +569,91 @@ class TestPoolProportions:
         assert pool_proportions([1, 2, 3], [10, 10, 10], method="Fixed").method == "fixed"
 
 
+def _ml_reference(y: np.ndarray, v: np.ndarray) -> float:
+    """Independent ML: maximise the (unrestricted) log-likelihood over tau2 directly."""
+
+    def neg_loglik(t2: float) -> float:
+        w = 1.0 / (v + t2)
+        mu = np.sum(w * y) / np.sum(w)
+        return 0.5 * (np.sum(np.log(v + t2)) + np.sum(w * (y - mu) ** 2))
+
+    upper = 10.0 * (np.var(y) + np.max(v)) + 1.0
+    res = optimize.minimize_scalar(neg_loglik, bounds=(0.0, upper), method="bounded",
+                                   options={"xatol": 1e-13, "maxiter": 2000})
+    return 0.0 if neg_loglik(0.0) <= res.fun else float(res.x)
+
+
+def _bayes_reference(y: np.ndarray, v: np.ndarray, scale: float) -> dict:
+    """Posterior mean of mu and of tau2 by adaptive 1-D quadrature over tau (scipy quad),
+    with mu integrated out in closed form (flat prior), half-normal prior on tau."""
+
+    def log_post(tau: float) -> float:
+        w = 1.0 / (v + tau * tau)
+        mu = np.sum(w * y) / np.sum(w)
+        return float(0.5 * np.sum(np.log(w)) - 0.5 * np.log(np.sum(w))
+                     - 0.5 * np.sum(w * (y - mu) ** 2) - 0.5 * (tau / scale) ** 2)
+
+    peak = max(log_post(t) for t in np.linspace(0, 10 * scale, 2001))
+
+    def moment(g) -> float:
+        return integrate.quad(lambda t: g(t) * math.exp(log_post(t) - peak), 0.0, 40 * scale,
+                              epsabs=0.0, epsrel=1e-11, limit=400)[0]
+
+    def mu_hat(tau: float) -> float:
+        w = 1.0 / (v + tau * tau)
+        return float(np.sum(w * y) / np.sum(w))
+
+    z = moment(lambda t: 1.0)
+    return {"mu": moment(mu_hat) / z, "tau2": moment(lambda t: t * t) / z}
+
+
+class TestPoolProportionsMLAndBayes:
+    X, N = [12, 30, 25, 8, 40], [40, 90, 110, 35, 160]
+
+    @pytest.mark.parametrize("seed", range(6))
+    def test_ml_matches_direct_maximisation(self, seed):
+        x, n = _random_studies(200 + seed, k=3 + seed)
+        y, v = _logit_data(x, n)
+        res = pool_proportions(x, n, method="ML")
+        assert res.method == "ML"
+        assert res.tau2 == pytest.approx(_ml_reference(y, v), abs=1e-6)
+        w = 1 / (v + res.tau2)
+        assert res.mu_logit == pytest.approx(np.sum(w * y) / np.sum(w), abs=1e-9)
+        assert res.se_logit == pytest.approx(1 / math.sqrt(np.sum(w)), abs=1e-9)
+
+    @pytest.mark.parametrize(("x", "n", "scale"),
+                             [([300, 258], [832, 842], 0.5),  # the two autopsy series
+                              (X, N, 0.5), ([0, 5, 20], [20, 20, 20], 1.0)])
+    def test_bayes_against_independent_quadrature(self, x, n, scale):
+        y, v = _logit_data(x, n)
+        res = pool_proportions(x, n, method="bayes", tau_prior_scale=scale)
+        ref = _bayes_reference(y, v, scale)
+        assert res.mu_logit == pytest.approx(ref["mu"], abs=1e-6)
+        assert res.tau2 == pytest.approx(ref["tau2"], abs=1e-6)
+        assert res.estimate == pytest.approx(special.expit(ref["mu"]), abs=1e-6)
+        assert res.ci_lower < res.estimate < res.ci_upper
+        assert res.pi_lower < res.ci_lower and res.ci_upper < res.pi_upper
+        assert "posterior predictive" in res.pi_rule
+
+    def test_bayes_with_two_studies_does_not_warn(self):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            pool_proportions([300, 258], [832, 842], method="bayes")
+
+    def test_bayes_tiny_prior_scale_gives_the_fixed_effect(self):
+        res = pool_proportions(self.X, self.N, method="bayes", tau_prior_scale=1e-7)
+        fixed = pool_proportions(self.X, self.N, method="fixed")
+        assert res.mu_logit == pytest.approx(special.logit(fixed.estimate), abs=1e-6)
+        assert (res.ci_lower, res.ci_upper) == pytest.approx(fixed.fixed_ci, abs=1e-6)
+        assert res.tau2 < 1e-12
+
+    def test_bayes_predictive_proportion_matches_moments(self):
+        res = pool_proportions(self.X, self.N, method="bayes")
+        p = res.proportion
+        assert "posterior mean" in p.assumption
+        assert p.median == pytest.approx(res.estimate, abs=1e-12)
+
+
 @st.composite
 def _studies(draw, min_k=3, max_k=10):
     k = draw(st.integers(min_k, max_k))
@@ -573,7 +662,7 @@ def _studies(draw, min_k=3, max_k=10):
     return events, totals
 
 
-@given(data=_studies(), method=st.sampled_from(["REML", "DL", "PM", "fixed"]),
+@given(data=_studies(), method=st.sampled_from(["REML", "DL", "PM", "ML", "fixed"]),
        hk=st.booleans())
 @HYP
 def test_pooling_properties(data, method, hk):
