@@ -464,6 +464,7 @@ def _bayes(y: np.ndarray, v: np.ndarray, scale: float, level: float) -> dict[str
                         tail_mass=tail, _edges=edges, _effects=y, _variances=v,
                         _log_norm=float(log_norm))
     return {"mu": mean, "se": float(np.sqrt(var)), "ci": ci, "pi": pi,
+            "mixture": (om, mk, smk, snk),
             "tau2": float(np.dot(omega, nodes**2)), "weights": weights, "posterior": post,
             "pred_sd": float(np.sqrt(var + np.dot(omega, nodes**2)))}
 
@@ -539,6 +540,46 @@ class PooledEstimate:
     prior: str | None = None
     tau_posterior: TauPosterior | None = None
     pi_se: float = float("nan")
+    _mixture: tuple[np.ndarray, ...] | None = field(default=None, repr=False)
+
+    def cdf(self, x: Any) -> np.ndarray:
+        """P(μ ≤ ``x``): the posterior for ``"bayes"``; otherwise the confidence
+        distribution whose central intervals are the CI (normal, or t(k − 1) with
+        Knapp–Hartung).
+
+        Examples
+        --------
+        >>> import spinemets as sm
+        >>> fit = sm.pool([0.2, 0.5, 0.1], [0.04, 0.09, 0.05], method="DL")
+        >>> round(float(fit.cdf(fit.ci_upper)[0]), 6)
+        0.975
+        """
+        return self._cdf(x, predictive=False)
+
+    def predictive_cdf(self, x: Any) -> np.ndarray:
+        """P(θ_new ≤ ``x``) for the true effect in a new setting, the distribution whose
+        central intervals are the prediction interval (posterior predictive for ``"bayes"``).
+
+        Examples
+        --------
+        >>> import spinemets as sm
+        >>> fit = sm.pool([0.2, 0.5, 0.1], [0.04, 0.09, 0.05], method="bayes")
+        >>> round(float(fit.predictive_cdf(fit.pi_lower)[0]), 6)
+        0.025
+        """
+        return self._cdf(x, predictive=True)
+
+    def _cdf(self, x: Any, predictive: bool) -> np.ndarray:
+        t = np.atleast_1d(np.asarray(x, dtype=float))
+        if self._mixture is not None:
+            om, mk, smk, snk = self._mixture
+            sd = snk if predictive else smk
+            return np.array([_mixture_cdf(float(v), om, mk, sd) for v in t])
+        sd = self.pi_se if predictive else self.se
+        z = (t - self.estimate) / sd
+        if self.knapp_hartung:
+            return stats.t.cdf(z, self.k - 1)
+        return special.ndtr(z)
 
     def to_frame(self) -> pd.DataFrame:
         """Tidy table: one row per study, then the pooled row and the prediction row.
@@ -712,7 +753,7 @@ def pool(effects: Any, variances: Any, method: str = "REML", knapp_hartung: bool
             knapp_hartung=False, confidence_level=level, weights=fit["weights"], labels=lab,
             effects=y, variances=v,
             prior=f"mu: flat (improper uniform); tau: half-normal(scale={scale:g})",
-            tau_posterior=fit["posterior"], pi_se=fit["pred_sd"],
+            tau_posterior=fit["posterior"], pi_se=fit["pred_sd"], _mixture=fit["mixture"],
         )
 
     if method == "FE":

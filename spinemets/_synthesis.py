@@ -314,7 +314,7 @@ def _random_effects(y: Any, v: Any, *, method: str = "REML", confidence_level: f
     }
 
 
-def _logit_effects(events: np.ndarray, totals: np.ndarray) -> tuple[
+def logit_effects(events: np.ndarray, totals: np.ndarray) -> tuple[
         np.ndarray, np.ndarray, np.ndarray]:
     """Per-study logit and variance, +0.5 to both cells only for 0 or n events."""
     corr = np.where((events == 0) | (events == totals), CONTINUITY_CORRECTION, 0.0)
@@ -654,7 +654,7 @@ def pool_proportions(events: Any, totals: Any, method: str = "REML",
         raise ValueError("events must hold at least one study, got an empty sequence")
     lab = study_labels(labels, events, k)
 
-    y, v, corr = _logit_effects(x, n)
+    y, v, corr = logit_effects(x, n)
     fit = _random_effects(y, v, method=method, confidence_level=level,
                           knapp_hartung=bool(knapp_hartung), tau_prior_scale=tau_prior_scale)
     if method not in ("fixed", "bayes") and k == 2:
