@@ -3,7 +3,7 @@ proportions on the logit scale, and correcting an apparent prevalence for an imp
 
 Three public functions:
 
-- :func:`proportion_ci` — interval for *x of n* by one of five methods, as a tidy DataFrame;
+- :func:`proportion_ci` — interval for *x of n* by one of ten methods, as a tidy DataFrame;
 - :func:`pool_proportions` — random-effects (or fixed-effect) meta-analysis of several
   *x of n* figures for the same estimand, returning a :class:`PooledProportion` with the
   prediction interval for a new setting and the predictive distribution as a
@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import optimize, special, stats
 
 from ._display import format_interval, format_value, html_record, html_table
 from ._draw import forest_plot, plot_draws
@@ -59,7 +59,8 @@ __all__ = [
     "true_prevalence",
 ]
 
-CI_METHODS: tuple[str, ...] = ("wilson", "exact", "jeffreys", "agresti-coull", "wald")
+CI_METHODS: tuple[str, ...] = ("wilson", "exact", "jeffreys", "agresti-coull", "wald",
+                               "wilson-cc", "logit", "cloglog", "probit", "lrt")
 """Interval methods accepted by :func:`proportion_ci`."""
 
 POOLING_METHODS: tuple[str, ...] = ("REML", "DL", "PM", "ML", "bayes", "fixed")
@@ -149,12 +150,95 @@ def _ci_arrays(k: np.ndarray, n: np.ndarray, level: float, method: str) -> tuple
             hi = stats.beta.isf(tail, kf + 1.0, np.where(full, 1.0, nf - kf))
         lo = np.where(zero, 0.0, lo)
         hi = np.where(full, 1.0, hi)
-    else:  # jeffreys
+    elif method == "jeffreys":
         lo = stats.beta.ppf(tail, kf + 0.5, nf - kf + 0.5)
         hi = stats.beta.isf(tail, kf + 0.5, nf - kf + 0.5)
         lo = np.where(zero, 0.0, lo)
         hi = np.where(full, 1.0, hi)
+    elif method == "wilson-cc":
+        lo, hi = _wilson_cc(kf, nf, z)
+    elif method == "lrt":
+        lo, hi = _profile_likelihood(k, n, z)
+    else:  # logit, cloglog, probit: delta method on the transformed scale
+        lo, hi = _delta_method(kf, nf, z, method)
+        edge = tail ** (1.0 / nf)  # Clopper-Pearson's limit at 0 or n events
+        lo = np.where(zero, 0.0, np.where(full, edge, lo))
+        hi = np.where(full, 1.0, np.where(zero, 1.0 - edge, hi))
     return np.clip(lo, 0.0, 1.0), np.clip(hi, 0.0, 1.0)
+
+
+def _wilson_cc(kf: np.ndarray, nf: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval with continuity correction (Newcombe 1998, method 4), in the
+    form of R ``prop.test(x, n, correct=TRUE)``: the correction ½ is reduced to |x − n/2|
+    when that is smaller (prop.test's null is p = ½)."""
+    corr = np.minimum(0.5, np.abs(kf - nf / 2.0))
+    p = kf / nf
+    a = z * z / (2.0 * nf)
+    out = []
+    for sign in (-1.0, 1.0):
+        pc = p + sign * corr / nf
+        with np.errstate(invalid="ignore"):
+            limit = (pc + a + sign * z * np.sqrt(pc * (1.0 - pc) / nf + a / (2.0 * nf))) / (
+                1.0 + 2.0 * a)
+        out.append(np.where(pc <= 0.0, 0.0, np.where(pc >= 1.0, 1.0, limit)))
+    return out[0], out[1]
+
+
+def _delta_method(kf: np.ndarray, nf: np.ndarray, z: float, method: str) -> tuple[
+        np.ndarray, np.ndarray]:
+    """Normal interval on the logit, complementary log-log or probit scale, with the
+    delta-method variance, mapped back (values at 0 and n events are replaced by the
+    caller)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = kf / nf
+        if method == "logit":
+            centre, sd = special.logit(p), np.sqrt(1.0 / (nf * p * (1.0 - p)))
+            return special.expit(centre - z * sd), special.expit(centre + z * sd)
+        if method == "probit":
+            centre = special.ndtri(p)
+            sd = np.sqrt(p * (1.0 - p) / nf) / stats.norm.pdf(centre)
+            return special.ndtr(centre - z * sd), special.ndtr(centre + z * sd)
+        log_p = np.log(p)  # cloglog: eta = log(-log p), decreasing in p
+        centre, sd = np.log(-log_p), np.sqrt((1.0 - p) / (nf * p * log_p**2))
+        return np.exp(-np.exp(centre + z * sd)), np.exp(-np.exp(centre - z * sd))
+
+
+def _profile_likelihood(k: np.ndarray, n: np.ndarray, z: float) -> tuple[
+        np.ndarray, np.ndarray]:
+    """Likelihood-ratio (profile) interval: the p where the binomial deviance
+    2[l(p̂) − l(p)] equals z², one on each side of p̂ = k/n (0 and 1 at the edges)."""
+    lo, hi = np.zeros(k.size), np.ones(k.size)
+    cache: dict[tuple[int, int], tuple[float, float]] = {}
+    for i, (x, m) in enumerate(zip(k.tolist(), n.tolist(), strict=True)):
+        if (x, m) not in cache:
+            cache[(x, m)] = _lrt_limits(x, m, z)
+        lo[i], hi[i] = cache[(x, m)]
+    return lo, hi
+
+
+def _lrt_limits(x: int, m: int, z: float) -> tuple[float, float]:
+    target = z * z / 2.0
+    p_hat = x / m
+
+    def loglik(p: float) -> float:
+        return float(special.xlogy(x, p) + special.xlog1py(m - x, -p))
+
+    top = loglik(p_hat)
+
+    def excess(p: float) -> float:
+        return top - loglik(p) - target
+
+    if x == 0:
+        return 0.0, float(-np.expm1(-target / m))
+    if x == m:
+        return float(np.exp(-target / m)), 1.0
+    left, right = 1e-300, 1.0 - np.finfo(float).epsneg  # finite log-likelihood at both
+    rtol = 4 * np.finfo(float).eps
+    lower = (optimize.brentq(excess, left, p_hat, xtol=1e-300, rtol=rtol, maxiter=500)
+             if excess(left) > 0 else 0.0)
+    upper = (optimize.brentq(excess, p_hat, right, xtol=1e-300, rtol=rtol, maxiter=500)
+             if excess(right) > 0 else 1.0)
+    return float(lower), float(upper)
 
 
 def proportion_ci(events: Any, total: Any, confidence_level: float = 0.95,
@@ -170,8 +254,19 @@ def proportion_ci(events: Any, total: Any, confidence_level: float = 0.95,
         ``events`` (and vice versa); otherwise the lengths must match.
     confidence_level : float, default 0.95
         Coverage of the two-sided interval, strictly between 0 and 1.
-    method : {"wilson", "exact", "jeffreys", "agresti-coull", "wald"}, default "wilson"
+    method : str, default "wilson"
+        One of ``"wilson", "exact", "jeffreys", "agresti-coull", "wald", "wilson-cc",
+        "logit", "cloglog", "probit", "lrt"``.
+
         - ``wilson``: Wilson score interval (no continuity correction).
+        - ``wilson-cc``: Wilson with continuity correction, as R ``prop.test(x, n)`` (its
+          correction ½ is reduced to |x − n/2| when that is smaller, so at x = n/2 it equals
+          ``wilson``).
+        - ``logit``, ``cloglog``, ``probit``: normal interval on the logit,
+          complementary log-log (log(−log p)) or probit scale with the delta-method variance,
+          mapped back — R ``binom.confint``'s methods of the same names.
+        - ``lrt``: likelihood-ratio (profile likelihood) interval: the p where the binomial
+          deviance 2[ℓ(p̂) − ℓ(p)] equals z² — R ``binom.lrt`` (default options).
         - ``exact``: Clopper–Pearson, from Beta quantiles (equal to the binomial tail
           inversion of :meth:`scipy.stats.binomtest`).
         - ``jeffreys``: equal-tailed quantiles of Beta(events + ½, total − events + ½).
@@ -203,16 +298,34 @@ def proportion_ci(events: Any, total: Any, confidence_level: float = 0.95,
       ``(1 - confidence_level) / 2`` tail (for Clopper–Pearson this is the textbook
       definition; for Jeffreys it is the modification of Brown, Cai & DasGupta 2001; for
       Wilson the formula already gives 0 and 1 there, the convention only removes rounding
-      error). Note that ``statsmodels``' Jeffreys interval does not apply this convention
-      and R's ``binom.bayes`` uses a one-sided tail at the edges.
+      error). See below for how statsmodels and R differ for Jeffreys.
     - ``agresti-coull`` and ``wald`` are clipped to [0, 1]. At ``k = 0`` or ``k = n`` the
       Wald interval collapses to the single point 0 or 1 (zero width), one more reason not
       to use it.
+    - ``logit``, ``cloglog``, ``probit``: the transformed estimate is infinite at ``k = 0``
+      and ``k = n``; there, as in R ``binom.confint``, the interval is [0, 1 − (α/2)^(1/n)]
+      or [(α/2)^(1/n), 1] (the Clopper–Pearson limits), α = 1 − ``confidence_level``.
+    - ``lrt``: at ``k = 0`` the interval is [0, 1 − exp(−z²/(2n))] (the deviance is finite
+      there), and symmetrically at ``k = n``; this is the two-sided z of R ``binom.lrt``.
+    - ``wilson-cc``: a corrected limit beyond 0 or 1 is set to 0 or 1, as prop.test does.
+
+    *Jeffreys at the edges, and statsmodels.* ``statsmodels``'
+    ``proportion_confint(method="jeffreys")`` returns the equal-tailed Beta(k + ½, n − k + ½)
+    quantiles at every k, so at ``k = 0`` its lower limit is a small positive number: the
+    interval excludes 0, the one value the data cannot rule out, and its coverage near
+    p = 0 drops to well below the nominal level (Brown, Cai & DasGupta 2001, sec. 4.1.2).
+    spinemets follows their modification instead (lower limit 0 at k = 0, upper 1 at
+    k = n); everywhere else the two agree to rounding. R's ``binom.bayes`` differs again: it
+    reports a highest-density (not equal-tailed) interval by default, one-sided at the
+    edges.
 
     References
     ----------
     Brown, L. D., Cai, T. T. & DasGupta, A. (2001). Interval estimation for a binomial
-    proportion. *Statistical Science* 16(2), 101–133.
+    proportion. *Statistical Science* 16(2), 101–133. Newcombe, R. G. (1998). Two-sided
+    confidence intervals for the single proportion: comparison of seven methods. *Statistics
+    in Medicine* 17, 857–872. Dorai-Raj, S. (2022). binom: Binomial confidence intervals for
+    several parameterizations. R package.
 
     Examples
     --------
@@ -224,6 +337,8 @@ def proportion_ci(events: Any, total: Any, confidence_level: float = 0.95,
     [0.9, 0.683, 0.9877]
     >>> proportion_ci([0, 5], 10, method="jeffreys")["ci_lower"].round(4).tolist()
     [0.0, 0.2235]
+    >>> proportion_ci(1, 30, method="logit")[["ci_lower", "ci_upper"]].round(6).values.tolist()
+    [[0.004675, 0.202002]]
     """
     level = check_confidence_level(confidence_level)
     method = check_choice(method, CI_METHODS, "method", case_sensitive=False)

@@ -176,6 +176,94 @@ class TestProportionCIAgainstR:
         assert {(r["x"], r["n"]) for r in self.REF} >= {(0, 30), (30, 30)}
 
 
+_TRANSFORMS = {
+    # g and its inverse, written here from the definitions (not from spinemets)
+    "logit": (lambda p: math.log(p / (1 - p)), lambda t: 1 / (1 + math.exp(-t))),
+    "cloglog": (lambda p: math.log(-math.log(p)), lambda t: math.exp(-math.exp(t))),
+    "probit": (stats.norm.ppf, stats.norm.cdf),
+}
+
+
+class TestProportionCINewMethods:
+    """logit / cloglog / probit (delta method), lrt (profile likelihood) and wilson-cc,
+    against closed forms written independently here and scipy's Wilson-CC."""
+
+    CASES = ((1, 30), (4, 20), (18, 20), (29, 30), (7, 9), (1, 10**6), (10**6 - 3, 10**6),
+             (500, 1000), (2, 3))
+
+    @pytest.mark.parametrize("method", ["logit", "cloglog", "probit"])
+    @pytest.mark.parametrize("level", [0.95, 0.8])
+    def test_delta_method_by_numerical_derivative(self, method, level):
+        g, g_inv = _TRANSFORMS[method]
+        z = stats.norm.isf((1 - level) / 2)
+        for x, n in self.CASES:
+            p = x / n
+            h = 1e-6 * min(p, 1 - p)
+            slope = (g(p + h) - g(p - h)) / (2 * h)  # numerical g'(p)
+            se = abs(slope) * math.sqrt(p * (1 - p) / n)
+            ends = sorted([g_inv(g(p) - z * se), g_inv(g(p) + z * se)])
+            df = proportion_ci(x, n, confidence_level=level, method=method)
+            assert df["ci_lower"][0] == pytest.approx(ends[0], rel=1e-6, abs=1e-12)
+            assert df["ci_upper"][0] == pytest.approx(ends[1], rel=1e-6, abs=1e-12)
+
+    @pytest.mark.parametrize("method", ["logit", "cloglog", "probit"])
+    @pytest.mark.parametrize("n", [1, 2, 30, 10**6])
+    def test_delta_method_edges_are_clopper_pearson(self, method, n):
+        df = proportion_ci([0, n], [n, n], method=method)
+        exact = [stats.binomtest(0, n).proportion_ci(0.95, "exact"),
+                 stats.binomtest(n, n).proportion_ci(0.95, "exact")]
+        assert df["ci_lower"][0] == 0.0 and df["ci_upper"][1] == 1.0
+        assert df["ci_upper"][0] == pytest.approx(exact[0].high, abs=1e-12)
+        assert df["ci_lower"][1] == pytest.approx(exact[1].low, abs=1e-12)
+
+    @pytest.mark.parametrize("level", [0.95, 0.9, 0.5])
+    def test_lrt_limits_solve_the_deviance_equation(self, level):
+        z = stats.norm.isf((1 - level) / 2)
+        for x, n in self.CASES:
+            df = proportion_ci(x, n, confidence_level=level, method="lrt")
+            lo, hi = df["ci_lower"][0], df["ci_upper"][0]
+            assert lo < x / n < hi
+            top = stats.binom.logpmf(x, n, x / n)
+            for limit in (lo, hi):
+                deviance = 2 * (top - stats.binom.logpmf(x, n, limit))
+                assert deviance == pytest.approx(z * z, rel=1e-7)
+
+    @pytest.mark.parametrize("n", [1, 5, 30, 10**9])
+    def test_lrt_edges_closed_form(self, n):
+        z = stats.norm.isf(0.025)
+        df = proportion_ci([0, n], [n, n], method="lrt")
+        assert df["ci_lower"][0] == 0.0 and df["ci_upper"][1] == 1.0
+        assert df["ci_upper"][0] == pytest.approx(1 - math.exp(-z * z / (2 * n)), rel=1e-12)
+        assert df["ci_lower"][1] == pytest.approx(math.exp(-z * z / (2 * n)), rel=1e-12)
+
+    def test_wilson_cc_against_scipy(self):
+        k, n = _random_cases(n_cases=200, seed=11)
+        keep = 2 * k != n  # prop.test drops the correction at x = n/2 (see next test)
+        ours = proportion_ci(k[keep], n[keep], confidence_level=0.9, method="wilson-cc")
+        for i, (ki, ni) in enumerate(zip(k[keep], n[keep], strict=True)):
+            ref = stats.binomtest(int(ki), int(ni)).proportion_ci(confidence_level=0.9,
+                                                                  method="wilsoncc")
+            assert ours["ci_lower"][i] == pytest.approx(ref.low, abs=TOL)
+            assert ours["ci_upper"][i] == pytest.approx(ref.high, abs=TOL)
+
+    def test_wilson_cc_at_half_equals_wilson_as_in_prop_test(self):
+        # R: prop.test(5, 10)$conf.int uses YATES = min(0.5, |x - n/2|) = 0
+        cc = proportion_ci([5, 50], [10, 100], method="wilson-cc")
+        plain = proportion_ci([5, 50], [10, 100], method="wilson")
+        np.testing.assert_allclose(cc[["ci_lower", "ci_upper"]], plain[["ci_lower", "ci_upper"]],
+                                   atol=1e-15)
+        near = proportion_ci(6, 11, method="wilson-cc")  # |x - n/2| = 0.5: full correction
+        ref = stats.binomtest(6, 11).proportion_ci(0.95, "wilsoncc")
+        assert near["ci_lower"][0] == pytest.approx(ref.low, abs=TOL)
+
+    @pytest.mark.parametrize("method", ["logit", "cloglog", "probit", "lrt", "wilson-cc"])
+    def test_single_trial_and_huge_n(self, method):
+        df = proportion_ci([0, 1, 10**9 // 3], [1, 1, 10**9], method=method)
+        assert np.isfinite(df[["ci_lower", "ci_upper"]].to_numpy()).all()
+        assert (df["ci_lower"] <= df["estimate"]).all() and (df["estimate"] <= df["ci_upper"]).all()
+        assert df["ci_upper"][2] - df["ci_lower"][2] < 1e-4
+
+
 class TestProportionCIEdges:
     def test_wald_collapses_at_zero_and_n(self):
         df = proportion_ci([0, 12], [12, 12], method="wald")
