@@ -23,7 +23,8 @@ from scipy import optimize, special, stats
 
 from ._validation import check_confidence_level, check_real
 
-__all__ = ["POOL_METHODS", "PooledEstimate", "TauPosterior", "pool"]
+__all__ = ["POOL_METHODS", "PooledEstimate", "TauPosterior", "check_choice", "pool",
+           "study_labels"]
 
 POOL_METHODS: tuple[str, ...] = ("FE", "DL", "REML", "PM", "ML", "bayes")
 """Methods accepted by :func:`pool` (case-sensitive)."""
@@ -61,15 +62,65 @@ def _as_vector(values: Any, name: str) -> np.ndarray:
     return arr
 
 
+def check_choice(value: Any, allowed: Sequence[str], name: str, *,
+                 case_sensitive: bool = True) -> str:
+    """``value`` as one of the strings ``allowed``, or a TypeError / ValueError naming ``name``.
+
+    With ``case_sensitive=False`` the match ignores case and surrounding space and reads
+    ``_`` as ``-``; the spelling in ``allowed`` is returned.
+
+    Examples
+    --------
+    >>> from spinemets._pooling import check_choice
+    >>> check_choice("reml", ("REML", "DL"), "method", case_sensitive=False)
+    'REML'
+    >>> check_choice("DL", ("REML", "DL"), "method")
+    'DL'
+    """
+    options = ", ".join(map(repr, allowed))
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string, one of {options}; got "
+                        f"{type(value).__name__} {value!r}")
+    if case_sensitive:
+        if value in allowed:
+            return value
+        raise ValueError(f"{name} must be one of {options} (case-sensitive); got {value!r}")
+    key = value.strip().lower().replace("_", "-")
+    for option in allowed:
+        if key == option.lower():
+            return option
+    raise ValueError(f"{name} must be one of {options}; got {value!r}")
+
+
+def study_labels(labels: Any, data: Any, k: int) -> tuple[str, ...]:
+    """One ``str`` label per study: ``labels`` checked, else the index of a Series ``data``,
+    else ``"study 1"``, ``"study 2"``, ...
+
+    Examples
+    --------
+    >>> from spinemets._pooling import study_labels
+    >>> study_labels(None, [0.1, 0.2], 2)
+    ('study 1', 'study 2')
+    >>> study_labels(["A", 2], [0.1, 0.2], 2)
+    ('A', '2')
+    """
+    if labels is None:
+        if isinstance(data, pd.Series):
+            return tuple(str(i) for i in data.index)
+        return tuple(f"study {i + 1}" for i in range(k))
+    if isinstance(labels, str):
+        raise TypeError(f"labels must be a sequence of labels, one per study, got the "
+                        f"string {labels!r}")
+    lab = tuple(str(s) for s in labels)
+    if len(lab) != k:
+        raise ValueError(f"labels must have one entry per study ({k}), got {len(lab)}")
+    return lab
+
+
 def _check_inputs(effects: Any, variances: Any, method: Any, knapp_hartung: Any,
                   confidence_level: Any, tau_prior_scale: Any, labels: Any) -> tuple[
                       np.ndarray, np.ndarray, str, bool, float, float, tuple[str, ...]]:
-    if not isinstance(method, str):
-        raise TypeError(f"method must be a string, one of {', '.join(map(repr, POOL_METHODS))}; "
-                        f"got {type(method).__name__} {method!r}")
-    if method not in POOL_METHODS:
-        raise ValueError(f"method must be one of {', '.join(map(repr, POOL_METHODS))} "
-                         f"(case-sensitive); got {method!r}")
+    method = check_choice(method, POOL_METHODS, "method")
     if not isinstance(knapp_hartung, (bool, np.bool_)):
         raise TypeError(f"knapp_hartung must be True or False, got "
                         f"{type(knapp_hartung).__name__} {knapp_hartung!r}")
@@ -95,19 +146,7 @@ def _check_inputs(effects: Any, variances: Any, method: Any, knapp_hartung: Any,
     if knapp_hartung and k < 2:
         raise ValueError(f"knapp_hartung=True needs at least 2 studies (k - 1 degrees of "
                          f"freedom), got k={k}")
-    if labels is None:
-        if isinstance(effects, pd.Series):
-            lab = tuple(str(i) for i in effects.index)
-        else:
-            lab = tuple(f"study {i + 1}" for i in range(k))
-    else:
-        if isinstance(labels, str):
-            raise TypeError(f"labels must be a sequence of labels, one per study, got the "
-                            f"string {labels!r}")
-        lab = tuple(str(s) for s in labels)
-        if len(lab) != k:
-            raise ValueError(f"labels must have one entry per study ({k}), got {len(lab)}")
-    return y, v, method, bool(knapp_hartung), level, scale, lab
+    return y, v, method, bool(knapp_hartung), level, scale, study_labels(labels, effects, k)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -425,6 +464,7 @@ def _bayes(y: np.ndarray, v: np.ndarray, scale: float, level: float) -> dict[str
                         tail_mass=tail, _edges=edges, _effects=y, _variances=v,
                         _log_norm=float(log_norm))
     return {"mu": mean, "se": float(np.sqrt(var)), "ci": ci, "pi": pi,
+            "mixture": (om, mk, smk, snk),
             "tau2": float(np.dot(omega, nodes**2)), "weights": weights, "posterior": post,
             "pred_sd": float(np.sqrt(var + np.dot(omega, nodes**2)))}
 
@@ -500,6 +540,46 @@ class PooledEstimate:
     prior: str | None = None
     tau_posterior: TauPosterior | None = None
     pi_se: float = float("nan")
+    _mixture: tuple[np.ndarray, ...] | None = field(default=None, repr=False)
+
+    def cdf(self, x: Any) -> np.ndarray:
+        """P(μ ≤ ``x``): the posterior for ``"bayes"``; otherwise the confidence
+        distribution whose central intervals are the CI (normal, or t(k − 1) with
+        Knapp–Hartung).
+
+        Examples
+        --------
+        >>> import spinemets as sm
+        >>> fit = sm.pool([0.2, 0.5, 0.1], [0.04, 0.09, 0.05], method="DL")
+        >>> round(float(fit.cdf(fit.ci_upper)[0]), 6)
+        0.975
+        """
+        return self._cdf(x, predictive=False)
+
+    def predictive_cdf(self, x: Any) -> np.ndarray:
+        """P(θ_new ≤ ``x``) for the true effect in a new setting, the distribution whose
+        central intervals are the prediction interval (posterior predictive for ``"bayes"``).
+
+        Examples
+        --------
+        >>> import spinemets as sm
+        >>> fit = sm.pool([0.2, 0.5, 0.1], [0.04, 0.09, 0.05], method="bayes")
+        >>> round(float(fit.predictive_cdf(fit.pi_lower)[0]), 6)
+        0.025
+        """
+        return self._cdf(x, predictive=True)
+
+    def _cdf(self, x: Any, predictive: bool) -> np.ndarray:
+        t = np.atleast_1d(np.asarray(x, dtype=float))
+        if self._mixture is not None:
+            om, mk, smk, snk = self._mixture
+            sd = snk if predictive else smk
+            return np.array([_mixture_cdf(float(v), om, mk, sd) for v in t])
+        sd = self.pi_se if predictive else self.se
+        z = (t - self.estimate) / sd
+        if self.knapp_hartung:
+            return stats.t.cdf(z, self.k - 1)
+        return special.ndtr(z)
 
     def to_frame(self) -> pd.DataFrame:
         """Tidy table: one row per study, then the pooled row and the prediction row.
@@ -673,7 +753,7 @@ def pool(effects: Any, variances: Any, method: str = "REML", knapp_hartung: bool
             knapp_hartung=False, confidence_level=level, weights=fit["weights"], labels=lab,
             effects=y, variances=v,
             prior=f"mu: flat (improper uniform); tau: half-normal(scale={scale:g})",
-            tau_posterior=fit["posterior"], pi_se=fit["pred_sd"],
+            tau_posterior=fit["posterior"], pi_se=fit["pred_sd"], _mixture=fit["mixture"],
         )
 
     if method == "FE":

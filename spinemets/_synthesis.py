@@ -3,7 +3,7 @@ proportions on the logit scale, and correcting an apparent prevalence for an imp
 
 Three public functions:
 
-- :func:`proportion_ci` — interval for *x of n* by one of five methods, as a tidy DataFrame;
+- :func:`proportion_ci` — interval for *x of n* by one of ten methods, as a tidy DataFrame;
 - :func:`pool_proportions` — random-effects (or fixed-effect) meta-analysis of several
   *x of n* figures for the same estimand, returning a :class:`PooledProportion` with the
   prediction interval for a new setting and the predictive distribution as a
@@ -30,11 +30,13 @@ from scipy import optimize, special, stats
 
 from ._display import format_interval, format_value, html_record, html_table
 from ._draw import forest_plot, plot_draws
+from ._pooling import check_choice, pool, study_labels
 from ._validation import (
     check_confidence_level,
     check_count,
     check_count_array,
     check_fraction,
+    check_real,
     resolve_rng,
 )
 from ._values import Proportion
@@ -57,11 +59,13 @@ __all__ = [
     "true_prevalence",
 ]
 
-CI_METHODS: tuple[str, ...] = ("wilson", "exact", "jeffreys", "agresti-coull", "wald")
+CI_METHODS: tuple[str, ...] = ("wilson", "exact", "jeffreys", "agresti-coull", "wald",
+                               "wilson-cc", "logit", "cloglog", "probit", "lrt")
 """Interval methods accepted by :func:`proportion_ci`."""
 
-POOLING_METHODS: tuple[str, ...] = ("REML", "DL", "PM", "fixed")
-"""Estimators accepted by :func:`pool_proportions` (``fixed``: inverse-variance, tau² = 0)."""
+POOLING_METHODS: tuple[str, ...] = ("REML", "DL", "PM", "ML", "bayes", "fixed")
+"""Estimators accepted by :func:`pool_proportions` (``fixed``: inverse-variance, tau² = 0;
+``bayes``: :func:`~spinemets.pool`'s half-normal prior on tau, integrated by quadrature)."""
 
 CONTINUITY_CORRECTION = 0.5
 """Added to both cells of a study with 0 or n events before taking the logit."""
@@ -116,19 +120,6 @@ def _check_events_totals(events: Any, total: Any, total_name: str) -> tuple[
     return ev, tot, index
 
 
-def _check_method(method: Any, allowed: Sequence[str], name: str = "method") -> str:
-    if not isinstance(method, str):
-        raise TypeError(
-            f"{name} must be a string, one of {', '.join(map(repr, allowed))}; got "
-            f"{type(method).__name__} {method!r}"
-        )
-    key = method.strip().lower().replace("_", "-")
-    for option in allowed:
-        if key == option.lower():
-            return option
-    raise ValueError(f"{name} must be one of {', '.join(map(repr, allowed))}; got {method!r}")
-
-
 def _ci_arrays(k: np.ndarray, n: np.ndarray, level: float, method: str) -> tuple[
         np.ndarray, np.ndarray]:
     """Lower and upper limits, vectorised (k, n int arrays of equal shape)."""
@@ -159,12 +150,95 @@ def _ci_arrays(k: np.ndarray, n: np.ndarray, level: float, method: str) -> tuple
             hi = stats.beta.isf(tail, kf + 1.0, np.where(full, 1.0, nf - kf))
         lo = np.where(zero, 0.0, lo)
         hi = np.where(full, 1.0, hi)
-    else:  # jeffreys
+    elif method == "jeffreys":
         lo = stats.beta.ppf(tail, kf + 0.5, nf - kf + 0.5)
         hi = stats.beta.isf(tail, kf + 0.5, nf - kf + 0.5)
         lo = np.where(zero, 0.0, lo)
         hi = np.where(full, 1.0, hi)
+    elif method == "wilson-cc":
+        lo, hi = _wilson_cc(kf, nf, z)
+    elif method == "lrt":
+        lo, hi = _profile_likelihood(k, n, z)
+    else:  # logit, cloglog, probit: delta method on the transformed scale
+        lo, hi = _delta_method(kf, nf, z, method)
+        edge = tail ** (1.0 / nf)  # Clopper-Pearson's limit at 0 or n events
+        lo = np.where(zero, 0.0, np.where(full, edge, lo))
+        hi = np.where(full, 1.0, np.where(zero, 1.0 - edge, hi))
     return np.clip(lo, 0.0, 1.0), np.clip(hi, 0.0, 1.0)
+
+
+def _wilson_cc(kf: np.ndarray, nf: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval with continuity correction (Newcombe 1998, method 4), in the
+    form of R ``prop.test(x, n, correct=TRUE)``: the correction ½ is reduced to |x − n/2|
+    when that is smaller (prop.test's null is p = ½)."""
+    corr = np.minimum(0.5, np.abs(kf - nf / 2.0))
+    p = kf / nf
+    a = z * z / (2.0 * nf)
+    out = []
+    for sign in (-1.0, 1.0):
+        pc = p + sign * corr / nf
+        with np.errstate(invalid="ignore"):
+            limit = (pc + a + sign * z * np.sqrt(pc * (1.0 - pc) / nf + a / (2.0 * nf))) / (
+                1.0 + 2.0 * a)
+        out.append(np.where(pc <= 0.0, 0.0, np.where(pc >= 1.0, 1.0, limit)))
+    return out[0], out[1]
+
+
+def _delta_method(kf: np.ndarray, nf: np.ndarray, z: float, method: str) -> tuple[
+        np.ndarray, np.ndarray]:
+    """Normal interval on the logit, complementary log-log or probit scale, with the
+    delta-method variance, mapped back (values at 0 and n events are replaced by the
+    caller)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = kf / nf
+        if method == "logit":
+            centre, sd = special.logit(p), np.sqrt(1.0 / (nf * p * (1.0 - p)))
+            return special.expit(centre - z * sd), special.expit(centre + z * sd)
+        if method == "probit":
+            centre = special.ndtri(p)
+            sd = np.sqrt(p * (1.0 - p) / nf) / stats.norm.pdf(centre)
+            return special.ndtr(centre - z * sd), special.ndtr(centre + z * sd)
+        log_p = np.log(p)  # cloglog: eta = log(-log p), decreasing in p
+        centre, sd = np.log(-log_p), np.sqrt((1.0 - p) / (nf * p * log_p**2))
+        return np.exp(-np.exp(centre + z * sd)), np.exp(-np.exp(centre - z * sd))
+
+
+def _profile_likelihood(k: np.ndarray, n: np.ndarray, z: float) -> tuple[
+        np.ndarray, np.ndarray]:
+    """Likelihood-ratio (profile) interval: the p where the binomial deviance
+    2[l(p̂) − l(p)] equals z², one on each side of p̂ = k/n (0 and 1 at the edges)."""
+    lo, hi = np.zeros(k.size), np.ones(k.size)
+    cache: dict[tuple[int, int], tuple[float, float]] = {}
+    for i, (x, m) in enumerate(zip(k.tolist(), n.tolist(), strict=True)):
+        if (x, m) not in cache:
+            cache[(x, m)] = _lrt_limits(x, m, z)
+        lo[i], hi[i] = cache[(x, m)]
+    return lo, hi
+
+
+def _lrt_limits(x: int, m: int, z: float) -> tuple[float, float]:
+    target = z * z / 2.0
+    p_hat = x / m
+
+    def loglik(p: float) -> float:
+        return float(special.xlogy(x, p) + special.xlog1py(m - x, -p))
+
+    top = loglik(p_hat)
+
+    def excess(p: float) -> float:
+        return top - loglik(p) - target
+
+    if x == 0:
+        return 0.0, float(-np.expm1(-target / m))
+    if x == m:
+        return float(np.exp(-target / m)), 1.0
+    left, right = 1e-300, 1.0 - np.finfo(float).epsneg  # finite log-likelihood at both
+    rtol = 4 * np.finfo(float).eps
+    lower = (optimize.brentq(excess, left, p_hat, xtol=1e-300, rtol=rtol, maxiter=500)
+             if excess(left) > 0 else 0.0)
+    upper = (optimize.brentq(excess, p_hat, right, xtol=1e-300, rtol=rtol, maxiter=500)
+             if excess(right) > 0 else 1.0)
+    return float(lower), float(upper)
 
 
 def proportion_ci(events: Any, total: Any, confidence_level: float = 0.95,
@@ -180,8 +254,19 @@ def proportion_ci(events: Any, total: Any, confidence_level: float = 0.95,
         ``events`` (and vice versa); otherwise the lengths must match.
     confidence_level : float, default 0.95
         Coverage of the two-sided interval, strictly between 0 and 1.
-    method : {"wilson", "exact", "jeffreys", "agresti-coull", "wald"}, default "wilson"
+    method : str, default "wilson"
+        One of ``"wilson", "exact", "jeffreys", "agresti-coull", "wald", "wilson-cc",
+        "logit", "cloglog", "probit", "lrt"``.
+
         - ``wilson``: Wilson score interval (no continuity correction).
+        - ``wilson-cc``: Wilson with continuity correction, as R ``prop.test(x, n)`` (its
+          correction ½ is reduced to |x − n/2| when that is smaller, so at x = n/2 it equals
+          ``wilson``).
+        - ``logit``, ``cloglog``, ``probit``: normal interval on the logit,
+          complementary log-log (log(−log p)) or probit scale with the delta-method variance,
+          mapped back — R ``binom.confint``'s methods of the same names.
+        - ``lrt``: likelihood-ratio (profile likelihood) interval: the p where the binomial
+          deviance 2[ℓ(p̂) − ℓ(p)] equals z² — R ``binom.lrt`` (default options).
         - ``exact``: Clopper–Pearson, from Beta quantiles (equal to the binomial tail
           inversion of :meth:`scipy.stats.binomtest`).
         - ``jeffreys``: equal-tailed quantiles of Beta(events + ½, total − events + ½).
@@ -213,16 +298,34 @@ def proportion_ci(events: Any, total: Any, confidence_level: float = 0.95,
       ``(1 - confidence_level) / 2`` tail (for Clopper–Pearson this is the textbook
       definition; for Jeffreys it is the modification of Brown, Cai & DasGupta 2001; for
       Wilson the formula already gives 0 and 1 there, the convention only removes rounding
-      error). Note that ``statsmodels``' Jeffreys interval does not apply this convention
-      and R's ``binom.bayes`` uses a one-sided tail at the edges.
+      error). See below for how statsmodels and R differ for Jeffreys.
     - ``agresti-coull`` and ``wald`` are clipped to [0, 1]. At ``k = 0`` or ``k = n`` the
       Wald interval collapses to the single point 0 or 1 (zero width), one more reason not
       to use it.
+    - ``logit``, ``cloglog``, ``probit``: the transformed estimate is infinite at ``k = 0``
+      and ``k = n``; there, as in R ``binom.confint``, the interval is [0, 1 − (α/2)^(1/n)]
+      or [(α/2)^(1/n), 1] (the Clopper–Pearson limits), α = 1 − ``confidence_level``.
+    - ``lrt``: at ``k = 0`` the interval is [0, 1 − exp(−z²/(2n))] (the deviance is finite
+      there), and symmetrically at ``k = n``; this is the two-sided z of R ``binom.lrt``.
+    - ``wilson-cc``: a corrected limit beyond 0 or 1 is set to 0 or 1, as prop.test does.
+
+    *Jeffreys at the edges, and statsmodels.* ``statsmodels``'
+    ``proportion_confint(method="jeffreys")`` returns the equal-tailed Beta(k + ½, n − k + ½)
+    quantiles at every k, so at ``k = 0`` its lower limit is a small positive number: the
+    interval excludes 0, the one value the data cannot rule out, and its coverage near
+    p = 0 drops to well below the nominal level (Brown, Cai & DasGupta 2001, sec. 4.1.2).
+    spinemets follows their modification instead (lower limit 0 at k = 0, upper 1 at
+    k = n); everywhere else the two agree to rounding. R's ``binom.bayes`` differs again: it
+    reports a highest-density (not equal-tailed) interval by default, one-sided at the
+    edges.
 
     References
     ----------
     Brown, L. D., Cai, T. T. & DasGupta, A. (2001). Interval estimation for a binomial
-    proportion. *Statistical Science* 16(2), 101–133.
+    proportion. *Statistical Science* 16(2), 101–133. Newcombe, R. G. (1998). Two-sided
+    confidence intervals for the single proportion: comparison of seven methods. *Statistics
+    in Medicine* 17, 857–872. Dorai-Raj, S. (2022). binom: Binomial confidence intervals for
+    several parameterizations. R package.
 
     Examples
     --------
@@ -234,9 +337,11 @@ def proportion_ci(events: Any, total: Any, confidence_level: float = 0.95,
     [0.9, 0.683, 0.9877]
     >>> proportion_ci([0, 5], 10, method="jeffreys")["ci_lower"].round(4).tolist()
     [0.0, 0.2235]
+    >>> proportion_ci(1, 30, method="logit")[["ci_lower", "ci_upper"]].round(6).values.tolist()
+    [[0.004675, 0.202002]]
     """
     level = check_confidence_level(confidence_level)
-    method = _check_method(method, CI_METHODS)
+    method = check_choice(method, CI_METHODS, "method", case_sensitive=False)
     k, n, index = _check_events_totals(events, total, "total")
     lo, hi = _ci_arrays(k, n, level, method)
     out = pd.DataFrame({
@@ -254,81 +359,29 @@ def proportion_ci(events: Any, total: Any, confidence_level: float = 0.95,
 
 
 # ---------------------------------------------------------------------------------------------
-# Random-effects engine (generic: effect sizes y with sampling variances v)
+# Random-effects engine: sm.pool, with the conventions of pool_proportions on top
 # ---------------------------------------------------------------------------------------------
 
 
-def _weighted_mean(y: np.ndarray, w: np.ndarray) -> float:
-    return float(np.sum(w * y) / np.sum(w))
-
-
-def _q_statistic(y: np.ndarray, v: np.ndarray) -> float:
-    w = 1.0 / v
-    return float(np.sum(w * (y - _weighted_mean(y, w)) ** 2))
-
-
-def _bracket_upper(fun: Any, start: float) -> float:
-    """Smallest ``start * 2**j`` at which the decreasing-at-infinity ``fun`` is negative."""
-    b = max(start, 1e-8)
-    for _ in range(200):
-        if fun(b) < 0:
-            return b
-        b *= 2.0
-    raise RuntimeError("could not bracket the between-study variance (tau2)")
-
-
-def _tau2_dl(y: np.ndarray, v: np.ndarray) -> float:
-    w = 1.0 / v
-    k = y.size
-    c = np.sum(w) - np.sum(w**2) / np.sum(w)
-    if c <= 0:
-        return 0.0
-    return max(0.0, (_q_statistic(y, v) - (k - 1)) / float(c))
-
-
-def _tau2_pm(y: np.ndarray, v: np.ndarray) -> float:
-    k = y.size
-
-    def excess(t2: float) -> float:
-        w = 1.0 / (v + t2)
-        return float(np.sum(w * (y - _weighted_mean(y, w)) ** 2)) - (k - 1)
-
-    if excess(0.0) <= 0:
-        return 0.0
-    upper = _bracket_upper(excess, float(np.var(y, ddof=1)) + float(np.max(v)))
-    return float(optimize.brentq(excess, 0.0, upper, xtol=1e-15, rtol=1e-14, maxiter=500))
-
-
-def _tau2_reml(y: np.ndarray, v: np.ndarray) -> float:
-    def score(t2: float) -> float:
-        # derivative of the restricted log-likelihood with respect to tau2, times 2
-        w = 1.0 / (v + t2)
-        sw = np.sum(w)
-        mu = np.sum(w * y) / sw
-        return float(np.sum(w**2 * (y - mu) ** 2) - sw + np.sum(w**2) / sw)
-
-    if score(0.0) <= 0:
-        return 0.0
-    upper = _bracket_upper(score, float(np.var(y, ddof=1)) + float(np.max(v)))
-    return float(optimize.brentq(score, 0.0, upper, xtol=1e-15, rtol=1e-14, maxiter=500))
-
-
-_TAU2 = {"DL": _tau2_dl, "PM": _tau2_pm, "REML": _tau2_reml}
-
-
 def _random_effects(y: Any, v: Any, *, method: str = "REML", confidence_level: float = 0.95,
-                    knapp_hartung: bool = False) -> dict[str, Any]:
-    """Pool effects ``y`` with sampling variances ``v`` (any scale); returns a dict.
+                    knapp_hartung: bool = False, tau_prior_scale: float = 0.5) -> dict[str, Any]:
+    """Pool effects ``y`` with sampling variances ``v`` (any scale) by :func:`pool`; a dict.
 
-    Keys: ``k, q, i2, tau2, mu, se, ci, fixed_mu, fixed_se, fixed_ci, pi, pi_rule, weights``
-    (``weights``: relative weights of the chosen model, summing to 1).
+    ``method`` is one of :data:`POOLING_METHODS` (``"fixed"`` is ``pool``'s ``"FE"``). What
+    this adds to :func:`pool` are the conventions of :func:`pool_proportions`: I² is
+    Higgins–Thompson's max(0, (Q − (k − 1))/Q) whatever the estimator, the fixed-effect fit is
+    always reported beside the chosen one, and the frequentist prediction interval is
+    Higgins–Thompson–Spiegelhalter's t(k − 2) rule (normal quantile at k = 2). For
+    ``"bayes"`` the interval is the posterior predictive one.
+
+    Keys: ``k, q, i2, tau2, mu, se, ci, fixed_mu, fixed_se, fixed_ci, pi, pi_rule, weights,
+    weights_fixed, fit`` (``weights``: relative weights of the chosen model, summing to 1;
+    ``fit``: the :class:`~spinemets.PooledEstimate`).
     """
     y = np.asarray(y, dtype=float)
     v = np.asarray(v, dtype=float)
     k = y.size
     level = confidence_level
-    tail = (1.0 - level) / 2.0
-    z = float(stats.norm.isf(tail))
     if method != "fixed" and k < 2:
         raise ValueError(
             f"random-effects pooling (method={method!r}) needs at least 2 studies (k >= 2), "
@@ -339,46 +392,44 @@ def _random_effects(y: Any, v: Any, *, method: str = "REML", confidence_level: f
             f"knapp_hartung=True needs at least 2 studies (k >= 2, for k - 1 degrees of "
             f"freedom), got k={k}"
         )
-    w_fe = 1.0 / v
-    fixed_mu = _weighted_mean(y, w_fe)
-    fixed_se = float(np.sqrt(1.0 / np.sum(w_fe)))
-    q = _q_statistic(y, v) if k > 1 else 0.0
-    i2 = max(0.0, (q - (k - 1)) / q) if (k > 1 and q > 0) else 0.0
-
-    tau2 = 0.0 if method == "fixed" else _TAU2[method](y, v)
-    w = 1.0 / (v + tau2)
-    mu = _weighted_mean(y, w)
-    se = float(np.sqrt(1.0 / np.sum(w)))
-    if knapp_hartung:
-        se = float(np.sqrt(np.sum(w * (y - mu) ** 2) / ((k - 1) * np.sum(w))))
-        crit = float(stats.t.isf(tail, k - 1))
+    fixed = pool(y, v, method="FE", confidence_level=level)
+    if method == "fixed" and not knapp_hartung:
+        fit = fixed
     else:
-        crit = z
-    ci = (mu - crit * se, mu + crit * se)
-
+        fit = pool(y, v, method="FE" if method == "fixed" else method,
+                   knapp_hartung=knapp_hartung, confidence_level=level,
+                   tau_prior_scale=tau_prior_scale)
+    q = fit.q
+    i2 = max(0.0, (q - (k - 1)) / q) if (k > 1 and q > 0) else 0.0
+    ci = (fit.ci_lower, fit.ci_upper)
     if method == "fixed":
         pi = ci
         pi_rule = "fixed effect: no between-study variance, the prediction interval is the CI"
+    elif method == "bayes":
+        pi = (fit.pi_lower, fit.pi_upper)
+        pi_rule = ("Bayesian posterior predictive interval for a new setting (flat prior on "
+                   f"mu, half-normal prior on tau with scale {tau_prior_scale:g}, integrated "
+                   "over tau)")
     else:
-        spread = float(np.sqrt(tau2 + se**2))
+        tail = (1.0 - level) / 2.0
+        spread = float(np.sqrt(fit.tau2 + fit.se**2))
         if k >= 3:
             t_pi = float(stats.t.isf(tail, k - 2))
             pi_rule = "Higgins-Thompson-Spiegelhalter: mu +/- t(k-2) * sqrt(tau2 + SE^2)"
         else:
-            t_pi = z
+            t_pi = float(stats.norm.isf(tail))
             pi_rule = ("k=2 fallback: mu +/- z * sqrt(tau2 + SE^2) (normal quantile; "
                        "t(k-2) has 0 degrees of freedom)")
-        pi = (mu - t_pi * spread, mu + t_pi * spread)
+        pi = (fit.estimate - t_pi * spread, fit.estimate + t_pi * spread)
     return {
-        "k": k, "q": q, "i2": i2, "tau2": float(tau2), "mu": mu, "se": se, "ci": ci,
-        "fixed_mu": fixed_mu, "fixed_se": fixed_se,
-        "fixed_ci": (fixed_mu - z * fixed_se, fixed_mu + z * fixed_se),
-        "pi": pi, "pi_rule": pi_rule, "weights": w / np.sum(w),
-        "weights_fixed": w_fe / np.sum(w_fe),
+        "k": k, "q": q, "i2": i2, "tau2": float(fit.tau2), "mu": fit.estimate, "se": fit.se,
+        "ci": ci, "fixed_mu": fixed.estimate, "fixed_se": fixed.se,
+        "fixed_ci": (fixed.ci_lower, fixed.ci_upper), "pi": pi, "pi_rule": pi_rule,
+        "weights": fit.weights, "weights_fixed": fixed.weights, "fit": fit,
     }
 
 
-def _logit_effects(events: np.ndarray, totals: np.ndarray) -> tuple[
+def logit_effects(events: np.ndarray, totals: np.ndarray) -> tuple[
         np.ndarray, np.ndarray, np.ndarray]:
     """Per-study logit and variance, +0.5 to both cells only for 0 or n events."""
     corr = np.where((events == 0) | (events == totals), CONTINUITY_CORRECTION, 0.0)
@@ -409,7 +460,8 @@ class PooledProportion:
     pi_lower, pi_upper : float
         Prediction interval for the true proportion in a new setting (see ``pi_rule``).
     tau2 : float
-        Between-study variance of the logits (0 for ``method="fixed"``).
+        Between-study variance of the logits (0 for ``method="fixed"``; posterior mean of τ²
+        for ``"bayes"``).
     i2 : float
         Higgins–Thompson I² = max(0, (Q − (k − 1)) / Q), as a fraction.
     q : float
@@ -417,7 +469,7 @@ class PooledProportion:
     k : int
         Number of studies.
     method : str
-        ``"REML"``, ``"DL"``, ``"PM"`` or ``"fixed"``.
+        ``"REML"``, ``"DL"``, ``"PM"``, ``"ML"``, ``"bayes"`` or ``"fixed"``.
     confidence_level : float
         Coverage of both intervals.
     fixed_estimate : float
@@ -485,7 +537,10 @@ class PooledProportion:
                 "Random-effects predictive distribution for a new setting: the logit of the "
                 "true proportion is Normal(mu, tau2 + SE^2), with mu, SE and tau2 estimated "
                 f"by {self.method} from {self.k} studies of the same estimand (0.5 added to "
-                "both cells of studies with 0 or n events)."
+                "both cells of studies with 0 or n events)"
+                + ("; for bayes mu and SE are the posterior mean and SD and tau2 the posterior "
+                   "mean of tau^2, so the normal matches the predictive mixture's mean and "
+                   "variance." if self.method == "bayes" else ".")
             ),
         )
 
@@ -597,7 +652,8 @@ class PooledProportion:
 
 def pool_proportions(events: Any, totals: Any, method: str = "REML",
                      confidence_level: float = 0.95, labels: Sequence[Any] | None = None,
-                     knapp_hartung: bool = False) -> PooledProportion:
+                     knapp_hartung: bool = False,
+                     tau_prior_scale: float = 0.5) -> PooledProportion:
     r"""Pool several *events of total* figures for the same estimand on the logit scale.
 
     Parameters
@@ -606,9 +662,11 @@ def pool_proportions(events: Any, totals: Any, method: str = "REML",
         Events per study.
     totals : array_like of int or pandas.Series
         Trials per study (``>= 1``), same length as ``events``.
-    method : {"REML", "DL", "PM", "fixed"}, default "REML"
+    method : {"REML", "DL", "PM", "ML", "bayes", "fixed"}, default "REML"
         Estimator of the between-study variance τ²: restricted maximum likelihood,
-        DerSimonian–Laird (truncated at 0) or Paule–Mandel; ``"fixed"`` is the inverse-variance
+        DerSimonian–Laird (truncated at 0), Paule–Mandel or maximum likelihood; ``"bayes"``
+        is the Bayesian random-effects model of :func:`~spinemets.pool` (flat prior on the
+        pooled logit, half-normal prior on τ); ``"fixed"`` is the inverse-variance
         fixed-effect model (τ² = 0). Case-insensitive.
     confidence_level : float, default 0.95
         Coverage of the confidence and prediction intervals.
@@ -618,7 +676,11 @@ def pool_proportions(events: Any, totals: Any, method: str = "REML",
     knapp_hartung : bool, default False
         Use the Knapp–Hartung(–Sidik–Jonkman) variance
         Σwᵢ(yᵢ − μ)² / ((k − 1)Σwᵢ) with a t(k − 1) quantile for the CI of the pooled logit
-        (not truncated below at the usual variance).
+        (not truncated below at the usual variance). Not available for ``"bayes"``.
+    tau_prior_scale : float, default 0.5
+        Scale of the half-normal prior on τ, on the logit scale (``"bayes"`` only; must be
+        > 0 in any case). 0.5 says that settings' odds rarely differ by more than a factor
+        e^(2 × 0.5) ≈ 2.7 from the average.
 
     Returns
     -------
@@ -660,6 +722,12 @@ def pool_proportions(events: Any, totals: Any, method: str = "REML",
     choice too; a wide honest statement is "collect more studies". With ``method="fixed"``
     the prediction interval equals the CI (no between-study variance is assumed).
 
+    *Bayes.* ``mu_logit`` is the posterior mean of the pooled logit, ``se_logit`` its posterior
+    SD, the CI the equal-tailed credible interval and the prediction interval the posterior
+    predictive one (no warning at k = 2: the prior on τ is what makes two studies usable),
+    all from :func:`~spinemets.pool` with ``method="bayes"``; ``tau2`` is the posterior mean
+    of τ². ``estimate`` is ``expit(mu_logit)``.
+
     *k = 1.* ``method="fixed"`` returns that study (its logit-scale interval);
     random-effects methods need k ≥ 2 and raise ``ValueError``.
 
@@ -688,33 +756,23 @@ def pool_proportions(events: Any, totals: Any, method: str = "REML",
     0.35
     """
     level = check_confidence_level(confidence_level)
-    method = _check_method(method, POOLING_METHODS)
+    method = check_choice(method, POOLING_METHODS, "method", case_sensitive=False)
     if not isinstance(knapp_hartung, (bool, np.bool_)):
         raise TypeError(
             f"knapp_hartung must be True or False, got {type(knapp_hartung).__name__} "
             f"{knapp_hartung!r}"
         )
+    check_real(tau_prior_scale, "tau_prior_scale", low=0.0, low_open=True)
     x, n, _ = _check_events_totals(events, totals, "totals")
     k = x.size
     if k == 0:
         raise ValueError("events must hold at least one study, got an empty sequence")
-    if labels is None:
-        if isinstance(events, pd.Series):
-            lab = tuple(str(i) for i in events.index)
-        else:
-            lab = tuple(f"study {i + 1}" for i in range(k))
-    else:
-        if isinstance(labels, str):
-            raise TypeError(f"labels must be a sequence of labels, one per study, got the "
-                            f"string {labels!r}")
-        lab = tuple(str(s) for s in labels)
-        if len(lab) != k:
-            raise ValueError(f"labels must have one entry per study ({k}), got {len(lab)}")
+    lab = study_labels(labels, events, k)
 
-    y, v, corr = _logit_effects(x, n)
+    y, v, corr = logit_effects(x, n)
     fit = _random_effects(y, v, method=method, confidence_level=level,
-                          knapp_hartung=bool(knapp_hartung))
-    if method != "fixed" and k == 2:
+                          knapp_hartung=bool(knapp_hartung), tau_prior_scale=tau_prior_scale)
+    if method not in ("fixed", "bayes") and k == 2:
         warnings.warn(
             "prediction interval from only 2 studies: the Higgins-Thompson-Spiegelhalter "
             "t(k-2) quantile is undefined, so the normal quantile was used "

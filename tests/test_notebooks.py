@@ -8,6 +8,7 @@ numbers twice. Notebook 03 is executed by ``tests/test_planning.py``.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import time
@@ -26,9 +27,115 @@ NB02 = ROOT / "notebooks" / "02-cohort-estimates.ipynb"
 TIME_LIMIT_S = 40.0  # each notebook must run in under 40 s (kernel start included)
 
 
-def _execute(path: Path, workdir: Path):
-    """Run a notebook in ``workdir``; return the executed notebook and the seconds it took."""
+# Run first (in the test's copy only): before any figure is shown or flushed, every legend
+# entry must be drawn by some artist of its axes (same kind, colour, line style and marker).
+LEGEND_WATCH = r"""
+import json as _json
+import matplotlib.axes as _axes
+import matplotlib.pyplot as _plt
+from matplotlib.colors import to_rgba as _rgba
+from matplotlib.collections import LineCollection as _LC
+from matplotlib.lines import Line2D as _L2D
+from matplotlib.patches import Patch as _Patch
+
+_LEGEND_PROBLEMS = []
+_FIGURES_CHECKED = set()
+_HANDLES = {}  # id(legend) -> the handles it was built from
+
+
+def _same(a, b):
+    return all(abs(x - y) < 1e-6 for x, y in zip(_rgba(a), _rgba(b)))
+
+
+def _kind_of_style(ls):
+    return {"-": "solid", "solid": "solid", "--": "dashed", "dashed": "dashed", ":": "dotted",
+            "dotted": "dotted", "-.": "dashdot", "dashdot": "dashdot"}.get(ls, "none")
+
+
+def _kind_of_dashes(dashes):
+    if dashes is None or len(dashes) == 0:
+        return "solid"
+    if len(dashes) >= 4:
+        return "dashdot"
+    return "dotted" if dashes[0] < dashes[1] else "dashed"
+
+
+def _drawn(handle, ax):
+    drawn = [*ax.lines, *ax.patches, *ax.collections]
+    if any(handle is art for art in drawn):
+        return True  # the legend names an artist of its axes
+    if isinstance(handle, _L2D):  # a proxy: some artist must look the same
+        style, marker = _kind_of_style(handle.get_linestyle()), handle.get_marker()
+        for art in ax.lines:
+            if (_same(art.get_color(), handle.get_color()) and art.get_marker() == marker
+                    and _kind_of_style(art.get_linestyle()) == style):
+                return True
+        if marker in ("None", "none", "", None) and style != "none":
+            for art in ax.collections:
+                if isinstance(art, _LC) and len(art.get_colors()):
+                    if (_same(art.get_colors()[0], handle.get_color())
+                            and _kind_of_dashes(art.get_linestyle()[0][1]) == style):
+                        return True
+        return False
+    if isinstance(handle, _Patch):
+        return any(_same(p.get_facecolor(), handle.get_facecolor()) for p in ax.patches)
+    return True  # other handle kinds are not checked
+
+
+_legend = _axes.Axes.legend
+
+
+def _recording_legend(self, *args, **kwargs):
+    handles = kwargs.get("handles")
+    if handles is None and args and not isinstance(args[0], str):
+        handles = args[0]
+    if handles is None:
+        handles = self.get_legend_handles_labels()[0]
+    legend = _legend(self, *args, **kwargs)
+    _HANDLES[id(legend)] = (legend, list(handles))
+    return legend
+
+
+_axes.Axes.legend = _recording_legend
+
+
+def _check_legends(*_):
+    for num in _plt.get_fignums():
+        _FIGURES_CHECKED.add(id(_plt.figure(num)))
+        for ax in _plt.figure(num).axes:
+            legend = ax.get_legend()
+            if legend is None or id(legend) not in _HANDLES:
+                continue
+            for handle in _HANDLES[id(legend)][1]:
+                if not _drawn(handle, ax):
+                    _LEGEND_PROBLEMS.append(f"{ax.get_title()!r}: {handle.get_label()!r}")
+
+
+_show = _plt.show
+
+
+def _checked_show(*args, **kwargs):
+    _check_legends()
+    return _show(*args, **kwargs)
+
+
+_plt.show = _checked_show
+get_ipython().events.register("post_execute", _check_legends)
+"""
+
+
+def _execute(path: Path, workdir: Path, prelude: str | None = None):
+    """Run a notebook in ``workdir``; return the executed notebook and the seconds it took.
+
+    ``prelude`` is run first, in a cell tagged ``test-prelude`` (left out of the outputs
+    compared between runs)."""
     nb = nbformat.read(path, as_version=4)
+    if prelude is not None:
+        nb.cells.insert(0, nbformat.v4.new_code_cell(prelude,
+                                                     metadata={"tags": ["test-prelude"]}))
+        report = ('print(_json.dumps({"figures": len(_FIGURES_CHECKED), '
+                  '"problems": _LEGEND_PROBLEMS}))')
+        nb.cells.append(nbformat.v4.new_code_cell(report, metadata={"tags": ["test-prelude"]}))
     # The kernel must import the same spinemets as this test process (installed or not).
     package_root = str(Path(sm.__file__).resolve().parents[1])
     pythonpath = os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH")) if p)
@@ -44,7 +151,7 @@ def _execute(path: Path, workdir: Path):
 
 @pytest.fixture(scope="module")
 def nb01(tmp_path_factory):
-    return _execute(NB01, tmp_path_factory.mktemp("nb01"))
+    return _execute(NB01, tmp_path_factory.mktemp("nb01"), prelude=LEGEND_WATCH)
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +201,7 @@ def _plain_outputs(nb) -> list[str]:
     """
     out = []
     for cell in nb.cells:
-        if cell.cell_type != "code":
+        if cell.cell_type != "code" or "test-prelude" in cell.metadata.get("tags", []):
             continue
         # A print may arrive as several stream messages: join them per cell.
         out.append("".join(o.get("text", "") for o in cell.outputs
@@ -148,13 +255,27 @@ def test_nb01_shows_the_two_study_warning_and_pooled_result(nb01):
 
 
 @pytest.mark.slow
-def test_nb01_audit_names_every_claim_with_its_verdict(nb01):
+def test_nb01_audit_names_every_claim_and_reading_with_its_verdict(nb01):
     text = _tagged(nb01[0], "audit")
     audit = sm.reproduce().to_frame()
-    for claim_id, verdict in zip(audit["claim_id"], audit["verdict"], strict=True):
-        assert claim_id in text
+    for claim_id, estimand, verdict in zip(audit["claim_id"], audit["estimand"],
+                                           audit["verdict"], strict=True):
+        assert claim_id in text and estimand in text
         assert verdict in text
     assert "%" in text  # fractions are shown as percent
+    assert "&gt; 0.999" in text and "0.9999" not in text  # probabilities, sensible precision
+
+
+@pytest.mark.slow
+def test_nb01_shows_every_method_and_the_verdict_depending_on_it(nb01):
+    text = _tagged(nb01[0], "methods")
+    from spinemets._audit import METHODS
+
+    for label, _, _ in METHODS:
+        assert f">{label}<" in text
+    for verdict in ("supported", "probably holds (not established at 95%)",
+                    "not settled by the evidence"):
+        assert verdict in text
 
 
 @pytest.mark.slow
@@ -162,6 +283,99 @@ def test_nb01_what_if_moves_the_verdict(nb01):
     text = _tagged(nb01[0], "what-if")
     assert "probably holds (not established at 95%)" in text
     assert "not settled by the evidence" in text
+    assert "supported with FE, FE + KH, DL" in text  # both series near 36%
+
+
+@pytest.mark.slow
+def test_nb01_refiled_row_shows_the_range_mixing_estimands(nb01):
+    # with every row filed under what it measured, the audit finds the mixing by itself
+    text = _tagged(nb01[0], "range-explain")
+    assert "mixes estimands" in text and "overstates the top end" in text
+    # the 60-70% statement filed back as clinical hides it (the lesson the notebook draws)
+    misfiled = _tagged(nb01[0], "misfiled")
+    assert "mixes estimands" not in misfiled and "leaves out figures up to 70%" in misfiled
+
+
+@pytest.mark.slow
+def test_nb01_legends_only_advertise_what_is_drawn(nb01):
+    # LEGEND_WATCH recorded every legend entry no artist draws; its last cell prints the record
+    checked = json.loads(_tagged(nb01[0], "test-prelude"))
+    assert checked["figures"] >= 5
+    assert not checked["problems"], checked["problems"]
+
+
+def test_legend_watch_catches_a_legend_for_a_style_not_drawn():
+    """The check used on notebook 01 fails on the mistake it is for, and passes otherwise."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+
+    class _Events:
+        def register(self, *_):
+            pass
+
+    class _IPython:
+        events = _Events()
+
+    namespace = {"get_ipython": lambda: _IPython()}
+    show, legend = plt.show, matplotlib.axes.Axes.legend
+    try:
+        exec(LEGEND_WATCH, namespace)
+        _, ax = plt.subplots()
+        ax.hlines([0, 1], [0, 0], [1, 1], color="C0", linestyle=":")  # ranges drawn dotted
+        ax.plot([0.5], [0], "s", color="C0")
+        ax.axvspan(0.2, 0.4, color="0.85", label="claimed")
+        ax.legend(handles=[Line2D([], [], color="C0", linestyle="--", label="range"),
+                           Line2D([], [], color="C0", marker="s", linestyle="none",
+                                  label="figure"),
+                           *ax.get_legend_handles_labels()[0]])
+        namespace["_check_legends"]()
+        assert namespace["_LEGEND_PROBLEMS"] == ["'': 'range'"]
+        namespace["_LEGEND_PROBLEMS"].clear()
+        ax.legend(handles=[Line2D([], [], color="C0", linestyle=":", label="range")])
+        namespace["_check_legends"]()
+        assert namespace["_LEGEND_PROBLEMS"] == []
+    finally:
+        plt.show, matplotlib.axes.Axes.legend = show, legend
+        plt.close("all")
+
+
+_ROW_ID = re.compile(r"\b(?:SEED|SRC|SITE|CLIN|SPN|POP|AGE|MSCC|STG|INC|IMG|SMD)-[A-Za-z0-9]+"
+                     r"(?:-[A-Za-z0-9]+)*")
+
+
+def test_nb01_cites_only_rows_the_library_gives():
+    """Every evidence id in the prose exists; under a claim's heading, it is one of the rows
+    the audit uses (or lists as left out) for some reading of that claim."""
+    nb = nbformat.read(NB01, as_version=4)
+    frame = sm.reproduce().to_frame()
+    known = set(sm.evidence()["id"])
+    given: dict[str, set[str]] = {}
+    for _, r in frame.iterrows():
+        ids = {i for i in r["evidence_ids"].split(";") if i}
+        ids |= {i.split(" ")[0] for i in r["left_out"].split(";") if i}
+        given.setdefault(r["claim_id"], set()).update(ids)
+    claim = None
+    cited = 0
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        for line in cell.source.splitlines():
+            if line.startswith("## "):
+                found = re.search(r"CLAIM-[A-Z0-9-]+", line)
+                claim = found.group(0) if found else None
+                if claim is not None:
+                    assert claim in given, f"heading names unknown claim {claim}"
+            for rid in _ROW_ID.findall(line):
+                cited += 1
+                assert rid in known, f"notebook cites {rid}, not in the catalogue"
+                if claim is not None:
+                    assert rid in given[claim], (
+                        f"notebook cites {rid} under {claim}; the audit gives "
+                        f"{sorted(given[claim])}")
+    assert cited >= 5
 
 
 @pytest.mark.slow

@@ -501,3 +501,28 @@ def test_k1_random_effects_refused(method):
 def test_k1_knapp_hartung_refused():
     with pytest.raises(ValueError, match="knapp_hartung=True needs at least 2 studies"):
         pool([0.3], [0.04], method="FE", knapp_hartung=True)
+
+
+@pytest.mark.parametrize("method", ["FE", "DL", "REML", "PM"])
+@pytest.mark.parametrize("hk", [False, True])
+def test_cdf_frequentist_closed_form(method, hk):
+    y, v = [0.1, 0.5, -0.2, 0.3], [0.04, 0.09, 0.05, 0.02]
+    fit = pool(y, v, method=method, knapp_hartung=hk)
+    dist = stats.t(len(y) - 1) if hk else stats.norm
+    x = np.array([-0.3, fit.estimate, 0.4])
+    np.testing.assert_allclose(fit.cdf(x), dist.cdf((x - fit.estimate) / fit.se), atol=1e-12)
+    spread = math.sqrt(fit.tau2 + fit.se**2)
+    np.testing.assert_allclose(fit.predictive_cdf(x), dist.cdf((x - fit.estimate) / spread),
+                               atol=1e-12)
+    tail = (1 - fit.confidence_level) / 2
+    assert fit.cdf(fit.ci_lower)[0] == pytest.approx(tail, abs=1e-9)
+    assert fit.predictive_cdf(fit.pi_upper)[0] == pytest.approx(1 - tail, abs=1e-9)
+
+
+def test_cdf_bayes_against_brute_force():
+    y, v, scale = [0.0, 0.05], [0.01, 0.02], 0.2
+    fit = pool(y, v, method="bayes", tau_prior_scale=scale)
+    points = (-0.05, 0.1)
+    ref = _brute_force(y, v, scale, points, points)
+    np.testing.assert_allclose(fit.cdf(points), ref["cdf_ci"], atol=1e-6)
+    np.testing.assert_allclose(fit.predictive_cdf(points), ref["cdf_pi"], atol=1e-6)

@@ -176,6 +176,94 @@ class TestProportionCIAgainstR:
         assert {(r["x"], r["n"]) for r in self.REF} >= {(0, 30), (30, 30)}
 
 
+_TRANSFORMS = {
+    # g and its inverse, written here from the definitions (not from spinemets)
+    "logit": (lambda p: math.log(p / (1 - p)), lambda t: 1 / (1 + math.exp(-t))),
+    "cloglog": (lambda p: math.log(-math.log(p)), lambda t: math.exp(-math.exp(t))),
+    "probit": (stats.norm.ppf, stats.norm.cdf),
+}
+
+
+class TestProportionCINewMethods:
+    """logit / cloglog / probit (delta method), lrt (profile likelihood) and wilson-cc,
+    against closed forms written independently here and scipy's Wilson-CC."""
+
+    CASES = ((1, 30), (4, 20), (18, 20), (29, 30), (7, 9), (1, 10**6), (10**6 - 3, 10**6),
+             (500, 1000), (2, 3))
+
+    @pytest.mark.parametrize("method", ["logit", "cloglog", "probit"])
+    @pytest.mark.parametrize("level", [0.95, 0.8])
+    def test_delta_method_by_numerical_derivative(self, method, level):
+        g, g_inv = _TRANSFORMS[method]
+        z = stats.norm.isf((1 - level) / 2)
+        for x, n in self.CASES:
+            p = x / n
+            h = 1e-6 * min(p, 1 - p)
+            slope = (g(p + h) - g(p - h)) / (2 * h)  # numerical g'(p)
+            se = abs(slope) * math.sqrt(p * (1 - p) / n)
+            ends = sorted([g_inv(g(p) - z * se), g_inv(g(p) + z * se)])
+            df = proportion_ci(x, n, confidence_level=level, method=method)
+            assert df["ci_lower"][0] == pytest.approx(ends[0], rel=1e-6, abs=1e-12)
+            assert df["ci_upper"][0] == pytest.approx(ends[1], rel=1e-6, abs=1e-12)
+
+    @pytest.mark.parametrize("method", ["logit", "cloglog", "probit"])
+    @pytest.mark.parametrize("n", [1, 2, 30, 10**6])
+    def test_delta_method_edges_are_clopper_pearson(self, method, n):
+        df = proportion_ci([0, n], [n, n], method=method)
+        exact = [stats.binomtest(0, n).proportion_ci(0.95, "exact"),
+                 stats.binomtest(n, n).proportion_ci(0.95, "exact")]
+        assert df["ci_lower"][0] == 0.0 and df["ci_upper"][1] == 1.0
+        assert df["ci_upper"][0] == pytest.approx(exact[0].high, abs=1e-12)
+        assert df["ci_lower"][1] == pytest.approx(exact[1].low, abs=1e-12)
+
+    @pytest.mark.parametrize("level", [0.95, 0.9, 0.5])
+    def test_lrt_limits_solve_the_deviance_equation(self, level):
+        z = stats.norm.isf((1 - level) / 2)
+        for x, n in self.CASES:
+            df = proportion_ci(x, n, confidence_level=level, method="lrt")
+            lo, hi = df["ci_lower"][0], df["ci_upper"][0]
+            assert lo < x / n < hi
+            top = stats.binom.logpmf(x, n, x / n)
+            for limit in (lo, hi):
+                deviance = 2 * (top - stats.binom.logpmf(x, n, limit))
+                assert deviance == pytest.approx(z * z, rel=1e-7)
+
+    @pytest.mark.parametrize("n", [1, 5, 30, 10**9])
+    def test_lrt_edges_closed_form(self, n):
+        z = stats.norm.isf(0.025)
+        df = proportion_ci([0, n], [n, n], method="lrt")
+        assert df["ci_lower"][0] == 0.0 and df["ci_upper"][1] == 1.0
+        assert df["ci_upper"][0] == pytest.approx(1 - math.exp(-z * z / (2 * n)), rel=1e-12)
+        assert df["ci_lower"][1] == pytest.approx(math.exp(-z * z / (2 * n)), rel=1e-12)
+
+    def test_wilson_cc_against_scipy(self):
+        k, n = _random_cases(n_cases=200, seed=11)
+        keep = 2 * k != n  # prop.test drops the correction at x = n/2 (see next test)
+        ours = proportion_ci(k[keep], n[keep], confidence_level=0.9, method="wilson-cc")
+        for i, (ki, ni) in enumerate(zip(k[keep], n[keep], strict=True)):
+            ref = stats.binomtest(int(ki), int(ni)).proportion_ci(confidence_level=0.9,
+                                                                  method="wilsoncc")
+            assert ours["ci_lower"][i] == pytest.approx(ref.low, abs=TOL)
+            assert ours["ci_upper"][i] == pytest.approx(ref.high, abs=TOL)
+
+    def test_wilson_cc_at_half_equals_wilson_as_in_prop_test(self):
+        # R: prop.test(5, 10)$conf.int uses YATES = min(0.5, |x - n/2|) = 0
+        cc = proportion_ci([5, 50], [10, 100], method="wilson-cc")
+        plain = proportion_ci([5, 50], [10, 100], method="wilson")
+        np.testing.assert_allclose(cc[["ci_lower", "ci_upper"]], plain[["ci_lower", "ci_upper"]],
+                                   atol=1e-15)
+        near = proportion_ci(6, 11, method="wilson-cc")  # |x - n/2| = 0.5: full correction
+        ref = stats.binomtest(6, 11).proportion_ci(0.95, "wilsoncc")
+        assert near["ci_lower"][0] == pytest.approx(ref.low, abs=TOL)
+
+    @pytest.mark.parametrize("method", ["logit", "cloglog", "probit", "lrt", "wilson-cc"])
+    def test_single_trial_and_huge_n(self, method):
+        df = proportion_ci([0, 1, 10**9 // 3], [1, 1, 10**9], method=method)
+        assert np.isfinite(df[["ci_lower", "ci_upper"]].to_numpy()).all()
+        assert (df["ci_lower"] <= df["estimate"]).all() and (df["estimate"] <= df["ci_upper"]).all()
+        assert df["ci_upper"][2] - df["ci_lower"][2] < 1e-4
+
+
 class TestProportionCIEdges:
     def test_wald_collapses_at_zero_and_n(self):
         df = proportion_ci([0, 12], [12, 12], method="wald")
@@ -541,7 +629,11 @@ class TestPoolProportions:
     @pytest.mark.parametrize(
         ("kwargs", "exc", "pattern"),
         [
-            ({"method": "ML"}, ValueError, r"method must be one of 'REML', 'DL', 'PM', 'fixed'"),
+            ({"method": "SJ"}, ValueError,
+             r"method must be one of 'REML', 'DL', 'PM', 'ML', 'bayes', 'fixed'; got 'SJ'"),
+            ({"method": "bayes", "knapp_hartung": True}, ValueError,
+             "knapp_hartung=True does not apply to method='bayes'"),
+            ({"tau_prior_scale": 0}, ValueError, "tau_prior_scale must be > 0.0, got 0"),
             ({"labels": ["a"]}, ValueError, r"labels must have one entry per study \(3\), got 1"),
             ({"labels": "abc"}, TypeError, "labels must be a sequence"),
             ({"knapp_hartung": "yes"}, TypeError, "knapp_hartung must be True or False"),
@@ -565,6 +657,91 @@ class TestPoolProportions:
         assert pool_proportions([1, 2, 3], [10, 10, 10], method="Fixed").method == "fixed"
 
 
+def _ml_reference(y: np.ndarray, v: np.ndarray) -> float:
+    """Independent ML: maximise the (unrestricted) log-likelihood over tau2 directly."""
+
+    def neg_loglik(t2: float) -> float:
+        w = 1.0 / (v + t2)
+        mu = np.sum(w * y) / np.sum(w)
+        return 0.5 * (np.sum(np.log(v + t2)) + np.sum(w * (y - mu) ** 2))
+
+    upper = 10.0 * (np.var(y) + np.max(v)) + 1.0
+    res = optimize.minimize_scalar(neg_loglik, bounds=(0.0, upper), method="bounded",
+                                   options={"xatol": 1e-13, "maxiter": 2000})
+    return 0.0 if neg_loglik(0.0) <= res.fun else float(res.x)
+
+
+def _bayes_reference(y: np.ndarray, v: np.ndarray, scale: float) -> dict:
+    """Posterior mean of mu and of tau2 by adaptive 1-D quadrature over tau (scipy quad),
+    with mu integrated out in closed form (flat prior), half-normal prior on tau."""
+
+    def log_post(tau: float) -> float:
+        w = 1.0 / (v + tau * tau)
+        mu = np.sum(w * y) / np.sum(w)
+        return float(0.5 * np.sum(np.log(w)) - 0.5 * np.log(np.sum(w))
+                     - 0.5 * np.sum(w * (y - mu) ** 2) - 0.5 * (tau / scale) ** 2)
+
+    peak = max(log_post(t) for t in np.linspace(0, 10 * scale, 2001))
+
+    def moment(g) -> float:
+        return integrate.quad(lambda t: g(t) * math.exp(log_post(t) - peak), 0.0, 40 * scale,
+                              epsabs=0.0, epsrel=1e-11, limit=400)[0]
+
+    def mu_hat(tau: float) -> float:
+        w = 1.0 / (v + tau * tau)
+        return float(np.sum(w * y) / np.sum(w))
+
+    z = moment(lambda t: 1.0)
+    return {"mu": moment(mu_hat) / z, "tau2": moment(lambda t: t * t) / z}
+
+
+class TestPoolProportionsMLAndBayes:
+    X, N = [12, 30, 25, 8, 40], [40, 90, 110, 35, 160]
+
+    @pytest.mark.parametrize("seed", range(6))
+    def test_ml_matches_direct_maximisation(self, seed):
+        x, n = _random_studies(200 + seed, k=3 + seed)
+        y, v = _logit_data(x, n)
+        res = pool_proportions(x, n, method="ML")
+        assert res.method == "ML"
+        assert res.tau2 == pytest.approx(_ml_reference(y, v), abs=1e-6)
+        w = 1 / (v + res.tau2)
+        assert res.mu_logit == pytest.approx(np.sum(w * y) / np.sum(w), abs=1e-9)
+        assert res.se_logit == pytest.approx(1 / math.sqrt(np.sum(w)), abs=1e-9)
+
+    @pytest.mark.parametrize(("x", "n", "scale"),
+                             [([300, 258], [832, 842], 0.5),  # the two autopsy series
+                              (X, N, 0.5), ([0, 5, 20], [20, 20, 20], 1.0)])
+    def test_bayes_against_independent_quadrature(self, x, n, scale):
+        y, v = _logit_data(x, n)
+        res = pool_proportions(x, n, method="bayes", tau_prior_scale=scale)
+        ref = _bayes_reference(y, v, scale)
+        assert res.mu_logit == pytest.approx(ref["mu"], abs=1e-6)
+        assert res.tau2 == pytest.approx(ref["tau2"], abs=1e-6)
+        assert res.estimate == pytest.approx(special.expit(ref["mu"]), abs=1e-6)
+        assert res.ci_lower < res.estimate < res.ci_upper
+        assert res.pi_lower < res.ci_lower and res.ci_upper < res.pi_upper
+        assert "posterior predictive" in res.pi_rule
+
+    def test_bayes_with_two_studies_does_not_warn(self):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            pool_proportions([300, 258], [832, 842], method="bayes")
+
+    def test_bayes_tiny_prior_scale_gives_the_fixed_effect(self):
+        res = pool_proportions(self.X, self.N, method="bayes", tau_prior_scale=1e-7)
+        fixed = pool_proportions(self.X, self.N, method="fixed")
+        assert res.mu_logit == pytest.approx(special.logit(fixed.estimate), abs=1e-6)
+        assert (res.ci_lower, res.ci_upper) == pytest.approx(fixed.fixed_ci, abs=1e-6)
+        assert res.tau2 < 1e-12
+
+    def test_bayes_predictive_proportion_matches_moments(self):
+        res = pool_proportions(self.X, self.N, method="bayes")
+        p = res.proportion
+        assert "posterior mean" in p.assumption
+        assert p.median == pytest.approx(res.estimate, abs=1e-12)
+
+
 @st.composite
 def _studies(draw, min_k=3, max_k=10):
     k = draw(st.integers(min_k, max_k))
@@ -573,7 +750,7 @@ def _studies(draw, min_k=3, max_k=10):
     return events, totals
 
 
-@given(data=_studies(), method=st.sampled_from(["REML", "DL", "PM", "fixed"]),
+@given(data=_studies(), method=st.sampled_from(["REML", "DL", "PM", "ML", "fixed"]),
        hk=st.booleans())
 @HYP
 def test_pooling_properties(data, method, hk):
