@@ -170,6 +170,12 @@ def _exact_bounds(dist: Proportion | Rate, tail: float, sizes: np.ndarray) -> np
     Exact for every law: Beta and Gamma by the beta-binomial and negative binomial kernels,
     anything else (logit-normal, products, ...) by the mixed-binomial/Poisson kernel.
     """
+    # Each distinct size is solved once (cohort tables repeat sizes; with n log-uniform to
+    # 10**6 half the rows of 10**5 share a size): the kernels work row by row, so this only
+    # saves work.
+    distinct, where = np.unique(sizes, return_inverse=True)
+    if distinct.size < sizes.size:
+        return _exact_bounds(dist, tail, distinct)[:, where.reshape(-1)]
     q = np.array([[tail], [1.0 - tail]])
     if isinstance(dist, Rate):
         if dist.is_gamma:
@@ -299,7 +305,7 @@ def estimate(cohort: Any, outcome: Any, confidence_level: float = 0.95, method: 
     generator, seed = resolve_rng(rng)
     frame, size_column, sizes, resolved = _prepare(cohort, outcome)
     cols: dict[str, np.ndarray] = {}
-    groups = _groups(resolved.per_row).values()
+    groups = list(_groups(resolved.per_row).values())
     mc_rows = sum(len(rows) for dist, rows in groups
                   if method == "monte_carlo" or (method == "auto" and not _has_exact(dist)))
     bar = _montecarlo.ProgressBar(mc_rows, enabled=bool(progress and mc_rows))
@@ -311,7 +317,12 @@ def estimate(cohort: Any, outcome: Any, confidence_level: float = 0.95, method: 
             cols[key][rows] = val
     out = frame.copy()
     out["outcome"] = resolved.name
-    out["parameter"] = [p.label or resolved.name for p in resolved.per_row]
+    dists = [dist for dist, _ in groups]
+    code = np.empty(len(frame), dtype=np.intp)
+    for g, (_, rows) in enumerate(groups):
+        code[rows] = g
+    labels = np.array([d.label or resolved.name for d in dists], dtype=object)
+    out["parameter"] = labels[code]
     # Keep the size column right after the parameter, as in the documented column order.
     out[size_column] = frame[size_column].to_numpy()
     out = out[[c for c in frame.columns if c != size_column] + ["outcome", "parameter",
@@ -322,8 +333,21 @@ def estimate(cohort: Any, outcome: Any, confidence_level: float = 0.95, method: 
         else:
             out[key] = cols[key]
     out["method"] = out["method"].astype(str)
-    drew = out["method"].to_numpy() == "monte_carlo"
-    return add_provenance(out, resolved.per_row, [seed if d else None for d in drew])
+    return _with_provenance(out, dists, code, [seed if method == "monte_carlo" or (
+        method == "auto" and not _has_exact(d)) else None for d in dists])
+
+
+def _with_provenance(out: pd.DataFrame, dists: list[Proportion | Rate], code: np.ndarray,
+                     seeds: list[int | None]) -> pd.DataFrame:
+    """``add_provenance`` for rows whose parameter is ``dists[code[row]]``.
+
+    The columns are built once per parameter and spread to the rows by their code (the
+    same values and dtypes as ``add_provenance`` on the full per-row list).
+    """
+    small = add_provenance(pd.DataFrame(index=range(len(dists))), dists, seeds)
+    for name in small.columns:
+        out[name] = small[name].take(code).array
+    return out
 
 
 def estimate_total(cohort: Any, outcome: Any, confidence_level: float = 0.95,
