@@ -8,6 +8,7 @@ and the assumption behind it, in words.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,8 +24,12 @@ from ._validation import check_confidence_level, check_real, make_rng
 
 __all__ = ["Proportion", "Rate", "logitnorm"]
 
-_GH_NODES, _GH_WEIGHTS = np.polynomial.hermite_e.hermegauss(80)
-_GH_WEIGHTS = _GH_WEIGHTS / _GH_WEIGHTS.sum()
+
+@functools.cache
+def _normal_rule() -> tuple[np.ndarray, np.ndarray]:
+    """80-point Gauss-Hermite rule for a standard normal (computed on first use)."""
+    nodes, weights = np.polynomial.hermite_e.hermegauss(80)
+    return nodes, weights / weights.sum()
 
 
 class _LogitNormGen(stats.rv_continuous):
@@ -60,8 +65,9 @@ class _LogitNormGen(stats.rv_continuous):
     def _munp(self, n, mu, sigma):
         mu = np.asarray(mu, dtype=float)[..., None]
         sigma = np.asarray(sigma, dtype=float)[..., None]
-        vals = special.expit(mu + sigma * _GH_NODES) ** n
-        return np.sum(vals * _GH_WEIGHTS, axis=-1)
+        nodes, weights = _normal_rule()
+        vals = special.expit(mu + sigma * nodes) ** n
+        return np.sum(vals * weights, axis=-1)
 
 
 logitnorm = _LogitNormGen(a=0.0, b=1.0, name="logitnorm")
