@@ -51,6 +51,7 @@ from scipy import special, stats
 
 from ._bbkernel import N_EXACT as N_EXACT  # public constant, re-exported
 from ._bbkernel import cdf_rows, moments, ppf
+from ._laws import MixtureGen
 from ._mixkernel import ScoreLaw, law_from_dist, tails
 from ._mixkernel import ppf as mix_ppf
 
@@ -475,6 +476,42 @@ def _check_k(k: Any) -> NDArray[np.float64]:
     return np.floor(_real_array(k, "k"))
 
 
+def _mixture(dist: Any) -> tuple[tuple[Any, ...], NDArray] | None:
+    """Components and weights of a mixture law (``Proportion.mixture``), else None."""
+    gen = getattr(dist, "dist", None)
+    if isinstance(gen, MixtureGen):
+        return gen.components, gen.weights
+    return None
+
+
+def _mixture_cdf(k: NDArray, size: NDArray, parts: tuple[tuple[Any, ...], NDArray],
+                 cdf: Any) -> NDArray:
+    """``sum_i w_i P_i(X <= k)``: a count under a mixture law is that mixture of counts."""
+    out = np.zeros(np.shape(k))
+    for comp, w in zip(*parts, strict=True):
+        out = out + w * cdf(k, size, comp)
+    return out
+
+
+def _mixture_ppf(q: NDArray, size: NDArray, parts: tuple[tuple[Any, ...], NDArray],
+                 ppf_fn: Any, cdf: Any) -> NDArray[np.int64]:
+    """Smallest ``k`` with ``sum_i w_i P_i(X <= k) >= q``, by bisection over the integers.
+
+    The answer lies in ``(min_i Q_i - 1, max_i Q_i]`` (``Q_i`` the components' quantiles): below
+    the smallest every component's CDF is under ``q``, at the largest every one reaches it.
+    """
+    ends = np.array([ppf_fn(q, size, comp) for comp in parts[0]], dtype=float)
+    lo, hi = ends.min(axis=0) - 1.0, ends.max(axis=0)
+    act = np.flatnonzero(hi > lo + 1.0)
+    while act.size:
+        mid = np.floor(0.5 * (lo[act] + hi[act]))
+        passes = _mixture_cdf(mid, size[act], parts, cdf) >= q[act]
+        hi[act[passes]] = mid[passes]
+        lo[act[~passes]] = mid[~passes]
+        act = act[hi[act] > lo[act] + 1.0]
+    return hi.astype(np.int64)
+
+
 def mixed_binomial_cdf(k: ArrayLike, n: ArrayLike, dist: Any) -> NDArray[np.float64]:
     """``P(X <= k)`` for ``X | p ~ Binomial(n, p)`` and ``p`` of any continuous law.
 
@@ -486,8 +523,9 @@ def mixed_binomial_cdf(k: ArrayLike, n: ArrayLike, dist: Any) -> NDArray[np.floa
         Number of trials, whole numbers ``0 <= n <= 2**52``.
     dist : frozen scipy distribution, Proportion, or any object with ``cdf``, ``sf``, ``ppf``
         The law of ``p`` on (0, 1).  A Beta uses :func:`betabinom_cdf`; a logit-normal is
-        exact; the product of parameters (``p1 * p2``) uses its own table; anything else is
-        tabulated once from its CDF (normal scores on 2001 logit points, PCHIP).
+        exact; the product of parameters (``p1 * p2``) uses its own table; a mixture
+        (``Proportion.mixture``) is the same mixture of its components' counts; anything
+        else is tabulated once from its CDF (normal scores on 2001 logit points, PCHIP).
 
     Returns
     -------
@@ -515,6 +553,9 @@ def mixed_binomial_cdf(k: ArrayLike, n: ArrayLike, dist: Any) -> NDArray[np.floa
     kk, nn = np.broadcast_arrays(kk, nn)
     shape = kk.shape
     kk, nn = kk.ravel(), nn.ravel()
+    parts = _mixture(dist)
+    if parts is not None:
+        return _mixture_cdf(kk, nn, parts, mixed_binomial_cdf).reshape(shape)
     out = np.where(kk < 0, 0.0, 1.0)
     inner = np.flatnonzero((kk >= 0) & (kk < nn))
     beta = _named(dist, "beta")
@@ -581,6 +622,10 @@ def mixed_binomial_ppf(q: ArrayLike, n: ArrayLike, dist: Any) -> NDArray[np.int6
     qq, nn = np.broadcast_arrays(qq, nn)
     shape = qq.shape
     qq, nn = qq.ravel(), nn.ravel()
+    parts = _mixture(dist)
+    if parts is not None:
+        out = _mixture_ppf(qq, nn, parts, mixed_binomial_ppf, mixed_binomial_cdf)
+        return out.reshape(shape)
     beta = _named(dist, "beta")
     if beta is not None and beta[2] == 1.0:
         out = ppf(qq, nn, np.full(qq.size, beta[0]), np.full(qq.size, beta[1]))
@@ -620,6 +665,9 @@ def mixed_poisson_cdf(k: ArrayLike, exposure: ArrayLike, dist: Any) -> NDArray[n
     kk, ex = np.broadcast_arrays(kk, ex)
     shape = kk.shape
     kk, ex = kk.ravel(), ex.ravel()
+    parts = _mixture(dist)
+    if parts is not None:
+        return _mixture_cdf(kk, ex, parts, mixed_poisson_cdf).reshape(shape)
     out = np.where(kk < 0, 0.0, 1.0)
     inner = np.flatnonzero((kk >= 0) & (ex > 0))
     gam = _named(dist, "gamma")
@@ -664,6 +712,9 @@ def mixed_poisson_ppf(q: ArrayLike, exposure: ArrayLike, dist: Any) -> NDArray[n
     qq, ex = np.broadcast_arrays(qq, ex)
     shape = qq.shape
     qq, ex = qq.ravel(), ex.ravel()
+    parts = _mixture(dist)
+    if parts is not None:
+        return _mixture_ppf(qq, ex, parts, mixed_poisson_ppf, mixed_poisson_cdf).reshape(shape)
     gam = _named(dist, "gamma")
     if gam is not None:
         return poisson_gamma_ppf(qq, gam[0], 1.0 / gam[1], ex).reshape(shape)
