@@ -367,8 +367,10 @@ def _maxent_search(low: float, high: float, level: float) -> tuple[float, float]
         )
 
     def gap_at(m: float, lk: float) -> float:
-        k = np.exp(lk)
-        return float(_mass_inside(m * k, (1 - m) * k, low, high) - level)
+        return _gap_at(m, lk, low, high, level)
+
+    def on_curve(m: float, lk_guess: float) -> float | None:
+        return _on_curve(m, lk_guess, low, high, level)
 
     candidates = []
     for i, j in zip(rows, cols, strict=True):
@@ -378,15 +380,6 @@ def _maxent_search(low: float, high: float, level: float) -> tuple[float, float]
         k = np.exp(lk)
         candidates.append((float(_beta_entropy(m * k, (1 - m) * k)), m, lk, j))
     candidates.sort(key=lambda c: -c[0])
-
-    def on_curve(m: float, lk_guess: float) -> float | None:
-        """Log concentration on the curve near ``lk_guess`` for mean ``m``, if any."""
-        for width in (0.05, 0.2, 0.8, 2.0):
-            lo, hi = lk_guess - width, lk_guess + width
-            g_lo, g_hi = gap_at(m, lo), gap_at(m, hi)
-            if np.signbit(g_lo) != np.signbit(g_hi):
-                return optimize.brentq(lambda t: gap_at(m, t), lo, hi, xtol=1e-14)
-        return None
 
     best: tuple[float, float, float] | None = None
     for h0, m0, lk0, _ in candidates[:6]:
@@ -500,6 +493,27 @@ def beta_from_range(low: float, high: float, confidence_level: float = 0.95,
     )
 
 
+_PROVENANCE_AND_RESULT = """label, sources, assumption : str
+        Provenance stored on the result.
+
+    Returns
+    -------
+    Rate"""
+
+
+def _rate_sections(fn: Any) -> Any:
+    """Fill the sections the Gamma encoders' docstrings share (``{provenance_and_result}``)."""
+    fn.__doc__ = (fn.__doc__ or "").replace("{provenance_and_result}", _PROVENANCE_AND_RESULT)
+    return fn
+
+
+def _gamma_rate(shape: float, inverse_scale: float, encoding: str, assumption: str,
+                label: str, sources: Iterable[str] | str) -> Rate:
+    """The Gamma-backed Rate every Gamma encoder returns, with its provenance."""
+    return Rate.gamma(shape, inverse_scale, label=label, sources=sources, encoding=encoding,
+                      assumption=assumption)
+
+
 def _log_gamma_quantile(shape: float, q: float) -> float:
     """log of the q-quantile of Gamma(shape, 1), safe when the quantile underflows.
 
@@ -533,6 +547,7 @@ def _gamma_shape_for_ratio(ratio: float, level: float) -> float:
     return float(np.exp(optimize.brentq(f, lo, hi, xtol=1e-14)))
 
 
+@_rate_sections
 def gamma_from_counts(events: int, person_years: float, *, label: str = "",
                       sources: Iterable[str] | str = (), assumption: str = "") -> Rate:
     """Gamma distribution for a rate observed as ``events`` in ``person_years``.
@@ -546,12 +561,7 @@ def gamma_from_counts(events: int, person_years: float, *, label: str = "",
         Number of events observed, ``events >= 0``.
     person_years : float > 0
         Exposure in person-years.
-    label, sources, assumption : str
-        Provenance stored on the result.
-
-    Returns
-    -------
-    Rate
+    {provenance_and_result}
         Gamma-backed, with ``encoding`` recording this call.
 
     Raises
@@ -576,14 +586,13 @@ def gamma_from_counts(events: int, person_years: float, *, label: str = "",
     """
     events = check_count(events, "events")
     py = check_real(person_years, "person_years", low=0, low_open=True)
-    text = assumption or (
-        f"{events} events in {py:g} person-years; Jeffreys prior; the rate is taken to "
-        "be constant over the period and to apply to the target population."
-    )
-    return Rate.gamma(events + 0.5, py, label=label, sources=sources,
-                      encoding=f"gamma_from_counts({events}, {py:g})", assumption=text)
+    reading = (f"{events} events in {py:g} person-years; Jeffreys prior; the rate is taken "
+               "to be constant over the period and to apply to the target population.")
+    return _gamma_rate(events + 0.5, py, f"gamma_from_counts({events}, {py:g})",
+                       assumption or reading, label, sources)
 
 
+@_rate_sections
 def gamma_from_interval(low: float, high: float, confidence_level: float = 0.95, *,
                         label: str = "", sources: Iterable[str] | str = (),
                         assumption: str = "") -> Rate:
@@ -600,12 +609,7 @@ def gamma_from_interval(low: float, high: float, confidence_level: float = 0.95,
         ``0 < low < high``.
     confidence_level : float in (0, 1), default 0.95
         Share of the distribution's mass the interval is taken to hold.
-    label, sources, assumption : str
-        Provenance stored on the result.
-
-    Returns
-    -------
-    Rate
+    {provenance_and_result}
 
     Raises
     ------
@@ -634,16 +638,14 @@ def gamma_from_interval(low: float, high: float, confidence_level: float = 0.95,
         raise EncodingError("low = 0 cannot be a quantile of a Gamma; give a positive low")
     shape = _gamma_shape_for_ratio(hi / lo, level)
     inverse_scale = float(np.exp(_log_gamma_quantile(shape, (1 - level) / 2) - np.log(lo)))
-    text = assumption or (
-        f"the interval {lo:g}–{hi:g} per person-year is read as an equal-tailed "
-        f"{level:g} interval of the rate."
-    )
-    return Rate.gamma(shape, inverse_scale, label=label, sources=sources,
-                      encoding=f"gamma_from_interval({lo:g}, {hi:g}, "
-                               f"confidence_level={level:g})",
-                      assumption=text)
+    reading = (f"the interval {lo:g}–{hi:g} per person-year is read as an equal-tailed "
+               f"{level:g} interval of the rate.")
+    return _gamma_rate(shape, inverse_scale,
+                       f"gamma_from_interval({lo:g}, {hi:g}, confidence_level={level:g})",
+                       assumption or reading, label, sources)
 
 
+@_rate_sections
 def gamma_from_mean(mean: float, cv: float, *, label: str = "",
                     sources: Iterable[str] | str = (), assumption: str = "") -> Rate:
     """Gamma distribution for a rate with a given mean and an *assumed* coefficient of variation.
@@ -658,12 +660,7 @@ def gamma_from_mean(mean: float, cv: float, *, label: str = "",
         The mean rate per person-year (8.1 per 100,000 per year is ``8.1e-5``).
     cv : float > 0
         Coefficient of variation (standard deviation / mean).
-    label, sources, assumption : str
-        Provenance stored on the result.
-
-    Returns
-    -------
-    Rate
+    {provenance_and_result}
 
     Raises
     ------
@@ -684,12 +681,10 @@ def gamma_from_mean(mean: float, cv: float, *, label: str = "",
     m = check_real(mean, "mean", low=0, low_open=True)
     c = check_real(cv, "cv", low=0, low_open=True)
     shape = 1.0 / c**2
-    text = assumption or (
-        f"mean rate {m:g} per person-year with an assumed coefficient of variation {c:g} "
-        "(a stated spread, not data)."
-    )
-    return Rate.gamma(shape, shape / m, label=label, sources=sources,
-                      encoding=f"gamma_from_mean({m:g}, cv={c:g})", assumption=text)
+    reading = (f"mean rate {m:g} per person-year with an assumed coefficient of variation "
+               f"{c:g} (a stated spread, not data).")
+    return _gamma_rate(shape, shape / m, f"gamma_from_mean({m:g}, cv={c:g})",
+                       assumption or reading, label, sources)
 
 
 def gamma_from_rate(events: int | None = None, person_years: float | None = None, *,

@@ -484,6 +484,21 @@ def _mixture(dist: Any) -> tuple[tuple[Any, ...], NDArray] | None:
     return None
 
 
+def _flat_args(first: NDArray, size: NDArray, dist: Any, count: str
+               ) -> tuple[NDArray, NDArray, tuple[int, ...], Any, Any]:
+    """The checked law and the broadcast, flattened ``k`` (or ``q``) and size arrays.
+
+    Returns ``first, size, shape, dist, parts``: ``shape`` is the broadcast shape to give
+    the result back, ``parts`` the mixture's components and weights (None for other laws).
+    """
+    if count == "binomial":
+        dist = _check_law(dist, 0.0, 1.0, "a proportion")
+    else:
+        dist = _check_law(dist, 0.0, np.inf, "a rate")
+    first, size = np.broadcast_arrays(first, size)
+    return first.ravel(), size.ravel(), first.shape, dist, _mixture(dist)
+
+
 def _mixture_cdf(k: NDArray, size: NDArray, parts: tuple[tuple[Any, ...], NDArray],
                  cdf: Any) -> NDArray:
     """``sum_i w_i P_i(X <= k)``: a count under a mixture law is that mixture of counts."""
@@ -547,13 +562,7 @@ def mixed_binomial_cdf(k: ArrayLike, n: ArrayLike, dist: Any) -> NDArray[np.floa
     >>> mixed_binomial_cdf([20, 45], 100, p).round(6)
     array([0.018081, 0.966406])
     """
-    kk = _check_k(k)
-    nn = _check_n(n)
-    dist = _check_law(dist, 0.0, 1.0, "a proportion")
-    kk, nn = np.broadcast_arrays(kk, nn)
-    shape = kk.shape
-    kk, nn = kk.ravel(), nn.ravel()
-    parts = _mixture(dist)
+    kk, nn, shape, dist, parts = _flat_args(_check_k(k), _check_n(n), dist, "binomial")
     if parts is not None:
         return _mixture_cdf(kk, nn, parts, mixed_binomial_cdf).reshape(shape)
     out = np.where(kk < 0, 0.0, 1.0)
@@ -616,13 +625,7 @@ def mixed_binomial_ppf(q: ArrayLike, n: ArrayLike, dist: Any) -> NDArray[np.int6
     >>> mixed_binomial_ppf(0.975, [1, 100, 10**9], p).tolist()
     [1, 46, 424168872]
     """
-    qq = _check_q(q)
-    nn = _check_n(n)
-    dist = _check_law(dist, 0.0, 1.0, "a proportion")
-    qq, nn = np.broadcast_arrays(qq, nn)
-    shape = qq.shape
-    qq, nn = qq.ravel(), nn.ravel()
-    parts = _mixture(dist)
+    qq, nn, shape, dist, parts = _flat_args(_check_q(q), _check_n(n), dist, "binomial")
     if parts is not None:
         out = _mixture_ppf(qq, nn, parts, mixed_binomial_ppf, mixed_binomial_cdf)
         return out.reshape(shape)
@@ -659,13 +662,8 @@ def mixed_poisson_cdf(k: ArrayLike, exposure: ArrayLike, dist: Any) -> NDArray[n
     >>> mixed_poisson_cdf([30, 80], 10.0, stats.lognorm(0.3, scale=5.0)).round(6)
     array([0.078549, 0.931514])
     """
-    kk = _check_k(k)
-    ex = _check_nonnegative(exposure, "exposure")
-    dist = _check_law(dist, 0.0, np.inf, "a rate")
-    kk, ex = np.broadcast_arrays(kk, ex)
-    shape = kk.shape
-    kk, ex = kk.ravel(), ex.ravel()
-    parts = _mixture(dist)
+    kk, ex, shape, dist, parts = _flat_args(
+        _check_k(k), _check_nonnegative(exposure, "exposure"), dist, "poisson")
     if parts is not None:
         return _mixture_cdf(kk, ex, parts, mixed_poisson_cdf).reshape(shape)
     out = np.where(kk < 0, 0.0, 1.0)
@@ -706,13 +704,8 @@ def mixed_poisson_ppf(q: ArrayLike, exposure: ArrayLike, dist: Any) -> NDArray[n
     >>> mixed_poisson_ppf([0.025, 0.975], 10.0, stats.lognorm(0.3, scale=5.0))
     array([25, 93])
     """
-    qq = _check_q(q)
-    ex = _check_nonnegative(exposure, "exposure")
-    dist = _check_law(dist, 0.0, np.inf, "a rate")
-    qq, ex = np.broadcast_arrays(qq, ex)
-    shape = qq.shape
-    qq, ex = qq.ravel(), ex.ravel()
-    parts = _mixture(dist)
+    qq, ex, shape, dist, parts = _flat_args(
+        _check_q(q), _check_nonnegative(exposure, "exposure"), dist, "poisson")
     if parts is not None:
         return _mixture_ppf(qq, ex, parts, mixed_poisson_ppf, mixed_poisson_cdf).reshape(shape)
     gam = _named(dist, "gamma")
