@@ -164,26 +164,38 @@ def _groups(per_row: list[Proportion | Rate]) -> dict[int, tuple[Proportion | Ra
     return {int(uniq[g]): (per_row[int(first[g])], rows[g]) for g in np.argsort(first)}
 
 
+#: Distinct sizes per kernel call in :func:`_exact_bounds` (bounds the kernels' temporary
+#: arrays; a multiple of the kernels' own blocks, so results do not depend on it).
+BOUNDS_CHUNK = 65_536
+
+
 def _exact_bounds(dist: Proportion | Rate, tail: float, sizes: np.ndarray) -> np.ndarray:
-    """Predictive quantiles ``tail`` and ``1 - tail`` of every row, in one call (2 x rows).
+    """Predictive quantiles ``tail`` and ``1 - tail`` of every row (2 x rows, float).
 
     Exact for every law: Beta and Gamma by the beta-binomial and negative binomial kernels,
-    anything else (logit-normal, products, ...) by the mixed-binomial/Poisson kernel.
+    anything else (logit-normal, products, mixtures) by the mixed-binomial/Poisson kernel.
+    Each distinct size is solved once (cohort tables repeat sizes; with ``n`` log-uniform to
+    10**6 a third of 10**5 rows share a size) and the kernels run on chunks of
+    :data:`BOUNDS_CHUNK` sizes, so memory stays bounded; both only save work and memory, as
+    the kernels work row by row.
     """
-    # Each distinct size is solved once (cohort tables repeat sizes; with n log-uniform to
-    # 10**6 half the rows of 10**5 share a size): the kernels work row by row, so this only
-    # saves work.
     distinct, where = np.unique(sizes, return_inverse=True)
-    if distinct.size < sizes.size:
-        return _exact_bounds(dist, tail, distinct)[:, where.reshape(-1)]
     q = np.array([[tail], [1.0 - tail]])
+    out = np.empty((2, distinct.size))
+    for start in range(0, distinct.size, BOUNDS_CHUNK):
+        part = distinct[None, start:start + BOUNDS_CHUNK]
+        out[:, start:start + part.size] = _kernel_bounds(dist, q, part)
+    return out[:, where.reshape(-1)]
+
+
+def _kernel_bounds(dist: Proportion | Rate, q: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     if isinstance(dist, Rate):
         if dist.is_gamma:
-            return counts.poisson_gamma_ppf(q, dist.shape, dist.inverse_scale, sizes[None, :])
-        return counts.mixed_poisson_ppf(q, sizes[None, :], dist.dist)
+            return counts.poisson_gamma_ppf(q, dist.shape, dist.inverse_scale, sizes)
+        return counts.mixed_poisson_ppf(q, sizes, dist.dist)
     if dist.is_beta:
-        return counts.betabinom_ppf(q, sizes[None, :], dist.a, dist.b)
-    return counts.mixed_binomial_ppf(q, sizes[None, :], dist.dist)
+        return counts.betabinom_ppf(q, sizes, dist.a, dist.b)
+    return counts.mixed_binomial_ppf(q, sizes, dist.dist)
 
 
 def _exact_ppf(dist: Proportion | Rate, q: float, sizes: np.ndarray) -> np.ndarray:
@@ -208,6 +220,13 @@ def _sampler(dist: Proportion | Rate):
     return lambda g, size, p: g.binomial(size, p)
 
 
+def _filled(shape: tuple[int, ...], text: str) -> np.ndarray:
+    """An object array holding one shared ``text`` (``np.full`` would copy it per row)."""
+    out = np.empty(shape, dtype=object)
+    out.fill(text)
+    return out
+
+
 def _group_rows(dist: Proportion | Rate, sizes: np.ndarray, level: float, method: str,
                 draws: int, rng: np.random.Generator,
                 progress: _montecarlo.ProgressBar | None = None) -> dict[str, np.ndarray]:
@@ -221,16 +240,16 @@ def _group_rows(dist: Proportion | Rate, sizes: np.ndarray, level: float, method
     }
     use_exact = method == "exact" or (method == "auto" and _has_exact(dist))
     if use_exact:
-        bounds = _exact_bounds(dist, tail, sizes).astype(float)
+        bounds = _exact_bounds(dist, tail, sizes)
         out["pi_lower"], out["pi_upper"] = bounds[0], bounds[1]
-        out["method"] = np.full(sizes.shape, "exact", dtype=object)
+        out["method"] = _filled(sizes.shape, "exact")
         out["mc_error"] = np.zeros(sizes.shape)
         return out
     param_draws = np.asarray(dist.rvs(size=draws, rng=rng), dtype=float)
     sim = _montecarlo.mc_quantiles(sizes, param_draws, _sampler(dist),
                                   np.array([tail, 1 - tail]), rng, progress=progress)
     out["pi_lower"], out["pi_upper"] = sim.values[:, 0], sim.values[:, 1]
-    out["method"] = np.full(sizes.shape, "monte_carlo", dtype=object)
+    out["method"] = _filled(sizes.shape, "monte_carlo")
     out["mc_error"] = sim.error.max(axis=1)
     return out
 
@@ -311,10 +330,14 @@ def estimate(cohort: Any, outcome: Any, confidence_level: float = 0.95, method: 
     bar = _montecarlo.ProgressBar(mc_rows, enabled=bool(progress and mc_rows))
     for dist, rows in groups:
         part = _group_rows(dist, sizes[rows], level, method, draws, generator, bar)
+        if len(groups) == 1:  # rows is every row, in order: no copy
+            cols = part
+            break
         for key, val in part.items():
             if key not in cols:
                 cols[key] = np.empty(len(frame), dtype=object if key == "method" else float)
             cols[key][rows] = val
+        del part
     out = frame.copy()
     out["outcome"] = resolved.name
     dists = [dist for dist, _ in groups]
@@ -331,7 +354,7 @@ def estimate(cohort: Any, outcome: Any, confidence_level: float = 0.95, method: 
         if key == "confidence_level":
             out[key] = level
         else:
-            out[key] = cols[key]
+            out[key] = cols.pop(key)  # released once copied into the frame
     out["method"] = out["method"].astype(str)
     return _with_provenance(out, dists, code, [seed if method == "monte_carlo" or (
         method == "auto" and not _has_exact(d)) else None for d in dists])
