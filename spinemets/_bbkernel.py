@@ -333,12 +333,13 @@ def logit_beta_logpdf(t: NDArray, al: NDArray, be: NDArray, const: NDArray) -> N
     u0 = al / s
     v0 = be / s
     d = t - np.log(al / be)
+    # KL = log1p(u0 expm1(d)) - u0 d where u0 < 1/2, else log1p(v0 expm1(-d)) + v0 d: the
+    # same expression with (v0, -d) -- one log1p/expm1 per point instead of both branches
+    low = u0 < 0.5
+    w0 = np.where(low, u0, v0)
+    dd = np.where(low, d, -d)
     with np.errstate(over="ignore", invalid="ignore"):
-        kl = np.where(
-            u0 < 0.5,
-            np.log1p(u0 * np.expm1(d)) - u0 * d,
-            np.log1p(v0 * np.expm1(-d)) + v0 * d,
-        )
+        kl = np.log1p(w0 * np.expm1(dd)) - w0 * dd
     return const - s * kl
 
 
