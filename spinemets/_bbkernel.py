@@ -138,6 +138,7 @@ array([0.180072])
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -155,6 +156,7 @@ __all__ = [
     "W",
     "betaln",
     "cdf_rows",
+    "gauss_hermite",
     "logit_beta_logmode",
     "logit_beta_logpdf",
     "logpmf",
@@ -187,13 +189,16 @@ _EPS = np.finfo(float).eps
 _HALF_LOG_2PI = 0.5 * np.log(2.0 * np.pi)
 
 
-def _gauss_hermite(nodes: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Nodes and ``log(weight * exp(x**2))`` of the ``nodes``-point Gauss-Hermite rule."""
+@functools.cache
+def gauss_hermite(nodes: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Nodes and ``log(weight * exp(x**2))`` of the ``nodes``-point Gauss-Hermite rule.
+
+    Computed on first use and cached (an eigenvalue problem: kept out of import time).
+    """
     x, w = np.polynomial.hermite.hermgauss(nodes)
     return x, np.log(w) + x * x
 
 
-_GH = {nodes: _gauss_hermite(nodes) for nodes in (NODES_EXACT, NODES_FAST)}
 
 
 # ------------------------------------------------------------------ special functions
@@ -328,12 +333,13 @@ def logit_beta_logpdf(t: NDArray, al: NDArray, be: NDArray, const: NDArray) -> N
     u0 = al / s
     v0 = be / s
     d = t - np.log(al / be)
+    # KL = log1p(u0 expm1(d)) - u0 d where u0 < 1/2, else log1p(v0 expm1(-d)) + v0 d: the
+    # same expression with (v0, -d) -- one log1p/expm1 per point instead of both branches
+    low = u0 < 0.5
+    w0 = np.where(low, u0, v0)
+    dd = np.where(low, d, -d)
     with np.errstate(over="ignore", invalid="ignore"):
-        kl = np.where(
-            u0 < 0.5,
-            np.log1p(u0 * np.expm1(d)) - u0 * d,
-            np.log1p(v0 * np.expm1(-d)) + v0 * d,
-        )
+        kl = np.log1p(w0 * np.expm1(dd)) - w0 * dd
     return const - s * kl
 
 
@@ -396,7 +402,7 @@ def tail_quadrature(
     centre = m1 + v1 / s12 * lam
     var_h = v1 * (1.0 - v1 / (v1 + v2) * lam * (lam + d))
     scale = np.sqrt(2.0 * np.maximum(var_h, 0.05 * v1)) * _INFLATE
-    x, log_w = _GH[nodes]
+    x, log_w = gauss_hermite(nodes)
     t = centre[:, None] + scale[:, None] * x[None, :]
     const = logit_beta_logmode(n_al, n_be)
     log_g = logit_beta_logpdf(t, n_al[:, None], n_be[:, None], const[:, None])

@@ -14,6 +14,7 @@ figure (``assumption``) as text.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from typing import Any
 
@@ -216,8 +217,133 @@ def _beta_entropy(a: Any, b: Any) -> Any:
             - (b - 1) * special.digamma(b) + (a + b - 2) * special.digamma(a + b))
 
 
+#: Step of the finite differences of the Newton polish (log shapes).
+_FD_STEP = 1e-4
+_STENCIL = np.array([(i, j) for i in (-1, 0, 1) for j in (-1, 0, 1)], dtype=float) * _FD_STEP
+
+
 def _fit_beta_maxent(low: float, high: float, level: float) -> tuple[float, float]:
     """Maximum-entropy Beta with ``level`` of its mass inside [low, high].
+
+    Fast route first (:func:`_maxent_newton`: a coarse trace of the constraint curve, then
+    Newton steps on the Lagrange conditions from its best points); where that does not
+    converge to a maximum, the thorough search of :func:`_maxent_search`.
+    """
+    fast = _maxent_newton(low, high, level)
+    return fast if fast is not None else _maxent_search(low, high, level)
+
+
+def _lagrange_newton(x: float, y: float, low: float, high: float, level: float
+                     ) -> tuple[float, float] | None:
+    """Stationary point of entropy on ``mass = level`` near log shapes ``(x, y)``.
+
+    Newton's method on the Lagrange conditions (gradient of the entropy parallel to the
+    gradient of the mass, mass = level), derivatives by central differences on a 3 x 3
+    stencil of log shapes (one vectorised call per step). None if it does not converge.
+    """
+    h = _FD_STEP
+    for _ in range(40):
+        pts = np.exp(np.array([x, y]) + _STENCIL)
+        with np.errstate(all="ignore"):
+            g = (_mass_inside(pts[:, 0], pts[:, 1], low, high) - level).reshape(3, 3).tolist()
+            e = _beta_entropy(pts[:, 0], pts[:, 1]).reshape(3, 3).tolist()
+        derivs = []
+        for f in (g, e):
+            fx, fy = (f[2][1] - f[0][1]) / (2 * h), (f[1][2] - f[1][0]) / (2 * h)
+            fxx = (f[2][1] - 2 * f[1][1] + f[0][1]) / h**2
+            fyy = (f[1][2] - 2 * f[1][1] + f[1][0]) / h**2
+            fxy = (f[2][2] - f[2][0] - f[0][2] + f[0][0]) / (4 * h**2)
+            derivs.append((fx, fy, fxx, fyy, fxy))
+        (gx, gy, gxx, gyy, gxy), (ex, ey, exx, eyy, exy) = derivs
+        norm = gx * gx + gy * gy
+        if not (math.isfinite(norm) and norm > 0 and math.isfinite(exx + eyy + exy)):
+            return None
+        lam = (ex * gx + ey * gy) / norm
+        jac = np.array([[exx - lam * gxx, exy - lam * gxy, -gx],
+                        [exy - lam * gxy, eyy - lam * gyy, -gy],
+                        [gx, gy, 0.0]])
+        rhs = -np.array([ex - lam * gx, ey - lam * gy, g[1][1]])
+        try:
+            step = np.linalg.solve(jac, rhs)
+        except np.linalg.LinAlgError:
+            return None
+        if not np.all(np.isfinite(step)):
+            return None
+        step[:2] *= min(1.0, 0.5 / max(abs(step[0]), abs(step[1]), 1e-300))
+        x, y = x + step[0], y + step[1]
+        if max(abs(step[0]), abs(step[1])) < 1e-8:
+            # a maximum along the curve: the Hessian of the Lagrangian is negative on the
+            # tangent (gy, -gx)
+            tangent = (jac[0, 0] * gy * gy - 2 * jac[0, 1] * gx * gy + jac[1, 1] * gx * gx)
+            return (x, y) if tangent < 0 else None
+    return None
+
+
+def _maxent_newton(low: float, high: float, level: float) -> tuple[float, float] | None:
+    """Fast maximum-entropy search; None where it cannot vouch for its answer."""
+    width = high - low
+    means = np.unique(np.concatenate([special.expit(np.linspace(-9.0, 9.0, 61)),
+                                      np.linspace(low, high, 13)[1:-1]]))
+    kappa_max = max(1e8, 1e3 / width**2)
+    log_kappa = np.linspace(np.log(1e-2), np.log(kappa_max), 29)
+    m_grid, lk_grid = np.meshgrid(means, log_kappa, indexing="ij")
+    kappa = np.exp(lk_grid)
+    with np.errstate(all="ignore"):
+        gap = _mass_inside(m_grid * kappa, (1 - m_grid) * kappa, low, high) - level
+    rows, cols = np.nonzero(np.signbit(gap[:, :-1]) != np.signbit(gap[:, 1:]))
+    if rows.size == 0:
+        return None
+    g0, g1 = gap[rows, cols], gap[rows, cols + 1]
+    lk = log_kappa[cols] + (log_kappa[cols + 1] - log_kappa[cols]) * g0 / (g0 - g1)
+    m = means[rows]
+    with np.errstate(all="ignore"):
+        ent = _beta_entropy(m * np.exp(lk), (1 - m) * np.exp(lk))
+    order = np.argsort(-np.where(np.isfinite(ent), ent, -np.inf))
+    best: tuple[float, float, float] | None = None
+    done: list[tuple[float, float]] = []  # (logit mean, log concentration) of the polished
+    for rank, i in enumerate(order[:4]):
+        t_i = float(special.logit(m[i]))
+        if any(abs(t_i - t) < 0.3 and abs(lk[i] - k) < 0.5 for t, k in done):
+            continue  # next to a point already polished: same local maximum
+        start = np.log([m[i] * np.exp(lk[i]), (1 - m[i]) * np.exp(lk[i])])
+        found = _lagrange_newton(float(start[0]), float(start[1]), low, high, level)
+        lk_exact = None
+        if found is not None:
+            m_new = float(special.expit(found[0] - found[1]))
+            lk_exact = _on_curve(m_new, float(np.logaddexp(found[0], found[1])), low, high,
+                                 level)
+        if lk_exact is None:
+            if rank == 0:
+                return None  # the most promising start must be polished
+            continue
+        done.append((t_i, float(lk[i])))
+        k = np.exp(lk_exact)
+        h = float(_beta_entropy(m_new * k, (1 - m_new) * k))
+        if best is None or h > best[0]:
+            best = (h, m_new * k, (1 - m_new) * k)
+    return None if best is None else (float(best[1]), float(best[2]))
+
+
+def _gap_at(m: float, lk: float, low: float, high: float, level: float) -> float:
+    k = np.exp(lk)
+    return float(_mass_inside(m * k, (1 - m) * k, low, high) - level)
+
+
+def _on_curve(m: float, lk_guess: float, low: float, high: float, level: float
+              ) -> float | None:
+    """Log concentration on the curve ``mass = level`` near ``lk_guess`` for mean ``m``."""
+    for width in (0.05, 0.2, 0.8, 2.0):
+        lo, hi = lk_guess - width, lk_guess + width
+        g_lo = _gap_at(m, lo, low, high, level)
+        g_hi = _gap_at(m, hi, low, high, level)
+        if np.signbit(g_lo) != np.signbit(g_hi):
+            return optimize.brentq(lambda t: _gap_at(m, t, low, high, level), lo, hi,
+                                   xtol=1e-14)
+    return None
+
+
+def _maxent_search(low: float, high: float, level: float) -> tuple[float, float]:
+    """Maximum-entropy Beta with ``level`` of its mass inside [low, high] (thorough search).
 
     The constraint curve {(a, b): mass = level} can have several branches, and entropy
     has a local maximum on more than one of them, so the search first traces the curve
@@ -241,8 +367,10 @@ def _fit_beta_maxent(low: float, high: float, level: float) -> tuple[float, floa
         )
 
     def gap_at(m: float, lk: float) -> float:
-        k = np.exp(lk)
-        return float(_mass_inside(m * k, (1 - m) * k, low, high) - level)
+        return _gap_at(m, lk, low, high, level)
+
+    def on_curve(m: float, lk_guess: float) -> float | None:
+        return _on_curve(m, lk_guess, low, high, level)
 
     candidates = []
     for i, j in zip(rows, cols, strict=True):
@@ -252,15 +380,6 @@ def _fit_beta_maxent(low: float, high: float, level: float) -> tuple[float, floa
         k = np.exp(lk)
         candidates.append((float(_beta_entropy(m * k, (1 - m) * k)), m, lk, j))
     candidates.sort(key=lambda c: -c[0])
-
-    def on_curve(m: float, lk_guess: float) -> float | None:
-        """Log concentration on the curve near ``lk_guess`` for mean ``m``, if any."""
-        for width in (0.05, 0.2, 0.8, 2.0):
-            lo, hi = lk_guess - width, lk_guess + width
-            g_lo, g_hi = gap_at(m, lo), gap_at(m, hi)
-            if np.signbit(g_lo) != np.signbit(g_hi):
-                return optimize.brentq(lambda t: gap_at(m, t), lo, hi, xtol=1e-14)
-        return None
 
     best: tuple[float, float, float] | None = None
     for h0, m0, lk0, _ in candidates[:6]:
@@ -374,6 +493,27 @@ def beta_from_range(low: float, high: float, confidence_level: float = 0.95,
     )
 
 
+_PROVENANCE_AND_RESULT = """label, sources, assumption : str
+        Provenance stored on the result.
+
+    Returns
+    -------
+    Rate"""
+
+
+def _rate_sections(fn: Any) -> Any:
+    """Fill the sections the Gamma encoders' docstrings share (``{provenance_and_result}``)."""
+    fn.__doc__ = (fn.__doc__ or "").replace("{provenance_and_result}", _PROVENANCE_AND_RESULT)
+    return fn
+
+
+def _gamma_rate(shape: float, inverse_scale: float, encoding: str, assumption: str,
+                label: str, sources: Iterable[str] | str) -> Rate:
+    """The Gamma-backed Rate every Gamma encoder returns, with its provenance."""
+    return Rate.gamma(shape, inverse_scale, label=label, sources=sources, encoding=encoding,
+                      assumption=assumption)
+
+
 def _log_gamma_quantile(shape: float, q: float) -> float:
     """log of the q-quantile of Gamma(shape, 1), safe when the quantile underflows.
 
@@ -407,6 +547,7 @@ def _gamma_shape_for_ratio(ratio: float, level: float) -> float:
     return float(np.exp(optimize.brentq(f, lo, hi, xtol=1e-14)))
 
 
+@_rate_sections
 def gamma_from_counts(events: int, person_years: float, *, label: str = "",
                       sources: Iterable[str] | str = (), assumption: str = "") -> Rate:
     """Gamma distribution for a rate observed as ``events`` in ``person_years``.
@@ -420,12 +561,7 @@ def gamma_from_counts(events: int, person_years: float, *, label: str = "",
         Number of events observed, ``events >= 0``.
     person_years : float > 0
         Exposure in person-years.
-    label, sources, assumption : str
-        Provenance stored on the result.
-
-    Returns
-    -------
-    Rate
+    {provenance_and_result}
         Gamma-backed, with ``encoding`` recording this call.
 
     Raises
@@ -450,14 +586,13 @@ def gamma_from_counts(events: int, person_years: float, *, label: str = "",
     """
     events = check_count(events, "events")
     py = check_real(person_years, "person_years", low=0, low_open=True)
-    text = assumption or (
-        f"{events} events in {py:g} person-years; Jeffreys prior; the rate is taken to "
-        "be constant over the period and to apply to the target population."
-    )
-    return Rate.gamma(events + 0.5, py, label=label, sources=sources,
-                      encoding=f"gamma_from_counts({events}, {py:g})", assumption=text)
+    reading = (f"{events} events in {py:g} person-years; Jeffreys prior; the rate is taken "
+               "to be constant over the period and to apply to the target population.")
+    return _gamma_rate(events + 0.5, py, f"gamma_from_counts({events}, {py:g})",
+                       assumption or reading, label, sources)
 
 
+@_rate_sections
 def gamma_from_interval(low: float, high: float, confidence_level: float = 0.95, *,
                         label: str = "", sources: Iterable[str] | str = (),
                         assumption: str = "") -> Rate:
@@ -474,12 +609,7 @@ def gamma_from_interval(low: float, high: float, confidence_level: float = 0.95,
         ``0 < low < high``.
     confidence_level : float in (0, 1), default 0.95
         Share of the distribution's mass the interval is taken to hold.
-    label, sources, assumption : str
-        Provenance stored on the result.
-
-    Returns
-    -------
-    Rate
+    {provenance_and_result}
 
     Raises
     ------
@@ -508,16 +638,14 @@ def gamma_from_interval(low: float, high: float, confidence_level: float = 0.95,
         raise EncodingError("low = 0 cannot be a quantile of a Gamma; give a positive low")
     shape = _gamma_shape_for_ratio(hi / lo, level)
     inverse_scale = float(np.exp(_log_gamma_quantile(shape, (1 - level) / 2) - np.log(lo)))
-    text = assumption or (
-        f"the interval {lo:g}–{hi:g} per person-year is read as an equal-tailed "
-        f"{level:g} interval of the rate."
-    )
-    return Rate.gamma(shape, inverse_scale, label=label, sources=sources,
-                      encoding=f"gamma_from_interval({lo:g}, {hi:g}, "
-                               f"confidence_level={level:g})",
-                      assumption=text)
+    reading = (f"the interval {lo:g}–{hi:g} per person-year is read as an equal-tailed "
+               f"{level:g} interval of the rate.")
+    return _gamma_rate(shape, inverse_scale,
+                       f"gamma_from_interval({lo:g}, {hi:g}, confidence_level={level:g})",
+                       assumption or reading, label, sources)
 
 
+@_rate_sections
 def gamma_from_mean(mean: float, cv: float, *, label: str = "",
                     sources: Iterable[str] | str = (), assumption: str = "") -> Rate:
     """Gamma distribution for a rate with a given mean and an *assumed* coefficient of variation.
@@ -532,12 +660,7 @@ def gamma_from_mean(mean: float, cv: float, *, label: str = "",
         The mean rate per person-year (8.1 per 100,000 per year is ``8.1e-5``).
     cv : float > 0
         Coefficient of variation (standard deviation / mean).
-    label, sources, assumption : str
-        Provenance stored on the result.
-
-    Returns
-    -------
-    Rate
+    {provenance_and_result}
 
     Raises
     ------
@@ -558,12 +681,10 @@ def gamma_from_mean(mean: float, cv: float, *, label: str = "",
     m = check_real(mean, "mean", low=0, low_open=True)
     c = check_real(cv, "cv", low=0, low_open=True)
     shape = 1.0 / c**2
-    text = assumption or (
-        f"mean rate {m:g} per person-year with an assumed coefficient of variation {c:g} "
-        "(a stated spread, not data)."
-    )
-    return Rate.gamma(shape, shape / m, label=label, sources=sources,
-                      encoding=f"gamma_from_mean({m:g}, cv={c:g})", assumption=text)
+    reading = (f"mean rate {m:g} per person-year with an assumed coefficient of variation "
+               f"{c:g} (a stated spread, not data).")
+    return _gamma_rate(shape, shape / m, f"gamma_from_mean({m:g}, cv={c:g})",
+                       assumption or reading, label, sources)
 
 
 def gamma_from_rate(events: int | None = None, person_years: float | None = None, *,

@@ -188,20 +188,38 @@ def _groups(per_row: list[Proportion | Rate]) -> dict[int, tuple[Proportion | Ra
     return {int(uniq[g]): (per_row[int(first[g])], rows[g]) for g in np.argsort(first)}
 
 
+#: Distinct sizes per kernel call in :func:`_exact_bounds` (bounds the kernels' temporary
+#: arrays; a multiple of the kernels' own blocks, so results do not depend on it).
+BOUNDS_CHUNK = 65_536
+
+
 def _exact_bounds(dist: Proportion | Rate, tail: float, sizes: np.ndarray) -> np.ndarray:
-    """Predictive quantiles ``tail`` and ``1 - tail`` of every row, in one call (2 x rows).
+    """Predictive quantiles ``tail`` and ``1 - tail`` of every row (2 x rows, float).
 
     Exact for every law: Beta and Gamma by the beta-binomial and negative binomial kernels,
-    anything else (logit-normal, products, ...) by the mixed-binomial/Poisson kernel.
+    anything else (logit-normal, products, mixtures) by the mixed-binomial/Poisson kernel.
+    Each distinct size is solved once (cohort tables repeat sizes; with ``n`` log-uniform to
+    10**6 a third of 10**5 rows share a size) and the kernels run on chunks of
+    :data:`BOUNDS_CHUNK` sizes, so memory stays bounded; both only save work and memory, as
+    the kernels work row by row.
     """
+    distinct, where = np.unique(sizes, return_inverse=True)
     q = np.array([[tail], [1.0 - tail]])
+    out = np.empty((2, distinct.size))
+    for start in range(0, distinct.size, BOUNDS_CHUNK):
+        part = distinct[None, start:start + BOUNDS_CHUNK]
+        out[:, start:start + part.size] = _kernel_bounds(dist, q, part)
+    return out[:, where.reshape(-1)]
+
+
+def _kernel_bounds(dist: Proportion | Rate, q: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     if isinstance(dist, Rate):
         if dist.is_gamma:
-            return counts.poisson_gamma_ppf(q, dist.shape, dist.inverse_scale, sizes[None, :])
-        return counts.mixed_poisson_ppf(q, sizes[None, :], dist.dist)
+            return counts.poisson_gamma_ppf(q, dist.shape, dist.inverse_scale, sizes)
+        return counts.mixed_poisson_ppf(q, sizes, dist.dist)
     if dist.is_beta:
-        return counts.betabinom_ppf(q, sizes[None, :], dist.a, dist.b)
-    return counts.mixed_binomial_ppf(q, sizes[None, :], dist.dist)
+        return counts.betabinom_ppf(q, sizes, dist.a, dist.b)
+    return counts.mixed_binomial_ppf(q, sizes, dist.dist)
 
 
 def _exact_ppf(dist: Proportion | Rate, q: float, sizes: np.ndarray) -> np.ndarray:
@@ -226,6 +244,13 @@ def _sampler(dist: Proportion | Rate):
     return lambda g, size, p: g.binomial(size, p)
 
 
+def _filled(shape: tuple[int, ...], text: str) -> np.ndarray:
+    """An object array holding one shared ``text`` (``np.full`` would copy it per row)."""
+    out = np.empty(shape, dtype=object)
+    out.fill(text)
+    return out
+
+
 def _group_rows(dist: Proportion | Rate, sizes: np.ndarray, level: float, method: str,
                 draws: int, rng: np.random.Generator,
                 progress: _montecarlo.ProgressBar | None = None) -> dict[str, np.ndarray]:
@@ -239,16 +264,16 @@ def _group_rows(dist: Proportion | Rate, sizes: np.ndarray, level: float, method
     }
     use_exact = method == "exact" or (method == "auto" and _has_exact(dist))
     if use_exact:
-        bounds = _exact_bounds(dist, tail, sizes).astype(float)
+        bounds = _exact_bounds(dist, tail, sizes)
         out["pi_lower"], out["pi_upper"] = bounds[0], bounds[1]
-        out["method"] = np.full(sizes.shape, "exact", dtype=object)
+        out["method"] = _filled(sizes.shape, "exact")
         out["mc_error"] = np.zeros(sizes.shape)
         return out
     param_draws = np.asarray(dist.rvs(size=draws, rng=rng), dtype=float)
     sim = _montecarlo.mc_quantiles(sizes, param_draws, _sampler(dist),
                                   np.array([tail, 1 - tail]), rng, progress=progress)
     out["pi_lower"], out["pi_upper"] = sim.values[:, 0], sim.values[:, 1]
-    out["method"] = np.full(sizes.shape, "monte_carlo", dtype=object)
+    out["method"] = _filled(sizes.shape, "monte_carlo")
     out["mc_error"] = sim.error.max(axis=1)
     return out
 
@@ -341,19 +366,28 @@ def estimate(cohort: Any, outcome: Any, confidence_level: float = 0.95, method: 
     generator, seed = resolve_rng(rng)
     frame, size_column, sizes, resolved = _prepare(cohort, outcome, horizon_years)
     cols: dict[str, np.ndarray] = {}
-    groups = _groups(resolved.per_row).values()
+    groups = list(_groups(resolved.per_row).values())
     mc_rows = sum(len(rows) for dist, rows in groups
                   if method == "monte_carlo" or (method == "auto" and not _has_exact(dist)))
     bar = _montecarlo.ProgressBar(mc_rows, enabled=bool(progress and mc_rows))
     for dist, rows in groups:
         part = _group_rows(dist, sizes[rows], level, method, draws, generator, bar)
+        if len(groups) == 1:  # rows is every row, in order: no copy
+            cols = part
+            break
         for key, val in part.items():
             if key not in cols:
                 cols[key] = np.empty(len(frame), dtype=object if key == "method" else float)
             cols[key][rows] = val
+        del part
     out = frame.copy()
     out["outcome"] = resolved.name
-    out["parameter"] = [p.label or resolved.name for p in resolved.per_row]
+    dists = [dist for dist, _ in groups]
+    code = np.empty(len(frame), dtype=np.intp)
+    for g, (_, rows) in enumerate(groups):
+        code[rows] = g
+    labels = np.array([d.label or resolved.name for d in dists], dtype=object)
+    out["parameter"] = labels[code]
     # Keep the size column right after the parameter, as in the documented column order.
     out[size_column] = frame[size_column].to_numpy()
     out = out[[c for c in frame.columns if c != size_column] + ["outcome", "parameter",
@@ -362,10 +396,23 @@ def estimate(cohort: Any, outcome: Any, confidence_level: float = 0.95, method: 
         if key == "confidence_level":
             out[key] = level
         else:
-            out[key] = cols[key]
+            out[key] = cols.pop(key)  # released once copied into the frame
     out["method"] = out["method"].astype(str)
-    drew = out["method"].to_numpy() == "monte_carlo"
-    return add_provenance(out, resolved.per_row, [seed if d else None for d in drew])
+    return _with_provenance(out, dists, code, [seed if method == "monte_carlo" or (
+        method == "auto" and not _has_exact(d)) else None for d in dists])
+
+
+def _with_provenance(out: pd.DataFrame, dists: list[Proportion | Rate], code: np.ndarray,
+                     seeds: list[int | None]) -> pd.DataFrame:
+    """``add_provenance`` for rows whose parameter is ``dists[code[row]]``.
+
+    The columns are built once per parameter and spread to the rows by their code (the
+    same values and dtypes as ``add_provenance`` on the full per-row list).
+    """
+    small = add_provenance(pd.DataFrame(index=range(len(dists))), dists, seeds)
+    for name in small.columns:
+        out[name] = small[name].take(code).array
+    return out
 
 
 def estimate_total(cohort: Any, outcome: Any, confidence_level: float = 0.95,

@@ -83,7 +83,7 @@ from numpy.typing import NDArray
 from scipy import special
 from scipy.interpolate import PchipInterpolator
 
-from ._bbkernel import logit_beta_logmode, logit_beta_logpdf, stirlerr
+from ._bbkernel import gauss_hermite, logit_beta_logmode, logit_beta_logpdf, stirlerr
 
 __all__ = [
     "CHUNK",
@@ -114,12 +114,6 @@ LAPLACE_STEPS = 8  # Newton steps towards the mode of the integrand
 _HALF_LOG_2PI = 0.5 * np.log(2.0 * np.pi)
 
 
-def _hermite(nodes: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    x, w = np.polynomial.hermite.hermgauss(nodes)
-    return x, np.log(w) + x * x
-
-
-_RULES = {nodes: _hermite(nodes) for nodes in (NODES, NODES_SKEWED)}
 
 
 # ------------------------------------------------------------------ laws
@@ -508,7 +502,7 @@ def tails(k: NDArray, size: NDArray, law: ScoreLaw, count: Count,
             rows = np.flatnonzero(want & (over_v == via_v) & (skewed == skew))
             if rows.size == 0:
                 continue
-            x, log_w = _RULES[NODES_SKEWED if skew else NODES]
+            x, log_w = gauss_hermite(NODES_SKEWED if skew else NODES)
             kr, sr = k[rows], size[rows]
             if via_v:
                 sgn = -1.0 if is_up else 1.0

@@ -56,7 +56,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, signal, special, stats
+from scipy import optimize, special, stats
 
 from ._catalogue import DATA_VERSION
 from ._display import format_interval, format_value, html_record, html_table
@@ -672,6 +672,8 @@ def _convolve(a: _Counts, b: _Counts) -> _Counts:
     lo_a, pa = a.grid()
     lo_b, pb = b.grid()
     if len(pa) * len(pb) > 4_000_000:
+        from scipy import signal  # only large planning convolutions need it (import cost)
+
         pmf = signal.fftconvolve(pa, pb)
     else:
         pmf = np.convolve(pa, pb)

@@ -51,6 +51,7 @@ from scipy import special, stats
 
 from ._bbkernel import N_EXACT as N_EXACT  # public constant, re-exported
 from ._bbkernel import cdf_rows, moments, ppf
+from ._laws import MixtureGen
 from ._mixkernel import ScoreLaw, law_from_dist, tails
 from ._mixkernel import ppf as mix_ppf
 
@@ -475,6 +476,57 @@ def _check_k(k: Any) -> NDArray[np.float64]:
     return np.floor(_real_array(k, "k"))
 
 
+def _mixture(dist: Any) -> tuple[tuple[Any, ...], NDArray] | None:
+    """Components and weights of a mixture law (``Proportion.mixture``), else None."""
+    gen = getattr(dist, "dist", None)
+    if isinstance(gen, MixtureGen):
+        return gen.components, gen.weights
+    return None
+
+
+def _flat_args(first: NDArray, size: NDArray, dist: Any, count: str
+               ) -> tuple[NDArray, NDArray, tuple[int, ...], Any, Any]:
+    """The checked law and the broadcast, flattened ``k`` (or ``q``) and size arrays.
+
+    Returns ``first, size, shape, dist, parts``: ``shape`` is the broadcast shape to give
+    the result back, ``parts`` the mixture's components and weights (None for other laws).
+    """
+    if count == "binomial":
+        dist = _check_law(dist, 0.0, 1.0, "a proportion")
+    else:
+        dist = _check_law(dist, 0.0, np.inf, "a rate")
+    first, size = np.broadcast_arrays(first, size)
+    return first.ravel(), size.ravel(), first.shape, dist, _mixture(dist)
+
+
+def _mixture_cdf(k: NDArray, size: NDArray, parts: tuple[tuple[Any, ...], NDArray],
+                 cdf: Any) -> NDArray:
+    """``sum_i w_i P_i(X <= k)``: a count under a mixture law is that mixture of counts."""
+    out = np.zeros(np.shape(k))
+    for comp, w in zip(*parts, strict=True):
+        out = out + w * cdf(k, size, comp)
+    return out
+
+
+def _mixture_ppf(q: NDArray, size: NDArray, parts: tuple[tuple[Any, ...], NDArray],
+                 ppf_fn: Any, cdf: Any) -> NDArray[np.int64]:
+    """Smallest ``k`` with ``sum_i w_i P_i(X <= k) >= q``, by bisection over the integers.
+
+    The answer lies in ``(min_i Q_i - 1, max_i Q_i]`` (``Q_i`` the components' quantiles): below
+    the smallest every component's CDF is under ``q``, at the largest every one reaches it.
+    """
+    ends = np.array([ppf_fn(q, size, comp) for comp in parts[0]], dtype=float)
+    lo, hi = ends.min(axis=0) - 1.0, ends.max(axis=0)
+    act = np.flatnonzero(hi > lo + 1.0)
+    while act.size:
+        mid = np.floor(0.5 * (lo[act] + hi[act]))
+        passes = _mixture_cdf(mid, size[act], parts, cdf) >= q[act]
+        hi[act[passes]] = mid[passes]
+        lo[act[~passes]] = mid[~passes]
+        act = act[hi[act] > lo[act] + 1.0]
+    return hi.astype(np.int64)
+
+
 def mixed_binomial_cdf(k: ArrayLike, n: ArrayLike, dist: Any) -> NDArray[np.float64]:
     """``P(X <= k)`` for ``X | p ~ Binomial(n, p)`` and ``p`` of any continuous law.
 
@@ -486,8 +538,9 @@ def mixed_binomial_cdf(k: ArrayLike, n: ArrayLike, dist: Any) -> NDArray[np.floa
         Number of trials, whole numbers ``0 <= n <= 2**52``.
     dist : frozen scipy distribution, Proportion, or any object with ``cdf``, ``sf``, ``ppf``
         The law of ``p`` on (0, 1).  A Beta uses :func:`betabinom_cdf`; a logit-normal is
-        exact; the product of parameters (``p1 * p2``) uses its own table; anything else is
-        tabulated once from its CDF (normal scores on 2001 logit points, PCHIP).
+        exact; the product of parameters (``p1 * p2``) uses its own table; a mixture
+        (``Proportion.mixture``) is the same mixture of its components' counts; anything
+        else is tabulated once from its CDF (normal scores on 2001 logit points, PCHIP).
 
     Returns
     -------
@@ -509,12 +562,9 @@ def mixed_binomial_cdf(k: ArrayLike, n: ArrayLike, dist: Any) -> NDArray[np.floa
     >>> mixed_binomial_cdf([20, 45], 100, p).round(6)
     array([0.018081, 0.966406])
     """
-    kk = _check_k(k)
-    nn = _check_n(n)
-    dist = _check_law(dist, 0.0, 1.0, "a proportion")
-    kk, nn = np.broadcast_arrays(kk, nn)
-    shape = kk.shape
-    kk, nn = kk.ravel(), nn.ravel()
+    kk, nn, shape, dist, parts = _flat_args(_check_k(k), _check_n(n), dist, "binomial")
+    if parts is not None:
+        return _mixture_cdf(kk, nn, parts, mixed_binomial_cdf).reshape(shape)
     out = np.where(kk < 0, 0.0, 1.0)
     inner = np.flatnonzero((kk >= 0) & (kk < nn))
     beta = _named(dist, "beta")
@@ -575,12 +625,10 @@ def mixed_binomial_ppf(q: ArrayLike, n: ArrayLike, dist: Any) -> NDArray[np.int6
     >>> mixed_binomial_ppf(0.975, [1, 100, 10**9], p).tolist()
     [1, 46, 424168872]
     """
-    qq = _check_q(q)
-    nn = _check_n(n)
-    dist = _check_law(dist, 0.0, 1.0, "a proportion")
-    qq, nn = np.broadcast_arrays(qq, nn)
-    shape = qq.shape
-    qq, nn = qq.ravel(), nn.ravel()
+    qq, nn, shape, dist, parts = _flat_args(_check_q(q), _check_n(n), dist, "binomial")
+    if parts is not None:
+        out = _mixture_ppf(qq, nn, parts, mixed_binomial_ppf, mixed_binomial_cdf)
+        return out.reshape(shape)
     beta = _named(dist, "beta")
     if beta is not None and beta[2] == 1.0:
         out = ppf(qq, nn, np.full(qq.size, beta[0]), np.full(qq.size, beta[1]))
@@ -614,12 +662,10 @@ def mixed_poisson_cdf(k: ArrayLike, exposure: ArrayLike, dist: Any) -> NDArray[n
     >>> mixed_poisson_cdf([30, 80], 10.0, stats.lognorm(0.3, scale=5.0)).round(6)
     array([0.078549, 0.931514])
     """
-    kk = _check_k(k)
-    ex = _check_nonnegative(exposure, "exposure")
-    dist = _check_law(dist, 0.0, np.inf, "a rate")
-    kk, ex = np.broadcast_arrays(kk, ex)
-    shape = kk.shape
-    kk, ex = kk.ravel(), ex.ravel()
+    kk, ex, shape, dist, parts = _flat_args(
+        _check_k(k), _check_nonnegative(exposure, "exposure"), dist, "poisson")
+    if parts is not None:
+        return _mixture_cdf(kk, ex, parts, mixed_poisson_cdf).reshape(shape)
     out = np.where(kk < 0, 0.0, 1.0)
     inner = np.flatnonzero((kk >= 0) & (ex > 0))
     gam = _named(dist, "gamma")
@@ -658,12 +704,10 @@ def mixed_poisson_ppf(q: ArrayLike, exposure: ArrayLike, dist: Any) -> NDArray[n
     >>> mixed_poisson_ppf([0.025, 0.975], 10.0, stats.lognorm(0.3, scale=5.0))
     array([25, 93])
     """
-    qq = _check_q(q)
-    ex = _check_nonnegative(exposure, "exposure")
-    dist = _check_law(dist, 0.0, np.inf, "a rate")
-    qq, ex = np.broadcast_arrays(qq, ex)
-    shape = qq.shape
-    qq, ex = qq.ravel(), ex.ravel()
+    qq, ex, shape, dist, parts = _flat_args(
+        _check_q(q), _check_nonnegative(exposure, "exposure"), dist, "poisson")
+    if parts is not None:
+        return _mixture_ppf(qq, ex, parts, mixed_poisson_ppf, mixed_poisson_cdf).reshape(shape)
     gam = _named(dist, "gamma")
     if gam is not None:
         return poisson_gamma_ppf(qq, gam[0], 1.0 / gam[1], ex).reshape(shape)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from scipy import optimize, special, stats
 
 import spinemets as sm
-from spinemets._encodings import _beta_entropy
+from spinemets._encodings import _beta_entropy, _maxent_newton, _maxent_search
 
 # ---------------------------------------------------------------- beta_from_counts
 
@@ -220,6 +220,38 @@ def test_maxent_global_not_local_optimum():
 def test_maxent_edges_meet_the_mass(low, high, level):
     p = sm.beta_from_range(low, high, level, method="maxent")
     assert float(p.cdf(high) - p.cdf(low)) == pytest.approx(level, abs=1e-9)
+
+
+@pytest.mark.parametrize("low,high,mass", [c[:3] for c in PRELIZ_MAXENT])
+def test_maxent_fast_route_serves_the_reference_cases(low, high, mass):
+    """The Newton polish answers the PreliZ cases itself (no fallback) and agrees with the
+    thorough grid search to 1e-6 relative (or finds a higher entropy)."""
+    fast = _maxent_newton(low, high, mass)
+    assert fast is not None
+    slow = _maxent_search(low, high, mass)
+    if _beta_entropy(*fast) <= _beta_entropy(*slow) + 1e-12:
+        assert fast == pytest.approx(slow, rel=1e-6)
+
+
+def test_maxent_fast_route_agrees_with_the_search_on_random_ranges():
+    rng = np.random.default_rng(11)
+    answered = 0
+    for _ in range(25):
+        low, high = np.sort(rng.uniform(0.0, 1.0, 2))
+        mass = float(rng.choice([0.5, 0.8, 0.9, 0.95]))
+        fast = _maxent_newton(float(low), float(high), mass)
+        if fast is None:  # falls back to the search: nothing to compare
+            continue
+        answered += 1
+        slow = _maxent_search(float(low), float(high), mass)
+        a, b = fast
+        assert stats.beta.cdf(high, a, b) - stats.beta.cdf(low, a, b) == pytest.approx(
+            mass, abs=1e-10)
+        # never worse than the search; where it is not better, the same Beta
+        assert _beta_entropy(a, b) >= _beta_entropy(*slow) - 1e-9
+        if _beta_entropy(a, b) <= _beta_entropy(*slow) + 1e-9:
+            assert fast == pytest.approx(slow, rel=1e-5)
+    assert answered >= 20
 
 
 def test_range_assumption_is_recorded():

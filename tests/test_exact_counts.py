@@ -339,3 +339,115 @@ def test_estimate_of_a_product_is_exact_and_agrees_with_simulation(factors):
         tol = 1 + 4 * sd * np.sqrt(0.025 * 0.975 / draws) / stats.norm.pdf(1.96)
         assert abs(res.loc[i, "pi_lower"] - ref[0]) <= tol
         assert abs(res.loc[i, "pi_upper"] - ref[1]) <= tol
+
+
+# ------------------------------------------------------------------ mixtures
+
+
+@pytest.fixture(scope="module")
+def mixture_parts():
+    a = sm.Proportion.beta(20.0, 80.0, label="a", sources=["E1"])
+    b = sm.Proportion.logit_normal(0.5, 0.4, label="b", sources=["E2"], assumption="pooled")
+    return a, b, (0.7, 0.3)
+
+
+def _mixture_ref_tails(k, n, parts):
+    """Reference tails: SciPy's beta-binomial for the Beta part, quadrature for the other."""
+    _, b, (wa, wb) = parts
+    lo_a = float(stats.betabinom.cdf(k, n, 20.0, 80.0))
+    up_a = float(stats.betabinom.sf(k, n, 20.0, 80.0))
+    lo_b, up_b = ref_binom_tails(k, n, b.dist)
+    return wa * lo_a + wb * lo_b, wa * up_a + wb * up_b
+
+
+def test_mixture_law_is_the_weighted_sum(mixture_parts):
+    a, b, (wa, wb) = mixture_parts
+    m = sm.Proportion.mixture([a, b], [7, 3])  # weights are normalised
+    x = np.array([1e-6, 0.05, 0.2, 0.5, 0.62, 0.9, 1 - 1e-9])
+    ref = wa * stats.beta.cdf(x, 20, 80) + wb * stats.norm.cdf((special.logit(x) - 0.5) / 0.4)
+    np.testing.assert_allclose(m.cdf(x), ref, rtol=1e-13, atol=0)
+    np.testing.assert_allclose(m.sf(x), 1 - ref, rtol=1e-12, atol=1e-16)
+    q = np.array([1e-9, 0.025, 0.5, 0.8, 0.975])
+    np.testing.assert_allclose(
+        wa * stats.beta.cdf(m.ppf(q), 20, 80)
+        + wb * stats.norm.cdf((special.logit(m.ppf(q)) - 0.5) / 0.4), q, rtol=1e-10)
+    mean_ref = integrate.quad(lambda t: t * m.dist.pdf(t), 0, 1, points=[0.2, 0.62],
+                              epsrel=1e-12)[0]
+    assert m.mean == pytest.approx(mean_ref, rel=1e-9)
+    var_ref = integrate.quad(lambda t: (t - mean_ref) ** 2 * m.dist.pdf(t), 0, 1,
+                             points=[0.2, 0.62], epsrel=1e-12)[0]
+    assert m.std**2 == pytest.approx(var_ref, rel=1e-7)
+    draws = m.rvs(200_000, rng=3)
+    assert abs(draws.mean() - m.mean) <= 4.5 * m.std / np.sqrt(draws.size)
+    assert m.label == "mixture(a, b)" and m.sources == ("E1", "E2")
+    assert "0.7, 0.3" in m.encoding and "b: pooled" in m.assumption
+
+
+@pytest.mark.parametrize("n", [1, 7, 250, 3000])
+@pytest.mark.parametrize("q", [0.001, 0.025, 0.5, 0.975])
+def test_mixture_counts_equal_the_reference(mixture_parts, n, q):
+    a, b, w = mixture_parts
+    m = sm.Proportion.mixture([a, b], w)
+    k = int(mixed_binomial_ppf(q, n, m))
+    assert_is_reference_quantile(
+        k, q, lambda j: (1.0, 0.0) if j >= n else _mixture_ref_tails(j, n, mixture_parts))
+    if k < n:
+        lo_ref, _ = _mixture_ref_tails(k, n, mixture_parts)
+        assert float(mixed_binomial_cdf(k, n, m)) == pytest.approx(lo_ref, rel=1e-9)
+
+
+def test_rate_mixture_counts_equal_scipy_nbinom():
+    rates = [sm.Rate.gamma(10.0, 1e4), sm.Rate.gamma(50.0, 2e4)]
+    w = np.array([0.4, 0.6])
+    m = sm.Rate.mixture(rates, w)
+    for exposure in (0.0, 50.0, 1e4, 3e6):
+        for q in (0.01, 0.5, 0.975):
+            k = int(mixed_poisson_ppf(q, exposure, m))
+
+            def cdf(j, e=exposure):
+                return sum(wi * stats.nbinom.cdf(j, r.shape, r.inverse_scale
+                                                 / (r.inverse_scale + e))
+                           for wi, r in zip(w, rates, strict=True))
+            assert cdf(k) >= q and (k == 0 or cdf(k - 1) < q), (exposure, q, k)
+    np.testing.assert_allclose(
+        mixed_poisson_cdf([0, 30, 200], 1e4, m),
+        [sum(wi * stats.nbinom.cdf(j, r.shape, r.inverse_scale / (r.inverse_scale + 1e4))
+             for wi, r in zip(w, rates, strict=True)) for j in (0, 30, 200)], rtol=1e-12)
+
+
+def test_estimate_of_a_mixture_is_exact_and_deterministic(mixture_parts):
+    a, b, w = mixture_parts
+    m = sm.Proportion.mixture([a, b], w, label="mixed")
+    res = sm.estimate([0, 40, 40, 1200], m)
+    again = sm.estimate([0, 40, 40, 1200], m)
+    pd.testing.assert_frame_equal(res, again)
+    assert (res["method"] == "exact").all() and res["seed"].isna().all()
+    assert res["parameter"].tolist() == ["mixed"] * 4
+    for i, n in enumerate([0, 40, 40, 1200]):
+        for col, q in (("pi_lower", 0.025), ("pi_upper", 0.975)):
+            k = int(res.loc[i, col])
+            if n == 0:
+                assert k == 0
+                continue
+            assert_is_reference_quantile(
+                k, q, lambda j, n=n: (1.0, 0.0) if j >= n else _mixture_ref_tails(
+                    j, n, mixture_parts))
+    assert res.loc[3, "mean"] == pytest.approx(1200 * m.mean)
+
+
+def test_mixture_bad_input(mixture_parts):
+    a, b, _ = mixture_parts
+    with pytest.raises(ValueError, match="components must be a non-empty"):
+        sm.Proportion.mixture([], [])
+    with pytest.raises(TypeError, match="components must all be Proportion"):
+        sm.Proportion.mixture([a, sm.Rate.gamma(2.0, 1.0)], [0.5, 0.5])
+    with pytest.raises(TypeError, match="components must all be Rate"):
+        sm.Rate.mixture([a], [1.0])
+    with pytest.raises(ValueError, match="one number per component"):
+        sm.Proportion.mixture([a, b], [1.0])
+    with pytest.raises(ValueError, match="weights must be finite"):
+        sm.Proportion.mixture([a, b], [1.0, -0.5])
+    with pytest.raises(ValueError, match="not all 0"):
+        sm.Proportion.mixture([a, b], [0.0, 0.0])
+    with pytest.raises(TypeError, match="weights must be a sequence of numbers"):
+        sm.Proportion.mixture([a, b], ["x", "y"])
