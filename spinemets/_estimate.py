@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from . import _montecarlo, _totals, counts
+from ._dask import estimate_dask, is_dask_frame, total_dask
 from ._parameters import parameter, parameter_sites
 from ._results import add_provenance
 from ._validation import check_confidence_level, check_count, resolve_rng
@@ -293,6 +294,8 @@ def estimate(cohort: Any, outcome: Any, confidence_level: float = 0.95, method: 
     >>> bool((res["pi_lower"] <= res["mean"]).all() and (res["mean"] <= res["pi_upper"]).all())
     True
     """
+    if is_dask_frame(cohort):  # a lazy Dask frame, partition by partition: see _dask
+        return estimate_dask(estimate, cohort, outcome, confidence_level, method, draws, rng)
     level = check_confidence_level(confidence_level)
     method = _check_method(method)
     draws = _check_draws(draws)
@@ -389,6 +392,8 @@ def estimate_total(cohort: Any, outcome: Any, confidence_level: float = 0.95,
     >>> sm.estimate_total(by_site, "bone_mets_autopsy")["dependence"][0]
     'shared evidence: one draw (exact convolution)'
     """
+    if is_dask_frame(cohort):  # sums per site on the partitions, then this path: see _dask
+        return total_dask(estimate_total, cohort, outcome, confidence_level, method, draws, rng)
     level = check_confidence_level(confidence_level)
     method = _check_method(method)
     draws = _check_draws(draws)
