@@ -240,7 +240,8 @@ def estimate(cohort: Any, outcome: Any, confidence_level: float = 0.95, method: 
         Cohort size(s); for a :class:`Rate` outcome, person-years of exposure (then
         non-integer values are allowed). A DataFrame needs a column ``n`` (``person_years``
         for a Rate outcome) and may have ``primary_site`` (used to pick the parameter) and
-        any other columns, which are carried through untouched with the index.
+        any other columns, which are carried through untouched with the index. A
+        ``dask.dataframe.DataFrame`` gives a lazy Dask frame (README, "Scaling out with Dask").
     outcome : str, Proportion or Rate
         A parameter id (see :func:`spinemets.parameters`) or a distribution you built
         (then it applies to every row).
@@ -361,7 +362,8 @@ def estimate_total(cohort: Any, outcome: Any, confidence_level: float = 0.95,
         logit-normal) among several parameters, ``method="monte_carlo"``, or — said in
         the column — a total whose pmf would need more than 10,000,000 points.
 
-    Parameters are as for :func:`estimate`; ``draws`` defaults to 20,000. With
+    Parameters are as for :func:`estimate` (a Dask frame gives a lazy one-row Dask frame:
+    sums per site on the partitions, then this path); ``draws`` defaults to 20,000. With
     ``method="exact"`` a total that needs Monte Carlo raises ValueError.
 
     Returns

@@ -40,6 +40,7 @@ def _assert_same(lazy_result, pandas_result: pd.DataFrame) -> pd.DataFrame:
     got = lazy_result.compute()
     pd.testing.assert_frame_equal(got, pandas_result, check_categorical=False)
     assert [str(t) for t in got.dtypes] == [str(t) for t in pandas_result.dtypes]
+    assert [str(t) for t in lazy_result.dtypes] == [str(t) for t in got.dtypes]  # the meta
     return got
 
 
@@ -132,16 +133,24 @@ def test_value_errors_raise_at_compute_with_pandas_messages(client, case, total)
         assert "in row 107" in got
 
 
-def test_monte_carlo_is_reproducible_and_agrees_with_the_exact_route(client):
-    ddf = dd.from_pandas(_table(40, seed=3), npartitions=3)
+@pytest.mark.parametrize("outcome", ["bone_mets_autopsy", "mscc_rate"])
+def test_monte_carlo_is_reproducible_and_agrees_with_the_exact_route(client, outcome):
+    frame = _table(40, seed=3)
+    if outcome == "mscc_rate":
+        frame = frame.drop(columns="primary_site").rename(columns={"n": "person_years"})
+        frame["person_years"] *= 100.5
+    ddf = dd.from_pandas(frame, npartitions=3)
     kw = {"method": "monte_carlo", "draws": 4000, "rng": 11}
-    a = sm.estimate(ddf, "bone_mets_autopsy", **kw).compute()
-    b = sm.estimate(ddf, "bone_mets_autopsy", **kw).compute(scheduler="sync")  # no cluster
+    a = sm.estimate(ddf, outcome, **kw).compute()
+    b = sm.estimate(ddf, outcome, **kw).compute(scheduler="sync")  # no cluster
     pd.testing.assert_frame_equal(a, b, check_categorical=False)
     assert (a["method"] == "monte_carlo").all() and (a["seed"] == 11).all()
-    other = sm.estimate(ddf, "bone_mets_autopsy", **{**kw, "rng": 12}).compute()
+    pandas_mc = sm.estimate(ddf.compute(), outcome, **kw)  # the table as Dask holds it
+    assert list(a.columns) == list(pandas_mc.columns)
+    assert [str(t) for t in a.dtypes] == [str(t) for t in pandas_mc.dtypes]
+    other = sm.estimate(ddf, outcome, **{**kw, "rng": 12}).compute()
     assert not np.array_equal(other["pi_upper"], a["pi_upper"])
-    exact = sm.estimate(ddf.compute(), "bone_mets_autopsy")
+    exact = sm.estimate(frame, outcome)
     for col in ("mean", "median", "ci_lower", "ci_upper"):
         np.testing.assert_array_equal(a[col], exact[col])
     # mc_error is a 95% half-width (about 2 MC standard errors) and at least 1 unless the
