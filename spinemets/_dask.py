@@ -22,6 +22,11 @@ cannot drift apart:
   total on that small table: the same parameters, group sizes and order as the pandas path
   on the whole table, hence the same result (Monte Carlo totals too, for the same seed).
 
+``progress`` is not used on a Dask frame (the Dask dashboard and
+``distributed.progress`` show the progress of the partitions); the Monte Carlo route also
+computes the exact route's columns of each partition (``mean``, ``median``, ``ci_*`` are the
+same in both routes).
+
 Dask is imported only inside these functions, and only once a Dask frame has been seen
 (:func:`is_dask_frame` looks at the type's module name): ``import spinemets`` never imports
 it. :func:`sweep` needs no Dask import at all (it calls the client's own ``map`` and
