@@ -123,7 +123,7 @@ def parameter_key(dist: Proportion | Rate) -> int:
     """A stable integer naming a parameter's law (the same in every worker process)."""
     law = dist.dist
     text = "|".join([dist.label, dist.encoding, dist.assumption, law.dist.name,
-                     repr(tuple(float(a) for a in law.args)), repr(sorted(law.kwds.items()))])
+                     repr(law.args), repr(sorted(law.kwds.items()))])
     return zlib.crc32(text.encode("utf-8"))
 
 

@@ -66,6 +66,25 @@ def test_rate_outcome_and_user_distribution_equal_pandas(client):
     _assert_same(sm.estimate(ddf, own), sm.estimate(ddf.compute(), own))
 
 
+def test_categorical_primary_site_equals_pandas(client):
+    frame = _table(30, seed=9).astype({"primary_site": "category"})
+    ddf = dd.from_pandas(frame, npartitions=3)
+    _assert_same(sm.estimate(ddf, "bone_mets_autopsy"),
+                 sm.estimate(ddf.compute(), "bone_mets_autopsy"))
+    _assert_same(sm.estimate_total(ddf, "bone_mets_autopsy"),
+                 sm.estimate_total(ddf.compute(), "bone_mets_autopsy"))
+
+
+def test_monte_carlo_of_a_product_parameter(client):
+    product = sm.parameter("bone_mets_autopsy", "breast") * sm.Proportion.beta(2, 8)
+    frame = pd.DataFrame({"n": [400, 2500, 9000, 120]})
+    ddf = dd.from_pandas(frame, npartitions=2)
+    res = sm.estimate(ddf, product, method="monte_carlo", draws=4000, rng=2).compute()
+    exact = sm.estimate(frame, product)
+    for col in ("pi_lower", "pi_upper"):
+        assert (np.abs(res[col] - exact[col]) <= 3 * res["mc_error"]).all(), col
+
+
 def test_empty_partitions_give_no_rows(client):
     ddf = dd.from_pandas(_table(), npartitions=4)
     some = ddf.loc[:119]  # later partitions become empty
