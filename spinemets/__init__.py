@@ -14,6 +14,7 @@ of cited figures (:func:`reproduce`) and MRI capacity plans (:func:`plan_imaging
 
 from ._audit import reproduce
 from ._catalogue import DATA_VERSION, claims, evidence
+from ._dask import sweep
 from ._display import show
 from ._encodings import (
     beta_from_counts,
@@ -96,5 +97,6 @@ __all__ = [
     "reproduce",
     "sensitivity",
     "show",
+    "sweep",
     "true_prevalence",
 ]

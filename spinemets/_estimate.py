@@ -10,6 +10,7 @@ Monte Carlo (seeded only through ``rng``) where it does not.
 
 from __future__ import annotations
 
+import functools
 import numbers
 import warnings
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from . import _montecarlo, _totals, counts
+from ._dask import estimate_dask, is_dask_frame, total_dask
 from ._parameters import (
     UNDEFINED_HORIZON,
     parameter,
@@ -289,7 +291,8 @@ def estimate(cohort: Any, outcome: Any, confidence_level: float = 0.95, method: 
         Cohort size(s); for a :class:`Rate` outcome, person-years of exposure (then
         non-integer values are allowed). A DataFrame needs a column ``n`` (``person_years``
         for a Rate outcome) and may have ``primary_site`` (used to pick the parameter) and
-        any other columns, which are carried through untouched with the index.
+        any other columns, which are carried through untouched with the index. A
+        ``dask.dataframe.DataFrame`` gives a lazy Dask frame (README, "Scaling out with Dask").
     outcome : str, Proportion or Rate
         A parameter id (see :func:`spinemets.parameters`) or a distribution you built
         (then it applies to every row).
@@ -360,6 +363,10 @@ def estimate(cohort: Any, outcome: Any, confidence_level: float = 0.95, method: 
     >>> round(float(lung["mean"].iloc[0]))
     103
     """
+    if is_dask_frame(cohort):  # a lazy Dask frame, partition by partition: see _dask
+        pandas_path = (estimate if horizon_years is None
+                       else functools.partial(estimate, horizon_years=horizon_years))
+        return estimate_dask(pandas_path, cohort, outcome, confidence_level, method, draws, rng)
     level = check_confidence_level(confidence_level)
     method = _check_method(method)
     draws = _check_draws(draws)
@@ -447,7 +454,8 @@ def estimate_total(cohort: Any, outcome: Any, confidence_level: float = 0.95,
         logit-normal) among several parameters, ``method="monte_carlo"``, or — said in
         the column — a total whose pmf would need more than 10,000,000 points.
 
-    Parameters are as for :func:`estimate`; ``draws`` defaults to 20,000. With
+    Parameters are as for :func:`estimate` (a Dask frame gives a lazy one-row Dask frame:
+    sums per site on the partitions, then this path); ``draws`` defaults to 20,000. With
     ``method="exact"`` a total that needs Monte Carlo raises ValueError.
 
     Returns
@@ -478,6 +486,8 @@ def estimate_total(cohort: Any, outcome: Any, confidence_level: float = 0.95,
     >>> sm.estimate_total(by_site, "bone_mets_autopsy")["dependence"][0]
     'shared evidence: one draw (exact convolution)'
     """
+    if is_dask_frame(cohort):  # sums per site on the partitions, then this path: see _dask
+        return total_dask(estimate_total, cohort, outcome, confidence_level, method, draws, rng)
     level = check_confidence_level(confidence_level)
     method = _check_method(method)
     draws = _check_draws(draws)
