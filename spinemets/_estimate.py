@@ -20,7 +20,7 @@ import pandas as pd
 from . import _montecarlo, _totals, counts
 from ._parameters import parameter, parameter_sites
 from ._results import add_provenance
-from ._validation import check_confidence_level, check_count, resolve_rng
+from ._validation import RNGLike, check_confidence_level, check_count, resolve_rng
 from ._values import Proportion, Rate
 
 __all__ = ["estimate", "estimate_total"]
@@ -229,8 +229,9 @@ def _group_rows(dist: Proportion | Rate, sizes: np.ndarray, level: float, method
     return out
 
 
-def estimate(cohort: Any, outcome: Any, confidence_level: float = 0.95, method: str = "auto",
-             draws: int = 10_000, rng: Any = None, *, progress: bool = False) -> pd.DataFrame:
+def estimate(cohort: Any, outcome: str | Proportion | Rate, confidence_level: float = 0.95,
+             method: str = "auto", draws: int = 10_000, rng: RNGLike = None, *,
+             progress: bool = False) -> pd.DataFrame:
     """Expected and predictive counts of an outcome in a cohort, one row per stratum.
 
     Parameters
@@ -326,8 +327,8 @@ def estimate(cohort: Any, outcome: Any, confidence_level: float = 0.95, method: 
     return add_provenance(out, resolved.per_row, [seed if d else None for d in drew])
 
 
-def estimate_total(cohort: Any, outcome: Any, confidence_level: float = 0.95,
-                   method: str = "auto", draws: int = 20_000, rng: Any = None) -> pd.DataFrame:
+def estimate_total(cohort: Any, outcome: str | Proportion | Rate, confidence_level: float = 0.95,
+                   method: str = "auto", draws: int = 20_000, rng: RNGLike = None) -> pd.DataFrame:
     """The expected and predictive count summed over all strata of a cohort, in one row.
 
     Strata that use the same parameter share its uncertainty: the total is not a sum of
