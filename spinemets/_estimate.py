@@ -344,15 +344,15 @@ def estimate_total(cohort: Any, outcome: str | Proportion | Rate, confidence_lev
     ``one parameter (exact)`` / ``shared evidence: one draw (exact)``
         One parameter for the whole total: the predictive law of the summed size
         (beta-binomial or negative binomial), as in :func:`estimate`.
-    ``independent parameters (exact convolution)`` (or ``shared evidence: one draw (exact
-    convolution)`` when identical parameters were merged first)
-        Independent Beta / Gamma parameters: the total's predictive pmf is the convolution
-        of the parameters' pmfs (FFT for large supports), so ``pi_lower``/``pi_upper`` are
-        its exact discrete quantiles and ``mean`` is exact. ``median``/``ci_*`` (the law of
-        the expected total, a sum of scaled independent laws) come from a numerical
-        convolution on a grid and are within 0.0005 standard deviations of the expected
-        total (a deterministic bound: grid step ``h = 0.001 sd / K``, error ``<= K h / 2``
-        for ``K`` parameters).
+    ``independent parameters (exact convolution)``
+        (``shared evidence: one draw (exact convolution)`` when identical parameters were
+        merged first.) Independent Beta / Gamma parameters: the total's predictive pmf is
+        the convolution of the parameters' pmfs (FFT for large supports), so
+        ``pi_lower``/``pi_upper`` are its exact discrete quantiles and ``mean`` is exact.
+        ``median``/``ci_*`` (the law of the expected total, a sum of scaled independent
+        laws) come from a numerical convolution on a grid and are within 0.0005 standard
+        deviations of the expected total (a deterministic bound: grid step
+        ``h = 0.001 sd / K``, error ``<= K h / 2`` for ``K`` parameters).
     ``... (Monte Carlo)``
         Joint simulation (``draws`` draws, seeded through ``rng``, the seed recorded):
         comonotone parameters with different laws, laws without a closed-form pmf (e.g.
