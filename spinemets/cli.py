@@ -17,6 +17,8 @@ and ``spinemets --version`` answer at once, and the subcommands (in
 from __future__ import annotations
 
 import argparse
+import difflib
+import re
 import sys
 import textwrap
 from collections.abc import Sequence
@@ -44,6 +46,12 @@ class _Parser(argparse.ArgumentParser):
     """argparse parser whose usage errors are one line on stderr and exit status 2."""
 
     def error(self, message: str) -> NoReturn:
+        found = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+        if found:
+            choices = re.findall(r"'([^']*)'", found.group(2))
+            close = difflib.get_close_matches(found.group(1), choices, n=1, cutoff=0.6)
+            if close:
+                message += f"; did you mean {close[0]!r}?"
         sys.stderr.write(f"error: {self.prog}: {message}\n")
         raise _UsageExit(2)
 

@@ -268,3 +268,14 @@ def test_top_level_help_is_the_same_without_the_subcommands_loaded():
 
     assert (build_parser(subcommands=False).format_help()
             == build_parser(subcommands=True).format_help())
+
+
+@pytest.mark.parametrize("argv, suggestion", [
+    (["estimat"], "'estimate'"),
+    (["parameters", "--format", "cvs"], "'csv'"),
+    (["estimate", "--n", "5", "--outcome", "mscc_rate", "--method", "exakt"], "'exact'"),
+])
+def test_misspelt_subcommand_or_choice_suggests_the_closest(argv, suggestion, capsys):
+    code, out, err = run(argv, capsys)
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+    assert f"did you mean {suggestion}?" in err
