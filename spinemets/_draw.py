@@ -68,6 +68,20 @@ def _axes(ax: Axes | None) -> Axes:
     return ax
 
 
+def _rows_figure(labels: list[str], *, right: float, row_height: float) -> Axes:
+    """A new figure for one row per label: its height grows with the rows and its width
+    with the longest label, with ``right`` inches kept free right of the axes (legend or
+    value column), so that nothing is cut and no layout engine has to shrink the axes."""
+    longest = max((len(label) for label in labels), default=0)
+    left = 0.35 + 0.08 * longest  # inches of tick labels at the default 10 pt
+    width = left + 4.8 + right
+    height = 1.1 + row_height * max(len(labels), 3)
+    fig, ax = pyplot().subplots(figsize=(width, height))
+    fig.subplots_adjust(left=left / width, right=1 - right / width, bottom=0.6 / height,
+                        top=1 - 0.4 / height)
+    return ax
+
+
 def percent_axis(axis: Any) -> None:
     """Percent ticks (the display layer's formatter) on a matplotlib axis of fractions."""
     axis.set_major_formatter(percent_tick_formatter())
@@ -284,9 +298,8 @@ def forest_plot(table: pd.DataFrame, ax: Axes | None = None, *, xlabel: str = "p
     """
     df = _forest_frame(table)
     if ax is None:
-        plt = pyplot()
-        _, ax = plt.subplots(figsize=(8.0 if values else 6.4, 1.2 + 0.35 * max(len(df), 3)),
-                             layout="constrained")
+        ax = _rows_figure(df["label"].astype(str).tolist(), right=2.5 if values else 0.3,
+                          row_height=0.35)
     ypos = np.arange(len(df), dtype=float)
     kinds = df["kind"].to_numpy()
     weights = (pd.to_numeric(df["weight"], errors="coerce").to_numpy(dtype=float)
@@ -466,8 +479,7 @@ def plot_estimates(df: pd.DataFrame, ax: Axes | None = None, *, label_column: st
     from matplotlib.ticker import MaxNLocator
 
     if ax is None:
-        _, ax = pyplot().subplots(figsize=(8.0, 1.4 + 0.32 * max(len(data), 3)),
-                                  layout="constrained")
+        ax = _rows_figure(labels, right=3.3, row_height=0.32)
     y = np.arange(len(data), dtype=float)
     level = ""
     if "confidence_level" in df.columns and df["confidence_level"].nunique() == 1:

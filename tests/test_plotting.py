@@ -588,3 +588,24 @@ def test_every_plot_takes_ax_returns_it_and_renders_to_png(name):
     png = buffer.getvalue()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5_000
     plt.close(fig)
+
+
+@pytest.mark.parametrize("plot", ["estimates", "forest"])
+def test_new_figures_fit_long_labels_and_the_text_right_of_the_axes(plot):
+    long = [f"reading {i}: the range read as a {90 - i}% interval, maximum entropy"
+            for i in range(4)]
+    if plot == "estimates":
+        ax = plot_estimates(_estimates().head(3).assign(primary_site=long[:3]))
+    else:
+        table = pd.DataFrame({"label": long, "estimate": [0.3] * 4, "ci_lower": [0.2] * 4,
+                              "ci_upper": [0.4] * 4, "weight": [0.1, 0.2, 0.3, 0.4]})
+        ax = forest_plot(table)
+    fig = ax.figure
+    fig.canvas.draw()
+    box = fig.bbox
+    texts = [*ax.get_yticklabels(), *ax.texts]
+    if ax.get_legend() is not None:
+        texts.append(ax.get_legend())
+    for artist in texts:
+        extent = artist.get_window_extent()
+        assert extent.x0 >= box.x0 - 1 and extent.x1 <= box.x1 + 1, artist
