@@ -1,18 +1,27 @@
-"""Pieces shared by the command-line subcommands: output formats and usage errors."""
+"""Pieces shared by the command-line subcommands: output formats, input files and usage
+errors in the user's words."""
 
 from __future__ import annotations
 
 import argparse
+import difflib
+import io
 import json
+import math
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
 
 from ._display import format_table
 
-__all__ = ["CLIUsageError", "add_output_arguments", "emit_table", "emit_text",
-           "format_for_display"]
+__all__ = ["CLIUsageError", "add_output_arguments", "check_output", "did_you_mean",
+           "emit_summary", "emit_table", "emit_text", "format_for_display", "read_csv_arg",
+           "require_number"]
+
+#: The ``--output``/``--cohort`` value that means standard output / standard input.
+STDIO = "-"
 
 
 class CLIUsageError(Exception):
@@ -20,7 +29,7 @@ class CLIUsageError(Exception):
 
 
 def add_output_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add ``--format`` and ``--output`` to a subcommand's parser."""
+    """Add ``--format``, ``--output`` and ``--force`` to a subcommand's parser."""
     parser.add_argument(
         "--format", choices=("table", "csv", "json"), default="table",
         help="table (human-readable, percent shown as percent; default), csv or json "
@@ -28,8 +37,83 @@ def add_output_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--output", metavar="PATH", default=None,
-        help="write to PATH instead of standard output",
+        help="write to PATH instead of standard output ('-' is standard output)",
     )
+    parser.add_argument(
+        "--force", action="store_true",
+        help="overwrite files (--output, --out-dir) that already exist",
+    )
+
+
+def did_you_mean(flag: str, value: str, choices: Iterable[str], what: str) -> CLIUsageError:
+    """The usage error for ``value`` not among ``choices``, with the closest matches.
+
+    Examples
+    --------
+    >>> from spinemets._cli_common import did_you_mean
+    >>> print(did_you_mean("--site", "brest", ["breast", "lung", "prostate"], "primary site"))
+    --site: 'brest' is not a primary site; did you mean 'breast'? (choices: breast, lung, prostate)
+    """
+    options = sorted({str(c) for c in choices})
+    close = difflib.get_close_matches(value, options, n=3, cutoff=0.6)
+    hint = ("; did you mean " + " or ".join(repr(c) for c in close) + "?") if close else ""
+    return CLIUsageError(f"{flag}: {value!r} is not a {what}{hint} "
+                         f"(choices: {', '.join(options)})")
+
+
+def require_number(flag: str, value: float | None, *, minimum: float | None = None,
+                   above: float | None = None, below: float | None = None) -> None:
+    """Check a numeric flag and say what is wrong with it in the user's words.
+
+    Examples
+    --------
+    >>> from spinemets._cli_common import require_number
+    >>> require_number("--n", -5, minimum=0)
+    Traceback (most recent call last):
+    ...
+    spinemets._cli_common.CLIUsageError: --n must be at least 0, got -5
+    """
+    if value is None:
+        return
+    shown = f"{value:g}" if isinstance(value, float) else str(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise CLIUsageError(f"{flag} must be a finite number, got {shown}")
+    if minimum is not None and value < minimum:
+        raise CLIUsageError(f"{flag} must be at least {minimum:g}, got {shown}")
+    if above is not None and below is not None and not above < value < below:
+        raise CLIUsageError(f"{flag} must be between {above:g} and {below:g} (exclusive), "
+                            f"got {shown}")
+    if above is not None and below is None and not value > above:
+        raise CLIUsageError(f"{flag} must be greater than {above:g}, got {shown}")
+
+
+def read_csv_arg(flag: str, path: str) -> pd.DataFrame:
+    """Read the CSV named by ``flag`` (``-`` is standard input) or raise a usage error."""
+    if path == STDIO:
+        source: str | io.StringIO = io.StringIO(sys.stdin.read())
+        name = "standard input"
+    else:
+        if not Path(path).is_file():
+            raise CLIUsageError(f"{flag}: file {path!r} not found")
+        source, name = path, repr(path)
+    try:
+        return pd.read_csv(source)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise CLIUsageError(f"{flag}: cannot read {name} as CSV ({exc})") from None
+
+
+def check_output(output: str | None, force: bool) -> None:
+    """Refuse, before any work, an ``--output`` in a missing folder or over an existing file
+    without ``--force``."""
+    if output is None or output == STDIO:
+        return
+    path = Path(output)
+    if not path.parent.exists():
+        raise CLIUsageError(f"--output: folder {str(path.parent)!r} does not exist")
+    if path.is_dir():
+        raise CLIUsageError(f"--output: {output!r} is a folder, not a file")
+    if path.exists() and not force:
+        raise CLIUsageError(f"--output: {output!r} already exists; pass --force to overwrite")
 
 
 def format_for_display(df: pd.DataFrame, *, fraction_columns: set[str] | None = None,
@@ -64,9 +148,21 @@ def emit_table(df: pd.DataFrame, fmt: str, output: str | None, *,
     emit_text(text, output)
 
 
+def emit_summary(text: str, fmt: str, output: str | None) -> None:
+    """Write a plain-language ``text`` in ``fmt``: as it is (table), one CSV row per line
+    (column ``summary``) or a JSON object ``{"summary": [lines]}``."""
+    lines = text.rstrip("\n").split("\n")
+    if fmt == "csv":
+        emit_text(pd.DataFrame({"summary": lines}).to_csv(index=False), output)
+    elif fmt == "json":
+        emit_text(json.dumps({"summary": lines}, indent=2) + "\n", output)
+    else:
+        emit_text(text.rstrip("\n") + "\n", output)
+
+
 def emit_text(text: str, output: str | None) -> None:
-    """Write ``text`` to ``output`` (or standard output); a missing folder is a usage error."""
-    if output is None:
+    """Write ``text`` to ``output`` (``None`` or ``-``: standard output)."""
+    if output is None or output == STDIO:
         sys.stdout.write(text)
         return
     path = Path(output)

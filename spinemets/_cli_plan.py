@@ -16,7 +16,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from ._cli_common import CLIUsageError, add_output_arguments, emit_table, emit_text
+from ._cli_common import CLIUsageError, add_output_arguments, emit_summary, emit_table
 from ._planning import plan_imaging
 from ._values import Proportion
 
@@ -291,7 +291,7 @@ def run(args: argparse.Namespace) -> int:
         )
         return 0
     if args.table == "summary":
-        emit_text(str(plan.summary()) + "\n", args.output)
+        emit_summary(str(plan.summary()), args.format, args.output)
         return 0
     table = {
         "plan": frame,

@@ -29,7 +29,7 @@ from ._parameters import (
     parameter_sites,
 )
 from ._results import add_provenance
-from ._validation import check_confidence_level, check_count, resolve_rng
+from ._validation import RNGLike, check_confidence_level, check_count, resolve_rng
 from ._values import Proportion, Rate
 from .errors import UndefinedHorizonWarning
 
@@ -280,9 +280,9 @@ def _group_rows(dist: Proportion | Rate, sizes: np.ndarray, level: float, method
     return out
 
 
-def estimate(cohort: Any, outcome: Any, confidence_level: float = 0.95, method: str = "auto",
-             draws: int = 10_000, rng: Any = None, *, progress: bool = False,
-             horizon_years: float | None = None) -> pd.DataFrame:
+def estimate(cohort: Any, outcome: str | Proportion | Rate, confidence_level: float = 0.95,
+             method: str = "auto", draws: int = 10_000, rng: RNGLike = None, *,
+             progress: bool = False, horizon_years: float | None = None) -> pd.DataFrame:
     """Expected and predictive counts of an outcome in a cohort, one row per stratum.
 
     Parameters
@@ -422,8 +422,8 @@ def _with_provenance(out: pd.DataFrame, dists: list[Proportion | Rate], code: np
     return out
 
 
-def estimate_total(cohort: Any, outcome: Any, confidence_level: float = 0.95,
-                   method: str = "auto", draws: int = 20_000, rng: Any = None) -> pd.DataFrame:
+def estimate_total(cohort: Any, outcome: str | Proportion | Rate, confidence_level: float = 0.95,
+                   method: str = "auto", draws: int = 20_000, rng: RNGLike = None) -> pd.DataFrame:
     """The expected and predictive count summed over all strata of a cohort, in one row.
 
     Strata that use the same parameter share its uncertainty: the total is not a sum of
@@ -439,15 +439,15 @@ def estimate_total(cohort: Any, outcome: Any, confidence_level: float = 0.95,
     ``one parameter (exact)`` / ``shared evidence: one draw (exact)``
         One parameter for the whole total: the predictive law of the summed size
         (beta-binomial or negative binomial), as in :func:`estimate`.
-    ``independent parameters (exact convolution)`` (or ``shared evidence: one draw (exact
-    convolution)`` when identical parameters were merged first)
-        Independent Beta / Gamma parameters: the total's predictive pmf is the convolution
-        of the parameters' pmfs (FFT for large supports), so ``pi_lower``/``pi_upper`` are
-        its exact discrete quantiles and ``mean`` is exact. ``median``/``ci_*`` (the law of
-        the expected total, a sum of scaled independent laws) come from a numerical
-        convolution on a grid and are within 0.0005 standard deviations of the expected
-        total (a deterministic bound: grid step ``h = 0.001 sd / K``, error ``<= K h / 2``
-        for ``K`` parameters).
+    ``independent parameters (exact convolution)``
+        (``shared evidence: one draw (exact convolution)`` when identical parameters were
+        merged first.) Independent Beta / Gamma parameters: the total's predictive pmf is
+        the convolution of the parameters' pmfs (FFT for large supports), so
+        ``pi_lower``/``pi_upper`` are its exact discrete quantiles and ``mean`` is exact.
+        ``median``/``ci_*`` (the law of the expected total, a sum of scaled independent
+        laws) come from a numerical convolution on a grid and are within 0.0005 standard
+        deviations of the expected total (a deterministic bound: grid step
+        ``h = 0.001 sd / K``, error ``<= K h / 2`` for ``K`` parameters).
     ``... (Monte Carlo)``
         Joint simulation (``draws`` draws, seeded through ``rng``, the seed recorded):
         comonotone parameters with different laws, laws without a closed-form pmf (e.g.

@@ -26,7 +26,7 @@ import pandas as pd
 
 from ._estimate import cohort_frame, estimate, size_column_for
 from ._parameters import ParameterSet, shipped_parameters
-from ._validation import resolve_rng
+from ._validation import RNGLike, resolve_rng
 from ._values import Proportion, Rate
 
 __all__ = ["alternatives", "sensitivity"]
@@ -87,7 +87,7 @@ def _merge_identical(options: list[tuple[str, Proportion | Rate]]
 
 
 def sensitivity(cohort: Any, outcome: str, confidence_level: float = 0.95,
-                method: str = "auto", draws: int = 10_000, rng: Any = None) -> pd.DataFrame:
+                method: str = "auto", draws: int = 10_000, rng: RNGLike = None) -> pd.DataFrame:
     """The same cohort estimate under every registered alternative encoding.
 
     Parameters

@@ -32,6 +32,7 @@ from ._display import format_interval, format_value, html_record, html_table
 from ._draw import forest_plot, plot_draws
 from ._pooling import check_choice, pool, study_labels
 from ._validation import (
+    RNGLike,
     check_confidence_level,
     check_count,
     check_count_array,
@@ -606,7 +607,7 @@ class PooledProportion:
         >>> ax.get_xlabel()
         'proportion'
         """
-        return forest_plot(self.to_frame(), ax=ax, **kwargs)
+        return forest_plot(self.to_frame().assign(i2=self.i2, tau2=self.tau2), ax=ax, **kwargs)
 
     def _summary_lines(self) -> list[tuple[str, str]]:
         lvl = format_value(self.confidence_level, "fraction")
@@ -948,7 +949,7 @@ def _check_input(value: Any, name: str) -> float | Proportion:
 
 def true_prevalence(apparent: float | Proportion, sensitivity: float | Proportion,
                     specificity: float | Proportion, *, draws: int = 100_000,
-                    confidence_level: float = 0.95, rng: Any = None) -> TruePrevalence:
+                    confidence_level: float = 0.95, rng: RNGLike = None) -> TruePrevalence:
     r"""Correct an apparent prevalence for an imperfect test (Rogan–Gladen).
 
     The true prevalence is ``(AP + Sp − 1) / (Se + Sp − 1)`` for apparent prevalence AP,

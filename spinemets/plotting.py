@@ -9,7 +9,7 @@ for one estimand. Every function takes ``ax=None``, returns the ``Axes`` and nev
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from scipy import stats
@@ -18,6 +18,9 @@ from ._catalogue import evidence as load_evidence
 from ._display import axis_label
 from ._draw import forest_plot, plot_distribution, plot_draws, plot_estimates
 from ._validation import check_confidence_level
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["evidence_table", "forest_plot", "plot_distribution", "plot_draws",
            "plot_estimates", "plot_evidence"]
@@ -81,8 +84,8 @@ def evidence_table(estimand: str, primary_site: str | None = None,
     return pd.DataFrame(out)
 
 
-def plot_evidence(estimand: str, primary_site: str | None = None, ax: Any = None,
-                  confidence_level: float = 0.95, **kwargs: Any) -> Any:
+def plot_evidence(estimand: str, primary_site: str | None = None, ax: Axes | None = None,
+                  confidence_level: float = 0.95, **kwargs: Any) -> Axes:
     """Forest plot of the catalogue evidence for an estimand (see :func:`evidence_table`).
 
     Examples

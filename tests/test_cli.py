@@ -106,7 +106,7 @@ def test_bad_input_through_the_console_script():
     proc = subprocess.run([sys.executable, "-m", "spinemets", "estimate", "--n", "5",
                            "--outcome", "nope"], capture_output=True, text=True, check=False)
     assert proc.returncode == 2
-    assert "Traceback" not in proc.stderr and "unknown parameter id" in proc.stderr
+    assert "Traceback" not in proc.stderr and "is not a parameter id" in proc.stderr
 
 
 @pytest.mark.parametrize("sub", ["evidence", "parameters", "estimate", "reproduce"])
@@ -116,3 +116,166 @@ def test_every_subcommand_has_help_with_an_example(sub, capsys):
     assert info.value.code == 0
     out = capsys.readouterr().out
     assert "example" in out and f"spinemets {sub}" in out
+
+
+# ---------------------------------------------------------------- a CLI that composes (issue 14)
+
+
+def test_cohort_dash_reads_standard_input(capsys, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.StringIO("hospital,primary_site,n\nA,breast,1000\n"
+                                                  "B,prostate,500\n"))
+    code, out, _ = run(["estimate", "--cohort", "-", "--outcome", "bone_mets_at_diagnosis",
+                        "--format", "csv"], capsys)
+    assert code == 0
+    df = pd.read_csv(io.StringIO(out))
+    assert df["hospital"].tolist() == ["A", "B"] and df["n"].tolist() == [1000, 500]
+
+
+def test_output_dash_writes_standard_output_not_a_file(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(["parameters", "--format", "csv", "--output", "-"], capsys)
+    assert code == 0
+    assert "spinal_mets_autopsy" in set(pd.read_csv(io.StringIO(out))["id"])
+    assert not (tmp_path / "-").exists()
+
+
+def test_person_years_for_a_rate_outcome(capsys):
+    # MSCC-20: 8.1 new MSCC per 100,000 person-years (the catalogued mean of mscc_rate).
+    code, out, _ = run(["estimate", "--person-years", "100000", "--outcome", "mscc_rate",
+                        "--format", "csv"], capsys)
+    assert code == 0
+    row = pd.read_csv(io.StringIO(out)).iloc[0]
+    assert row["person_years"] == 100_000
+    assert row["mean"] == pytest.approx(8.1, rel=1e-9)
+    assert row["pi_lower"] <= row["mean"] <= row["pi_upper"]
+
+
+@pytest.mark.parametrize("argv, flag", [
+    (["estimate", "--n", "1000", "--outcome", "mscc_rate"], "--person-years"),
+    (["estimate", "--person-years", "1000", "--outcome", "spinal_mets_autopsy"], "--n"),
+    (["estimate", "--n", "10", "--person-years", "10", "--outcome", "mscc_rate"], "exactly one"),
+])
+def test_size_flag_must_fit_the_outcome(argv, flag, capsys):
+    code, out, err = run(argv, capsys)
+    assert code == 2 and out == "" and flag in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("argv, flag, suggestion", [
+    (["evidence", "--site", "brest"], "--site", "'breast'"),
+    (["evidence", "--setting", "autopsi"], "--setting", "'autopsy'"),
+    (["evidence", "--estimand", "spinal_mets_autopsi"], "--estimand", "'spinal_mets_autopsy'"),
+    (["estimate", "--n", "10", "--outcome", "spinal_mets_autopsi"], "--outcome",
+     "'spinal_mets_autopsy'"),
+    (["estimate", "--n", "10", "--outcome", "bone_mets_at_diagnosis", "--site", "prostat"],
+     "--site", "'prostate'"),
+])
+def test_unknown_choice_suggests_the_closest(argv, flag, suggestion, capsys):
+    code, out, err = run(argv, capsys)
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1
+    assert err.startswith(f"error: {flag}:") and f"did you mean {suggestion}" in err
+
+
+def test_filter_matching_nothing_is_an_error(capsys):
+    code, out, err = run(["evidence", "--site", "breast", "--setting", "opinion"], capsys)
+    assert code == 2 and out == "" and "Empty DataFrame" not in err
+    assert "--site breast --setting opinion" in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("argv, flag, value", [
+    (["estimate", "--n", "-5", "--outcome", "spinal_mets_autopsy"], "--n", "-5"),
+    (["estimate", "--person-years", "-2.5", "--outcome", "mscc_rate"], "--person-years", "-2.5"),
+    (["estimate", "--n", "5", "--outcome", "spinal_mets_autopsy", "--confidence-level", "95"],
+     "--confidence-level", "95"),
+    (["parameters", "--confidence-level", "1.5"], "--confidence-level", "1.5"),
+])
+def test_messages_name_the_flag_and_the_value_given(argv, flag, value, capsys):
+    code, _, err = run(argv, capsys)
+    assert code == 2
+    assert flag in err and f"got {value}" in err
+    for internal in ("row", "column", "np.float64", "cohort"):
+        assert internal not in err, err
+
+
+def test_output_file_is_not_overwritten_without_force(capsys, tmp_path):
+    target = tmp_path / "params.csv"
+    target.write_text("keep me\n")
+    code, out, err = run(["parameters", "--format", "csv", "--output", str(target)], capsys)
+    assert code == 2 and out == "" and "--force" in err and target.read_text() == "keep me\n"
+    code, _, _ = run(["parameters", "--format", "csv", "--output", str(target), "--force"],
+                     capsys)
+    assert code == 0 and "spinal_mets_autopsy" in set(pd.read_csv(target)["id"])
+
+
+def test_out_dir_is_not_overwritten_without_force(capsys, tmp_path):
+    argv = ["parameters", "--out-dir", str(tmp_path)]
+    assert run(argv, capsys)[0] == 0
+    (tmp_path / "parameters.csv").write_text("keep me\n")
+    code, _, err = run(argv, capsys)
+    assert code == 2 and "--force" in err
+    assert (tmp_path / "parameters.csv").read_text() == "keep me\n"
+    assert run([*argv, "--force"], capsys)[0] == 0
+    assert "spinal_mets_autopsy" in set(pd.read_csv(tmp_path / "parameters.csv")["id"])
+
+
+SMALL_PLAN = ["plan", "--population", "1000000", "--seed", "1", "--n-sims", "1000"]
+
+
+@pytest.mark.parametrize("argv", [
+    ["evidence", "--site", "breast"],
+    ["parameters"],
+    ["estimate", "--n", "100", "--outcome", "spinal_mets_autopsy", "--seed", "1"],
+    ["reproduce"],
+    [*SMALL_PLAN, "--table", "summary"],
+    [*SMALL_PLAN, "--table", "assumptions"],
+])
+def test_every_format_is_honoured(argv, capsys):
+    code, out, _ = run([*argv, "--format", "csv"], capsys)
+    assert code == 0
+    frame = pd.read_csv(io.StringIO(out))
+    assert len(frame) > 0 and len(frame.columns) >= 1
+    code, out, _ = run([*argv, "--format", "json"], capsys)
+    assert code == 0
+    parsed = json.loads(out)
+    assert parsed and isinstance(parsed, (list, dict))
+
+
+def test_plan_summary_as_csv_holds_the_text_lines(capsys):
+    _, text, _ = run([*SMALL_PLAN, "--table", "summary"], capsys)
+    _, out, _ = run([*SMALL_PLAN, "--table", "summary", "--format", "csv"], capsys)
+    lines = pd.read_csv(io.StringIO(out), keep_default_na=False)["summary"].tolist()
+    assert lines == text.rstrip("\n").split("\n")
+
+
+@pytest.mark.parametrize("argv", [
+    ["evidence"],
+    ["parameters"],
+    ["estimate", "--n", "100", "--outcome", "bone_mets_at_diagnosis", "--site", "breast",
+     "--seed", "1"],
+    [*SMALL_PLAN],
+])
+@pytest.mark.parametrize("columns", [80, 120])
+def test_tables_fit_the_terminal(argv, columns, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", str(columns))
+    code, out, _ = run(argv, capsys)
+    assert code == 0 and out.strip()
+    widest = max(len(line) for line in out.splitlines())
+    assert widest <= columns, f"{widest} > {columns}"
+
+
+def test_top_level_help_is_the_same_without_the_subcommands_loaded():
+    from spinemets.cli import build_parser
+
+    assert (build_parser(subcommands=False).format_help()
+            == build_parser(subcommands=True).format_help())
+
+
+@pytest.mark.parametrize("argv, suggestion", [
+    (["estimat"], "'estimate'"),
+    (["parameters", "--format", "cvs"], "'csv'"),
+    (["estimate", "--n", "5", "--outcome", "mscc_rate", "--method", "exakt"], "'exact'"),
+])
+def test_misspelt_subcommand_or_choice_suggests_the_closest(argv, suggestion, capsys):
+    code, out, err = run(argv, capsys)
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+    assert f"did you mean {suggestion}?" in err

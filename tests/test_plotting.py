@@ -84,7 +84,8 @@ class TestPlotDistributionProportion:
         (band,) = _by_gid(ax.collections, "interval")
         lo, hi = self.P.interval(level)
         assert _x_extent(band) == pytest.approx((lo, hi), abs=1e-12)
-        assert band.get_label() == f"{100 * level:g}% interval"
+        # described in the docstring, not in the legend: one legend entry per distribution
+        assert band.get_label() == f"_{100 * level:g}% interval"
 
     def test_axes_labels_and_percent_ticks(self):
         ax = plot_distribution(self.P)
@@ -121,8 +122,7 @@ class TestPlotDistributionRate:
 
     def test_per_100k_axis(self):
         ax = plot_distribution(self.R)
-        assert ax.get_xlabel() == ("spinal metastases, diagnosed: rate per 100,000 "
-                                   "person-years")
+        assert ax.get_xlabel() == "spinal metastases, diagnosed, per 100,000 person-years"
         assert not _percent_ticks(ax.xaxis.get_major_formatter())
         (band,) = _by_gid(ax.collections, "interval")
         lo, hi = self.R.interval(0.95)
@@ -170,8 +170,9 @@ class TestForestPlot:
         np.testing.assert_allclose(seg[:, 1, 0], studies.ci_upper)
         np.testing.assert_allclose(seg[:, 0, 1], np.arange(5))
 
-        (points,) = _by_gid(ax.get_lines(), "study_estimate")
-        np.testing.assert_allclose(points.get_xdata(), studies.estimate)
+        (points,) = _by_gid(ax.collections, "study_estimate")
+        np.testing.assert_allclose(points.get_offsets()[:, 0], studies.estimate)
+        np.testing.assert_allclose(points.get_offsets()[:, 1], np.arange(5))
 
         diamonds = _by_gid(ax.patches, "pooled")
         assert len(diamonds) == 2 and all(isinstance(d, Polygon) for d in diamonds)
@@ -355,7 +356,8 @@ def test_evidence_forest_plot_of_rates_uses_per_100k():
 
     ax = plot_evidence("spinal_mets_rate")
     assert "per 100,000 person-years" in ax.get_xlabel()
-    xs = sorted(float(x) for x in ax.lines[0].get_xdata())
+    (marks,) = _by_gid(ax.collections, "study_estimate")
+    xs = sorted(float(x) for x in marks.get_offsets()[:, 0])
     assert xs == pytest.approx([22.9, 30.2])
 
 
@@ -367,8 +369,8 @@ def test_ranges_without_a_point_are_drawn_without_a_marker():
     ax = forest_plot(table)
     gids = {c.get_gid() for c in ax.collections}
     assert "range" in gids
-    marks = [line for line in ax.lines if line.get_gid() == "study_estimate"]
-    n_points = sum(len(m.get_xdata()) for m in marks)
+    marks = _by_gid(ax.collections, "study_estimate")
+    n_points = sum(len(m.get_offsets()) for m in marks)
     assert n_points == int((table["kind"] == "study").sum())
 
 
@@ -376,3 +378,234 @@ def test_overlaid_distributions_get_a_shared_axis_label():
     ax = plot_distribution(Proportion.beta(30, 70, label="autopsy"))
     plot_distribution(Proportion.beta(10, 90, label="clinical"), ax=ax)
     assert ax.get_xlabel() == "proportion"
+
+
+# =============================================================================================
+# Plots a reader trusts (issue 14)
+# =============================================================================================
+
+
+def test_a_density_spike_at_zero_leaves_the_rest_readable():
+    import spinemets as sm
+
+    p = sm.beta_from_counts(0, 30)
+    ax = p.plot()
+    (density,) = _by_gid(ax.get_lines(), "density")
+    y = density.get_ydata()
+    top = ax.get_ylim()[1]
+    assert np.nanmax(y) > 10 * top  # the spike is cut ...
+    # ... so that the density at the median of the mass fills a fair part of the axes
+    assert p.dist.pdf(p.ppf(0.5)) > 0.25 * top
+    assert _by_gid(ax.texts, "clipped")
+    # a bounded density is never cut and gets no note
+    ax = Proportion.beta(30, 70).plot()
+    (density,) = _by_gid(ax.get_lines(), "density")
+    assert ax.get_ylim()[1] >= np.nanmax(density.get_ydata())
+    assert not _by_gid(ax.texts, "clipped")
+
+
+@pytest.mark.parametrize("a, b", [(0.5, 30000.5), (2.0, 5000.0), (30.0, 70.0), (500, 500)])
+def test_tick_labels_keep_the_digits_the_spacing_needs(a, b):
+    ax = Proportion.beta(a, b).plot()
+    ax.figure.canvas.draw()
+    labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    ticks = [t for t, lab in zip(ax.get_xticks(), ax.get_xticklabels(), strict=True)
+             if lab.get_text()]
+    assert len(set(labels)) == len(labels), labels
+    for value, text in zip(ticks, labels, strict=True):
+        assert text.endswith("%") and "e" not in text
+        assert not (abs(value) > 1e-12 and float(text.rstrip("%")) == 0.0), labels
+
+
+def test_axis_label_of_a_parameter_comes_from_the_display_layer():
+    import spinemets as sm
+
+    label = sm.parameter("spinal_mets_autopsy").plot().get_xlabel()
+    assert "_" not in label and "(proportion)" not in label and label.endswith(", %")
+
+
+def test_overlaid_distributions_give_one_legend_entry_each_in_distinct_styles():
+    from spinemets._draw import LINESTYLES, PALETTE
+
+    ax = None
+    names = ["autopsy", "clinical", "registry"]
+    for i, name in enumerate(names):
+        ax = plot_distribution(Proportion.beta(10 + 10 * i, 90, label=name), ax=ax)
+    legend = ax.legend()
+    assert [t.get_text() for t in legend.get_texts()] == names
+    lines = _by_gid(ax.get_lines(), "density")
+    assert [line.get_color() for line in lines] == list(PALETTE[:3])
+    assert [line.get_linestyle() for line in lines] == list(LINESTYLES[:3])
+    _assert_legend_matches_drawn_artists(ax)
+
+
+def _style(artist) -> tuple:
+    """(colour, line width) of a line-like artist or of a legend handle.
+
+    (A legend handle of a LineCollection reports the default line style through the public
+    API even when it draws the collection's dashes, so the style compared is colour and
+    width, plus the line style for plain lines.)"""
+    from matplotlib.colors import to_rgba
+    from matplotlib.lines import Line2D
+
+    if isinstance(artist, Line2D):
+        color = (artist.get_color() if artist.get_linestyle() not in ("None", "")
+                 else artist.get_markeredgecolor())
+        return (tuple(np.round(to_rgba(color), 3)), round(float(artist.get_linewidth()), 2))
+    color = np.atleast_2d(artist.get_edgecolor() if isinstance(artist, LineCollection)
+                          else artist.get_facecolor())[0]
+    return (tuple(np.round(to_rgba(color), 3)),
+            round(float(np.atleast_1d(artist.get_linewidth())[0]), 2))
+
+
+def _assert_legend_matches_drawn_artists(ax):
+    """Every legend entry stands for an artist on the Axes with that label and that style."""
+    legend = ax.get_legend()
+    assert legend is not None
+    drawn = [a for a in [*ax.lines, *ax.collections, *ax.patches]
+             if not str(a.get_label()).startswith("_")]
+    for text, handle in zip(legend.get_texts(), legend.legend_handles, strict=True):
+        same = [a for a in drawn if a.get_label() == text.get_text()]
+        assert same, f"legend entry {text.get_text()!r} has no artist"
+        if isinstance(same[0], (LineCollection, plt.Line2D)):
+            assert _style(handle) == _style(same[0]), text.get_text()
+        if isinstance(same[0], plt.Line2D):
+            assert handle.get_linestyle() == same[0].get_linestyle(), text.get_text()
+            assert handle.get_marker() == same[0].get_marker(), text.get_text()
+
+
+def test_plot_estimates_legend_matches_what_is_drawn():
+    _assert_legend_matches_drawn_artists(plot_estimates(_estimates()))
+
+
+def test_plot_draws_legend_matches_what_is_drawn():
+    ax = plot_draws(np.random.default_rng(0).beta(3, 7, 500), interval=(0.1, 0.5),
+                    estimate=0.3)
+    ax.legend()
+    _assert_legend_matches_drawn_artists(ax)
+
+
+def test_prediction_interval_differs_from_the_confidence_bar_beyond_colour():
+    ax = plot_estimates(_estimates())
+    (pi,) = _by_gid(ax.collections, "prediction")
+    (ci,) = _by_gid(ax.collections, "confidence")
+    assert pi.get_linewidths()[0] * 3 <= ci.get_linewidths()[0]
+    assert pi.get_zorder() > ci.get_zorder()  # drawn over the bar, not hidden under it
+    (caps,) = _by_gid(ax.get_lines(), "prediction_caps")
+    df = _estimates()
+    assert sorted(caps.get_xdata()) == sorted([*df.pi_lower, *df.pi_upper])
+    assert caps.get_marker() == "|"
+
+
+def test_plot_estimates_figure_grows_with_the_rows():
+    def many(n):
+        base = _estimates()
+        return pd.concat([base] * (n // 3 + 1), ignore_index=True).head(n).assign(
+            primary_site=[f"site {i}" for i in range(n)])
+
+    small, large = plot_estimates(many(3)), plot_estimates(many(40))
+    h_small = small.figure.get_size_inches()[1]
+    h_large = large.figure.get_size_inches()[1]
+    assert h_large > 3 * h_small
+    # each row gets at least 1.2 lines of tick-label text
+    fontsize = large.get_yticklabels()[0].get_fontsize()
+    row_points = large.get_position().height * h_large * 72 / 40
+    assert row_points >= 1.2 * fontsize
+
+
+def test_plot_estimates_default_labels_tell_hospitals_apart():
+    df = pd.concat([_estimates().assign(hospital="A"), _estimates().assign(hospital="B")],
+                   ignore_index=True)
+    labels = [t.get_text() for t in plot_estimates(df).get_yticklabels()]
+    assert len(set(labels)) == 6
+    assert labels[0] == "A · breast" and labels[3] == "B · breast"
+
+
+class TestWeightedForest:
+    RES = pool_proportions([12, 30, 25, 8, 40], [40, 90, 110, 35, 160],
+                           labels=["A", "B", "C", "D", "E"], method="REML")
+
+    def test_square_area_proportional_to_weight(self):
+        ax = self.RES.plot()
+        (marks,) = _by_gid(ax.collections, "study_estimate")
+        w = self.RES.studies["weight"].to_numpy()
+        sizes = marks.get_sizes()
+        np.testing.assert_allclose(sizes / sizes.max(), w / w.max(), rtol=1e-12)
+        assert len(set(np.round(sizes, 6))) > 1
+
+    def test_value_column_and_heterogeneity_note(self):
+        from spinemets._display import format_value
+
+        ax = self.RES.plot()
+        texts = [t.get_text() for t in _by_gid(ax.texts, "values")]
+        assert texts[0] == "estimate [CI]   weight"
+        table = self.RES.to_frame()
+        assert len(texts) == len(table) + 1
+        first = table.iloc[0]
+        assert texts[1] == (f"{format_value(first.estimate, 'fraction')} "
+                            f"[{format_value(first.ci_lower, 'fraction')}, "
+                            f"{format_value(first.ci_upper, 'fraction')}]   "
+                            f"{format_value(first.weight, 'fraction')}")
+        (note,) = _by_gid(ax.texts, "heterogeneity")
+        assert f"I² = {format_value(self.RES.i2, 'fraction')}" in note.get_text()
+        assert f"τ² = {format_value(self.RES.tau2, 'number')}" in note.get_text()
+
+    def test_without_weights_squares_are_equal(self):
+        table = self.RES.to_frame().drop(columns="weight")
+        (marks,) = _by_gid(forest_plot(table).collections, "study_estimate")
+        assert len(set(marks.get_sizes())) == 1
+
+
+def _renderers():
+    import spinemets as sm
+    from spinemets.plotting import plot_evidence
+
+    res = pool_proportions([12, 30, 25], [40, 90, 110], labels=["A", "B", "C"])
+    return {
+        "plot_distribution (Proportion)": lambda ax: plot_distribution(
+            Proportion.beta(30, 70, label="autopsy"), ax=ax),
+        "plot_distribution (Rate)": lambda ax: plot_distribution(
+            Rate.gamma(16, 16 / 8.1e-5, label="MSCC"), ax=ax),
+        "Proportion.plot (0 of 30)": lambda ax: sm.beta_from_counts(0, 30).plot(ax=ax),
+        "forest_plot": lambda ax: forest_plot(res.to_frame(), ax=ax),
+        "PooledProportion.plot": lambda ax: res.plot(ax=ax),
+        "plot_estimates": lambda ax: plot_estimates(_estimates(), ax=ax),
+        "plot_draws": lambda ax: plot_draws(np.random.default_rng(1).beta(3, 7, 400), ax=ax),
+        "TruePrevalence.plot": lambda ax: true_prevalence(
+            Proportion.beta(50, 150), 0.74, 0.98, draws=2000, rng=3).plot(ax=ax),
+        "plot_evidence": lambda ax: plot_evidence("spinal_mets_autopsy", ax=ax),
+    }
+
+
+@pytest.mark.parametrize("name", list(_renderers()))
+def test_every_plot_takes_ax_returns_it_and_renders_to_png(name):
+    import io
+
+    fig, ax = plt.subplots()
+    assert _renderers()[name](ax) is ax
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    png = buffer.getvalue()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5_000
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("plot", ["estimates", "forest"])
+def test_new_figures_fit_long_labels_and_the_text_right_of_the_axes(plot):
+    long = [f"reading {i}: the range read as a {90 - i}% interval, maximum entropy"
+            for i in range(4)]
+    if plot == "estimates":
+        ax = plot_estimates(_estimates().head(3).assign(primary_site=long[:3]))
+    else:
+        table = pd.DataFrame({"label": long, "estimate": [0.3] * 4, "ci_lower": [0.2] * 4,
+                              "ci_upper": [0.4] * 4, "weight": [0.1, 0.2, 0.3, 0.4]})
+        ax = forest_plot(table)
+    fig = ax.figure
+    fig.canvas.draw()
+    box = fig.bbox
+    texts = [*ax.get_yticklabels(), *ax.texts]
+    if ax.get_legend() is not None:
+        texts.append(ax.get_legend())
+    for artist in texts:
+        extent = artist.get_window_extent()
+        assert extent.x0 >= box.x0 - 1 and extent.x1 <= box.x1 + 1, artist
