@@ -441,3 +441,23 @@ def test_notebooks_are_reproducible(fixture, path, request, tmp_path):
     first, _ = request.getfixturevalue(fixture)
     again, _ = _execute(path, tmp_path)
     assert _plain_outputs(again) == _plain_outputs(first)
+
+
+def test_nb02_breast_five_year_answer_matches_its_prose(nb02):
+    nb = nb02[0]
+    # a horizon the evidence does not cover is an error naming the horizons it does
+    errors = _tagged(nb, "horizon-error")
+    assert "breast, 5 years: parameter 'spinal_mets_clinical' has no primary_site" in errors
+    assert "lung, 5 years: horizon_years=5 is not covered" in errors
+    assert "the evidence covers horizons (years): 10" in errors
+    shown = _tagged(nb, "breast-5y")
+    assert "CRF-01;SPN-01" in shown and "exact" in shown
+    # the prose quotes the numbers the library gives for the same product
+    ev = sm.evidence().set_index("id")
+    product = (sm.beta_from_value(ev.loc["CRF-01", "value"], ev.loc["CRF-01", "total"])
+               * sm.beta_from_counts(int(ev.loc["SPN-01", "events"]),
+                                     int(ev.loc["SPN-01", "total"])))
+    row = sm.estimate(1000, product).iloc[0]
+    prose = next(c.source for c in nb.cells if c.source.startswith("About "))
+    assert prose.startswith(f"About {round(row['mean'])} of 1,000 "
+                            f"({int(row['pi_lower'])} to {int(row['pi_upper'])} observed)")
