@@ -189,7 +189,8 @@ def row_measures(row: pd.Series) -> tuple[str, str]:
     if str(row["setting"]) == "opinion":  # an opinion measures nothing, whatever its setting
         return estimand, "opinion"
     measured = row.get("measured_setting")
-    if isinstance(measured, str) and measured.strip():
+    if isinstance(measured, str) and measured.strip() and measured.strip().lower() not in (
+            "review", "guideline"):  # a source type is not a place of measurement
         key = measured.strip().lower()
         return estimand, "not stated" if key in _UNSTATED else key
     setting = str(row["setting"])

@@ -94,6 +94,9 @@ def test_row_measures_is_the_one_rule():
     empty = pd.Series({"estimand": "spinal_mets_clinical", "setting": "review",
                        "measured_setting": np.nan})
     assert row_measures(empty) == ("spinal_mets_clinical", "clinical")
+    source_type = pd.Series({"estimand": "spinal_mets_autopsy", "setting": "review",
+                             "measured_setting": "review"})
+    assert row_measures(source_type) == ("spinal_mets_autopsy", "autopsy")
 
 
 # =============================================================================================
