@@ -381,6 +381,7 @@ def test_mixture_law_is_the_weighted_sum(mixture_parts):
     assert abs(draws.mean() - m.mean) <= 4.5 * m.std / np.sqrt(draws.size)
     assert m.label == "mixture(a, b)" and m.sources == ("E1", "E2")
     assert "0.7, 0.3" in m.encoding and "b: pooled" in m.assumption
+    assert "mixture(beta(20, 80), logitnorm(0.5, 0.4); weights 0.7, 0.3)" in repr(m)
 
 
 @pytest.mark.parametrize("n", [1, 7, 250, 3000])
