@@ -19,7 +19,7 @@ from scipy import special, stats
 
 from ._display import format_interval, format_value, html_record
 from ._draw import plot_distribution
-from ._laws import mixture_dist, product_dist
+from ._laws import MixtureGen, mixture_dist, product_dist
 from ._validation import check_confidence_level, check_real, make_rng
 
 __all__ = ["Proportion", "Rate", "logitnorm"]
@@ -76,6 +76,10 @@ logitnorm = _LogitNormGen(a=0.0, b=1.0, name="logitnorm")
 
 def _dist_text(dist: Any) -> str:
     name = dist.dist.name
+    if isinstance(dist.dist, MixtureGen):
+        parts = ", ".join(_dist_text(c) for c in dist.dist.components)
+        weights = ", ".join(f"{w:.6g}" for w in dist.dist.weights)
+        return f"mixture({parts}; weights {weights})"
     args = ", ".join(f"{v:.6g}" for v in dist.args)
     kwds = ", ".join(f"{k}={v:.6g}" for k, v in dist.kwds.items() if k != "loc" or v != 0)
     inner = ", ".join(p for p in (args, kwds) if p)

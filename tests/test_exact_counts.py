@@ -381,6 +381,7 @@ def test_mixture_law_is_the_weighted_sum(mixture_parts):
     assert abs(draws.mean() - m.mean) <= 4.5 * m.std / np.sqrt(draws.size)
     assert m.label == "mixture(a, b)" and m.sources == ("E1", "E2")
     assert "0.7, 0.3" in m.encoding and "b: pooled" in m.assumption
+    assert "mixture(beta(20, 80), logitnorm(0.5, 0.4); weights 0.7, 0.3)" in repr(m)
 
 
 @pytest.mark.parametrize("n", [1, 7, 250, 3000])
@@ -451,3 +452,33 @@ def test_mixture_bad_input(mixture_parts):
         sm.Proportion.mixture([a, b], [0.0, 0.0])
     with pytest.raises(TypeError, match="weights must be a sequence of numbers"):
         sm.Proportion.mixture([a, b], ["x", "y"])
+
+
+# ------------------------------------------------------------------ estimate's row handling
+
+
+@pytest.mark.parametrize("outcome", [sm.Proportion.beta(258.5, 584.5, label="beta"),
+                                     "spinal_mets_autopsy",
+                                     sm.Rate.gamma(229.5, 1e6, label="rate")])
+def test_estimate_solves_each_distinct_size_once_with_the_same_answer(outcome, monkeypatch):
+    """Repeated sizes and chunking change the work, never the numbers: the bounds equal the
+    kernels called on every row, whatever the chunk size."""
+    from spinemets import _estimate
+
+    rng = np.random.default_rng(8)
+    sizes = np.floor(np.exp(rng.uniform(0.0, np.log(2e5), 400)))
+    sizes = np.concatenate([sizes, sizes[:150], [0.0, 0.0, 1.0]])
+    rng.shuffle(sizes)
+    dist = sm.parameter(outcome) if isinstance(outcome, str) else outcome
+    if isinstance(dist, sm.Rate):
+        direct = [sm.counts.poisson_gamma_ppf(q, dist.shape, dist.inverse_scale, sizes)
+                  for q in (0.025, 0.975)]
+    elif dist.is_beta:
+        direct = [sm.counts.betabinom_ppf(q, sizes, dist.a, dist.b) for q in (0.025, 0.975)]
+    else:
+        direct = [mixed_binomial_ppf(q, sizes, dist) for q in (0.025, 0.975)]
+    res = sm.estimate(sizes, outcome)
+    np.testing.assert_array_equal(res["pi_lower"].to_numpy(), direct[0])
+    np.testing.assert_array_equal(res["pi_upper"].to_numpy(), direct[1])
+    monkeypatch.setattr(_estimate, "BOUNDS_CHUNK", 7)
+    pd.testing.assert_frame_equal(sm.estimate(sizes, outcome), res)
