@@ -15,8 +15,8 @@ figure (``assumption``) as text.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 import numpy as np
 from scipy import optimize, special
@@ -493,6 +493,8 @@ def beta_from_range(low: float, high: float, confidence_level: float = 0.95,
     )
 
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
 _PROVENANCE_AND_RESULT = """label, sources, assumption : str
         Provenance stored on the result.
 
@@ -501,7 +503,7 @@ _PROVENANCE_AND_RESULT = """label, sources, assumption : str
     Rate"""
 
 
-def _rate_sections(fn: Any) -> Any:
+def _rate_sections(fn: _F) -> _F:
     """Fill the sections the Gamma encoders' docstrings share (``{provenance_and_result}``)."""
     fn.__doc__ = (fn.__doc__ or "").replace("{provenance_and_result}", _PROVENANCE_AND_RESULT)
     return fn
