@@ -252,6 +252,7 @@ def test_plan_summary_as_csv_holds_the_text_lines(capsys):
     ["parameters"],
     ["estimate", "--n", "100", "--outcome", "bone_mets_at_diagnosis", "--site", "breast",
      "--seed", "1"],
+    ["reproduce"],
     [*SMALL_PLAN],
 ])
 @pytest.mark.parametrize("columns", [80, 120])
