@@ -45,7 +45,7 @@ import pandas as pd
 
 from . import _montecarlo
 from ._parameters import parameter, parameter_sites
-from ._validation import resolve_rng
+from ._validation import check_size_column, resolve_rng
 from ._values import Proportion, Rate
 
 __all__ = ["estimate_dask", "is_dask_frame", "sweep", "total_dask"]
@@ -211,36 +211,10 @@ def estimate_dask(pandas_estimate: Callable[..., pd.DataFrame], cohort: Any, out
 # --------------------------------------------------------------------------- totals
 
 
-def checked_sizes(frame: pd.DataFrame, column: str, is_rate: bool) -> np.ndarray:
-    """The size column as pandas ``estimate`` checks it (same rules, same messages)."""
-    values = frame[column]
-    if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
-        raise TypeError(f"cohort column {column!r} must be numeric, got dtype {values.dtype}")
-    arr = values.to_numpy(dtype=float)
-    bad = ~np.isfinite(arr)
-    if bad.any():
-        raise ValueError(f"cohort column {column!r} must be finite, got {arr[bad][0]!r} in row "
-                         f"{frame.index[np.flatnonzero(bad)[0]]!r}")
-    if (arr < 0).any():
-        i = np.flatnonzero(arr < 0)[0]
-        raise ValueError(f"cohort column {column!r} must be >= 0, got {arr[i]!r} in row "
-                         f"{frame.index[i]!r}")
-    if not is_rate:
-        frac = arr != np.floor(arr)
-        if frac.any():
-            i = np.flatnonzero(frac)[0]
-            raise ValueError(f"cohort column {column!r} must hold whole numbers, got "
-                             f"{arr[i]!r} in row {frame.index[i]!r}")
-        if (arr > 2**53).any():
-            raise ValueError(f"cohort column {column!r} is too large (above 2**53)")
-        return arr.astype(np.int64)
-    return arr
-
-
 def _partition_sums(part: pd.DataFrame, number: int, size_column: str,
                     by_site: bool) -> pd.DataFrame:
     """Sizes summed per primary site (first-appearance order) in one partition."""
-    sizes = checked_sizes(part, size_column, size_column == "person_years")
+    sizes = check_size_column(part, size_column, is_rate=size_column == "person_years")
     if by_site:
         codes, sites = pd.factorize(part["primary_site"].to_numpy(dtype=object),
                                     use_na_sentinel=False)

@@ -29,7 +29,13 @@ from ._parameters import (
     parameter_sites,
 )
 from ._results import add_provenance
-from ._validation import RNGLike, check_confidence_level, check_count, resolve_rng
+from ._validation import (
+    RNGLike,
+    check_confidence_level,
+    check_count,
+    check_size_column,
+    resolve_rng,
+)
 from ._values import Proportion, Rate
 from .errors import UndefinedHorizonWarning
 
@@ -95,31 +101,6 @@ def cohort_frame(cohort: Any, size_column: str) -> pd.DataFrame:
                     f"{size_column!r}, got {type(cohort).__name__}")
 
 
-def _sizes(frame: pd.DataFrame, column: str, is_rate: bool) -> np.ndarray:
-    values = frame[column]
-    if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
-        raise TypeError(f"cohort column {column!r} must be numeric, got dtype {values.dtype}")
-    arr = values.to_numpy(dtype=float)
-    bad = ~np.isfinite(arr)
-    if bad.any():
-        raise ValueError(f"cohort column {column!r} must be finite, got {arr[bad][0]!r} in row "
-                         f"{frame.index[np.flatnonzero(bad)[0]]!r}")
-    if (arr < 0).any():
-        i = np.flatnonzero(arr < 0)[0]
-        raise ValueError(f"cohort column {column!r} must be >= 0, got {arr[i]!r} in row "
-                         f"{frame.index[i]!r}")
-    if not is_rate:
-        frac = arr != np.floor(arr)
-        if frac.any():
-            i = np.flatnonzero(frac)[0]
-            raise ValueError(f"cohort column {column!r} must hold whole numbers, got "
-                             f"{arr[i]!r} in row {frame.index[i]!r}")
-        if (arr > 2**53).any():
-            raise ValueError(f"cohort column {column!r} is too large (above 2**53)")
-        return arr.astype(np.int64)
-    return arr
-
-
 def _warn_undefined_horizon(outcome: str, site: str | None, horizon_years: Any) -> None:
     if parameter_definition(outcome, site, horizon_years)["horizon_years"] == UNDEFINED_HORIZON:
         warnings.warn(f"parameter {outcome!r} has no defined time horizon (it is what a "
@@ -176,7 +157,7 @@ def _prepare(cohort: Any, outcome: Any, horizon_years: Any = None
     """The cohort as a frame, its size column, the validated sizes and the resolved outcome."""
     size_column = size_column_for(outcome)
     frame = cohort_frame(cohort, size_column)
-    sizes = _sizes(frame, size_column, is_rate=size_column == "person_years")
+    sizes = check_size_column(frame, size_column, is_rate=size_column == "person_years")
     return frame, size_column, sizes, _resolve_outcome(outcome, frame, horizon_years)
 
 
@@ -215,17 +196,6 @@ def _exact_bounds(dist: Proportion | Rate, tail: float, sizes: np.ndarray) -> np
 
 
 def _kernel_bounds(dist: Proportion | Rate, q: np.ndarray, sizes: np.ndarray) -> np.ndarray:
-    if isinstance(dist, Rate):
-        if dist.is_gamma:
-            return counts.poisson_gamma_ppf(q, dist.shape, dist.inverse_scale, sizes)
-        return counts.mixed_poisson_ppf(q, sizes, dist.dist)
-    if dist.is_beta:
-        return counts.betabinom_ppf(q, sizes, dist.a, dist.b)
-    return counts.mixed_binomial_ppf(q, sizes, dist.dist)
-
-
-def _exact_ppf(dist: Proportion | Rate, q: float, sizes: np.ndarray) -> np.ndarray:
-    """Predictive quantile ``q`` of every row (exact for every law)."""
     if isinstance(dist, Rate):
         if dist.is_gamma:
             return counts.poisson_gamma_ppf(q, dist.shape, dist.inverse_scale, sizes)

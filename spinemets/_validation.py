@@ -11,6 +11,7 @@ import numbers
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 RNGLike = None | int | np.random.Generator
 
@@ -160,3 +161,39 @@ def resolve_rng(rng: Any) -> tuple[np.random.Generator, int]:
         seed = int(rng)
     return np.random.default_rng(seed), seed
 
+
+def check_size_column(frame: pd.DataFrame, column: str, *, is_rate: bool) -> np.ndarray:
+    """The cohort's size column (``n`` or ``person_years``) checked and as an array.
+
+    Numeric, finite and ``>= 0``; whole numbers up to 2**53 (int64) unless ``is_rate``
+    (person-years, float). Errors name the column, the rule, the value and its row.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from spinemets._validation import check_size_column
+    >>> check_size_column(pd.DataFrame({"n": [10, 0]}), "n", is_rate=False)
+    array([10,  0])
+    """
+    values = frame[column]
+    if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        raise TypeError(f"cohort column {column!r} must be numeric, got dtype {values.dtype}")
+    arr = values.to_numpy(dtype=float)
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        raise ValueError(f"cohort column {column!r} must be finite, got {arr[bad][0]!r} in row "
+                         f"{frame.index[np.flatnonzero(bad)[0]]!r}")
+    if (arr < 0).any():
+        i = np.flatnonzero(arr < 0)[0]
+        raise ValueError(f"cohort column {column!r} must be >= 0, got {arr[i]!r} in row "
+                         f"{frame.index[i]!r}")
+    if not is_rate:
+        frac = arr != np.floor(arr)
+        if frac.any():
+            i = np.flatnonzero(frac)[0]
+            raise ValueError(f"cohort column {column!r} must hold whole numbers, got "
+                             f"{arr[i]!r} in row {frame.index[i]!r}")
+        if (arr > 2**53).any():
+            raise ValueError(f"cohort column {column!r} is too large (above 2**53)")
+        return arr.astype(np.int64)
+    return arr
