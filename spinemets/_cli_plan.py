@@ -52,6 +52,8 @@ _NUMBER_KEYS: dict[str, str] = {
     "emergency_target_hours": "emergency target (default 24)",
     "urgent_target_hours": "urgent target (default 168)",
     "service_level": "share of weeks in which demand must be met (default 0.95)",
+    "assurance": "probability, over the unknown catchment rates, that the service level is "
+                 "met (default 0.8)",
     "confidence_level": "coverage of reported intervals (default 0.95)",
     "horizon_years": "plan for this many years ahead (default 5)",
     "rate_trend_per_year": "yearly relative change in rates (default 0; Ontario +0.022)",
@@ -230,10 +232,11 @@ def scenario_to_kwargs(settings: dict[str, Any]) -> dict[str, Any]:
 
 _DISPLAY = [
     "stream", "cases_per_year", "scans_per_year", "scans_per_week", "scans_per_week_pi_lower",
-    "scans_per_week_pi_upper", "slots_per_week", "prob_exceed_slots", "scanner_hours_per_week",
-    "share_within_target",
+    "scans_per_week_pi_upper", "slots_per_week", "assurance_at_slots",
+    "expected_share_of_weeks_over_slots", "scanner_hours_per_week", "share_within_target",
 ]
 _FRACTIONS = {"service_level", "confidence_level", "prob_exceed_slots", "share_within_target",
+              "assurance", "assurance_at_slots", "expected_share_of_weeks_over_slots",
               "mean", "ci_lower", "ci_upper"}
 
 

@@ -60,6 +60,7 @@ from scipy import optimize, signal, special, stats
 
 from ._catalogue import DATA_VERSION
 from ._display import format_interval, format_value, html_record, html_table
+from ._plan_laws import GammaRate, WeeklyMeanLaw, yield_nodes
 from ._validation import (
     RNGLike,
     check_confidence_level,
@@ -273,6 +274,13 @@ DEFAULTS: tuple[PlanningDefault, ...] = (
     PlanningDefault(
         "service_level", 0.95, "fraction of weeks", "fixed",
         "assumption: planning convention (planning-notes §6.1)", "", "",
+    ),
+    PlanningDefault(
+        "assurance", 0.8, "probability", "fixed",
+        "assumption: the example of issue 13 (a planner's tolerance for the catchment being "
+        "busier than the capacity allows)", "",
+        "the probability, over what is unknown about the catchment's rates and yields, that "
+        "the service level is actually met",
     ),
     PlanningDefault(
         "confidence_level", 0.95, "fraction", "fixed",
@@ -852,6 +860,9 @@ class ImagingPlan:
         The seed of the Monte Carlo part.
     service_level : float
         Default share of weeks in which demand must be met.
+    assurance_level : float
+        Default probability, over the uncertainty about the catchment, that the service
+        level is met (see :meth:`assurance`).
     confidence_level : float
         Coverage of the reported intervals.
     opening_hours : OpeningHours
@@ -861,9 +872,9 @@ class ImagingPlan:
     --------
     >>> import spinemets._planning as pl
     >>> plan = pl.plan_imaging(1_000_000, rng=42, n_sims=2000)
-    >>> plan.slots(0.95, stream="emergency")
-    9
-    >>> bool(plan.prob_exceed(plan.slots(0.95)) <= 0.05)
+    >>> plan.slots(0.95, 0.8, stream="emergency")     # 95% of weeks, assurance 80%
+    10
+    >>> bool(plan.assurance(plan.slots(0.95, 0.8), 0.95) >= 0.8)
     True
     """
 
@@ -872,6 +883,8 @@ class ImagingPlan:
     service_level: float
     confidence_level: float
     opening_hours: OpeningHours
+    assurance_level: float
+    _means: dict[str, WeeklyMeanLaw] = field(repr=False)
     _drivers: dict[str, _Driver] = field(repr=False)
     _yields: dict[str, float | Proportion] = field(repr=False)
     _minutes: dict[str, float] = field(repr=False)
@@ -918,23 +931,85 @@ class ImagingPlan:
             "scans": n, "probability": pmf, "cdf": law.cdf(n), "prob_exceed": law.sf(n),
         })
 
-    def slots(self, service_level: float | None = None, stream: str = "total") -> int:
-        """Slots a week needed so that weekly demand is met in ``service_level`` of weeks.
+    def _assured(self, assurance: float | None) -> float:
+        if assurance is None:
+            return self.assurance_level
+        return check_confidence_level(assurance, "assurance")
 
-        The smallest ``c`` with P(weekly demand <= c) >= ``service_level``.
+    def slots(self, service_level: float | None = None, assurance: float | None = None, *,
+              stream: str = "total") -> int:
+        """Fewest slots a week meeting ``service_level`` of weeks with probability ``assurance``.
+
+        The catchment's true rates and yields are unknown but fixed; given them, the share
+        of weeks whose demand exceeds ``c`` slots is ``P(Poisson(mu) > c)``, ``mu`` the
+        catchment's expected weekly scans. This is the smallest ``c`` with
+        ``assurance(c, service_level) >= assurance``: in ``assurance`` of plausible
+        catchments, demand exceeds ``c`` in at most ``1 - service_level`` of weeks. Exact
+        (quadrature over the rates and yields; no simulation), the same on every seed.
+
+        Parameters
+        ----------
+        service_level : float, optional
+            Share of weeks in which demand must be met; default the plan's.
+        assurance : float, optional
+            Probability that the service level is met; default the plan's (0.8).
+        stream : str
+            ``"total"`` (default) or one stream.
 
         Examples
         --------
         >>> import spinemets._planning as pl
         >>> plan = pl.plan_imaging(1_000_000, rng=3, n_sims=2000)
-        >>> plan.slots(0.5, "emergency") <= plan.slots(0.99, "emergency")
+        >>> plan.slots(0.95, 0.5, stream="emergency") <= plan.slots(0.95, 0.9, stream="emergency")
+        True
+        >>> plan.slots(0.95, 0.8) == pl.plan_imaging(1_000_000, rng=4, n_sims=2000).slots(0.95, 0.8)
         True
         """
         level = self._level(service_level)
-        return int(self._weekly[self._stream(stream)].ppf(level))
+        return self._means[self._stream(stream)].slots(level, self._assured(assurance))
+
+    def assurance(self, capacity: float, service_level: float | None = None,
+                  stream: str = "total") -> float:
+        """P(share of weeks over ``capacity`` <= 1 - ``service_level``) over the catchment.
+
+        The probability, over what is unknown about the catchment's rates and yields, that
+        ``capacity`` slots a week meet demand in at least ``service_level`` of weeks. Exact.
+
+        Examples
+        --------
+        >>> import spinemets._planning as pl
+        >>> plan = pl.plan_imaging(1_000_000, rng=3, n_sims=2000)
+        >>> a = plan.assurance(plan.slots(0.95, 0.8), 0.95)
+        >>> bool(a >= 0.8)
+        True
+        """
+        c = check_real(capacity, "capacity", low=0)
+        level = self._level(service_level)
+        return self._means[self._stream(stream)].assurance(math.floor(c), level)
+
+    def expected_share_of_weeks_over(self, capacity: float, stream: str = "total") -> float:
+        """Expected share of weeks whose demand exceeds ``capacity``, averaged over catchments.
+
+        The average, over what is unknown about the catchment, of the share of weeks over
+        capacity — equal to P(demand in a random week > ``capacity``). It does *not* say how
+        likely the catchment is to be much worse: see :meth:`assurance` and
+        :meth:`share_of_weeks_over_quantiles`. Exact for every stream and the total.
+
+        Examples
+        --------
+        >>> import spinemets._planning as pl
+        >>> plan = pl.plan_imaging(1_000_000, rng=3, n_sims=2000)
+        >>> plan.expected_share_of_weeks_over(0, "emergency") > 0.9
+        True
+        """
+        c = check_real(capacity, "capacity", low=0)
+        stream = self._stream(stream)
+        if stream == "total":
+            return float(self._means["total"].expected_share_over(math.floor(c)))
+        return float(self._weekly[stream].sf(math.floor(c)))
 
     def prob_exceed(self, capacity: float, stream: str = "total") -> float:
-        """P(weekly demand > ``capacity``) for one stream or the total.
+        """P(demand in a random week > ``capacity``): :meth:`expected_share_of_weeks_over`.
 
         Examples
         --------
@@ -943,13 +1018,65 @@ class ImagingPlan:
         >>> plan.prob_exceed(0, "emergency") > 0.9
         True
         """
+        return self.expected_share_of_weeks_over(capacity, stream)
+
+    def share_of_weeks_over_quantiles(self, capacity: float,
+                                      quantiles: Iterable[float] = (0.5, 0.8, 0.9, 0.95),
+                                      stream: str = "total") -> pd.DataFrame:
+        """How the share of weeks over ``capacity`` varies across plausible catchments.
+
+        Row ``q``: in a fraction ``q`` of plausible catchments the share of weeks with demand
+        over ``capacity`` is at most ``share_of_weeks_over``. Exact.
+
+        Examples
+        --------
+        >>> import spinemets._planning as pl
+        >>> plan = pl.plan_imaging(1_000_000, rng=3, n_sims=2000)
+        >>> t = plan.share_of_weeks_over_quantiles(35)
+        >>> bool(t["share_of_weeks_over"].is_monotonic_increasing)
+        True
+        """
         c = check_real(capacity, "capacity", low=0)
-        return float(self._weekly[self._stream(stream)].sf(math.floor(c)))
+        law = self._means[self._stream(stream)]
+        qs = [check_confidence_level(q, "quantiles") for q in quantiles]
+        return pd.DataFrame({
+            "quantile": qs,
+            "expected_scans_per_week": [float(law.ppf(q)) for q in qs],
+            "share_of_weeks_over": [law.share_over_quantile(c, q) for q in qs],
+        })
+
+    def slots_for_average(self, service_level: float | None = None,
+                          stream: str = "total") -> int:
+        """Fewest slots whose *expected* share of weeks over them is <= 1 - ``service_level``.
+
+        The single-level answer (a quantile of the predictive weekly demand): it averages
+        over the uncertainty about the catchment and says nothing about how likely the
+        service level is to be met; prefer :meth:`slots`.
+
+        Examples
+        --------
+        >>> import spinemets._planning as pl
+        >>> plan = pl.plan_imaging(1_000_000, rng=3, n_sims=2000)
+        >>> plan.slots_for_average(0.95, "emergency")
+        9
+        """
+        level = self._level(service_level)
+        stream = self._stream(stream)
+        if stream != "total":
+            return int(self._weekly[stream].ppf(level))
+        c = int(self._weekly["total"].ppf(level))  # Monte Carlo first guess, then exact
+        while c > 0 and self.expected_share_of_weeks_over(c - 1) <= 1 - level:
+            c -= 1
+        while self.expected_share_of_weeks_over(c) > 1 - level:
+            c += 1
+        return c
 
     def prob_exceed_se(self, capacity: float) -> float:
-        """Monte Carlo standard error of ``prob_exceed(capacity, "total")``.
+        """Monte Carlo standard error of the *simulated* P(total weekly demand > capacity).
 
-        Batch means over the parameter draws (each draw's 52 weeks share parameters).
+        :meth:`prob_exceed` is exact; this is the error of the same quantity estimated from
+        the parameter draws (Poisson tail given each draw) that give the total's intervals —
+        a measure of their Monte Carlo precision.
 
         Examples
         --------
@@ -959,7 +1086,7 @@ class ImagingPlan:
         True
         """
         c = check_real(capacity, "capacity", low=0)
-        per_draw = (self._sim["total"] > math.floor(c)).mean(axis=1)
+        per_draw = stats.poisson.sf(math.floor(c), self._sim["mean_week_total"])
         return float(per_draw.std(ddof=1) / math.sqrt(len(per_draw)))
 
     def mean_scans(self, stream: str = "total", period: str = "week") -> float:
@@ -979,11 +1106,12 @@ class ImagingPlan:
             return sum(self.mean_scans(s, period) for s in STREAMS)
         return float(self._factors[self._stream(stream)] * t)
 
-    def scanner_hours(self, service_level: float | None = None, stream: str = "total") -> float:
-        """Scanner-hours a week needed at ``service_level`` (slots × minutes per scan / 60).
+    def scanner_hours(self, service_level: float | None = None, stream: str = "total",
+                      assurance: float | None = None) -> float:
+        """Scanner-hours a week needed: :meth:`slots` × minutes per scan / 60.
 
-        For ``total`` it is the ``service_level`` quantile of the simulated weekly hours
-        (streams may use different protocols).
+        For ``total`` the minutes per scan are the demand-weighted mean of the streams'
+        protocols.
 
         Examples
         --------
@@ -992,12 +1120,17 @@ class ImagingPlan:
         >>> plan.scanner_hours(stream="emergency") == plan.slots(stream="emergency") * 0.5
         True
         """
-        level = self._level(service_level)
         stream = self._stream(stream)
+        slots = self.slots(service_level, assurance, stream=stream)
+        return slots * self._mean_minutes(stream) / 60.0
+
+    def _mean_minutes(self, stream: str) -> float:
         if stream != "total":
-            return self.slots(level, stream) * self._minutes[stream] / 60.0
-        hours = sum(self._sim[s] * (self._minutes[s] / 60.0) for s in STREAMS)
-        return float(np.quantile(hours, level, method="inverted_cdf"))
+            return self._minutes[stream]
+        total = self.mean_scans("total")
+        if total == 0:
+            return self._minutes["emergency"]
+        return sum(self.mean_scans(x) * self._minutes[x] for x in STREAMS) / total
 
     def share_within_target(self, stream: str = "emergency") -> float:
         """Share of scans the opening hours allow within the stream's target time.
@@ -1135,14 +1268,10 @@ class ImagingPlan:
             scans_year_ci = self._expected_year_quantiles(stream, [lo_q, hi_q])
             scans_year_pi = self._yearly[stream].ppf([lo_q, hi_q])
             weekly = self._weekly[stream]
-            slots = self.slots(s, stream)
+            slots = self.slots(s, stream=stream)
             exact = stream != "total"
-            if exact:
-                minutes = self._minutes[stream]
-                exp_hours = self.mean_scans(stream) * minutes / 60.0
-            else:
-                exp_hours = sum(self.mean_scans(x) * self._minutes[x] / 60.0 for x in STREAMS)
-                minutes = 60.0 * exp_hours / self.mean_scans("total")
+            minutes = self._mean_minutes(stream)
+            exp_hours = self.mean_scans(stream) * minutes / 60.0
             target = self._targets.get(stream, float("nan"))
             share = (self.share_within_target(stream) if stream in self._targets
                      else float("nan"))
@@ -1156,8 +1285,9 @@ class ImagingPlan:
                           + "; ci from parameter draws")
             else:
                 n = sim["total"].shape[0]
-                method = (f"Monte Carlo: {n:,} parameter draws x {_WEEKS_PER_DRAW} weeks, "
-                          f"seed {self.seed}")
+                method = ("exact two-level law (quadrature over rates and yields) for slots, "
+                          "assurance and share of weeks over; weekly and yearly intervals "
+                          f"from {n:,} parameter draws (Poisson given each), seed {self.seed}")
             rows.append({
                 "stream": stream,
                 "description": _STREAM_TEXT[stream],
@@ -1177,10 +1307,14 @@ class ImagingPlan:
                 "scans_per_week_pi_upper": float(weekly.ppf(hi_q)),
                 "confidence_level": cl,
                 "service_level": s,
+                "assurance": self.assurance_level,
                 "slots_per_week": slots,
-                "prob_exceed_slots": self.prob_exceed(slots, stream),
+                "assurance_at_slots": self.assurance(slots, s, stream),
+                "expected_share_of_weeks_over_slots": self.expected_share_of_weeks_over(
+                    slots, stream),
+                "slots_per_week_for_average": self.slots_for_average(s, stream),
                 "minutes_per_scan": minutes,
-                "scanner_hours_per_week": self.scanner_hours(s, stream),
+                "scanner_hours_per_week": slots * minutes / 60.0,
                 "expected_scanner_hours_per_week": exp_hours,
                 "target_hours": target,
                 "share_within_target": share,
@@ -1248,8 +1382,10 @@ class ImagingPlan:
             lines.append(f"  - {note}")
         lines.append("")
         lines.append(
-            "What comes out (weekly demand; slots cover demand in "
-            f"{format_value(self.service_level, 'fraction')} of weeks):"
+            "What comes out (weekly demand). The catchment's true rates are unknown: slots "
+            f"are the fewest that meet demand in {format_value(self.service_level, 'fraction')}"
+            f" of weeks with probability {format_value(self.assurance_level, 'fraction')} "
+            "(the assurance) over that uncertainty:"
         )
         for stream in _ALL_STREAMS:
             r = f.loc[stream]
@@ -1257,13 +1393,24 @@ class ImagingPlan:
                 f"  - {stream}: {format_value(r['scans_per_week'], 'count')} scans a week on "
                 f"average ({format_value(round(r['scans_per_year']), 'count')} a year); "
                 f"{int(r['slots_per_week'])} slots a week "
-                f"= {r['scanner_hours_per_week']:.1f} scanner-hours; demand exceeds the slots "
-                f"in {format_value(r['prob_exceed_slots'], 'fraction')} of weeks"
+                f"= {r['scanner_hours_per_week']:.1f} scanner-hours (assurance "
+                f"{format_value(r['assurance_at_slots'], 'fraction')}); on average demand "
+                "exceeds them in "
+                f"{format_value(r['expected_share_of_weeks_over_slots'], 'fraction')} of weeks"
             )
         separate = int(sum(f.loc[s, "slots_per_week"] for s in STREAMS))
         lines.append(
             f"  Sizing the streams separately would need {separate} slots; sharing one pool "
             f"needs {int(f.loc['total', 'slots_per_week'])} (variation partly cancels)."
+        )
+        q = self.share_of_weeks_over_quantiles(int(f.loc["total", "slots_per_week"]),
+                                               (0.5, 0.9))
+        lines.append(
+            f"  At {int(f.loc['total', 'slots_per_week'])} slots the share of weeks over "
+            f"capacity is {format_value(q['share_of_weeks_over'].iloc[0], 'fraction')} for the "
+            "median plausible catchment and "
+            f"{format_value(q['share_of_weeks_over'].iloc[1], 'fraction')} for one at the 90th "
+            "percentile of demand."
         )
         lines.append("")
         late = self.opening_hours.prob_wait_over(self._targets["emergency"])
@@ -1296,22 +1443,24 @@ class ImagingPlan:
         t = self.to_frame().set_index("stream").loc["total"]
         return (
             f"ImagingPlan: {format_value(t['scans_per_week'], 'count')} scans/week expected; "
-            f"{int(t['slots_per_week'])} slots/week cover demand in "
-            f"{format_value(self.service_level, 'fraction')} of weeks (exceeded in "
-            f"{format_value(t['prob_exceed_slots'], 'fraction')}; seed {self.seed})"
+            f"{int(t['slots_per_week'])} slots/week meet demand in "
+            f"{format_value(self.service_level, 'fraction')} of weeks with assurance "
+            f"{format_value(t['assurance_at_slots'], 'fraction')} (seed {self.seed})"
         )
 
     def _repr_html_(self) -> str:
         f = self.to_frame()
         show = f[["stream", "cases_per_year", "scans_per_year", "scans_per_week",
                   "scans_per_week_pi_lower", "scans_per_week_pi_upper", "slots_per_week",
-                  "prob_exceed_slots", "scanner_hours_per_week", "share_within_target"]]
+                  "assurance_at_slots", "expected_share_of_weeks_over_slots",
+                  "scanner_hours_per_week", "share_within_target"]]
         warn = [c for _, c in self._checks.iterrows() if c["status"] != "ok"]
         warn_html = "".join(
             f"<li>{html.escape(c['check'])}: {html.escape(c['detail'])}</li>" for c in warn
         )
         after = (
-            html_table(show, {"prob_exceed_slots": "fraction",
+            html_table(show, {"assurance_at_slots": "fraction",
+                              "expected_share_of_weeks_over_slots": "fraction",
                               "share_within_target": "fraction"})
             + (f"<p>Warnings:</p><ul>{warn_html}</ul>" if warn_html else "")
             + "<p>Opening hours: " + html.escape(str(self.opening_hours))
@@ -1427,7 +1576,7 @@ class ImagingPlan:
         'MRI scans in a week'
         """
         stream = self._stream(stream)
-        cap = self.slots(None, stream) if capacity is None else check_real(
+        cap = self.slots(None, stream=stream) if capacity is None else check_real(
             capacity, "capacity", low=0)
         return _plot_weekly(self, ax, stream, cap, **kwargs)
 
@@ -1458,6 +1607,26 @@ def _plot_weekly(plan: ImagingPlan, ax: Any, stream: str, capacity: float,
 
 
 # --------------------------------------------------------------------------- builder
+
+
+def _mean_laws(m: _Driver, u: _Driver, ys: dict[str, float | Proportion], c: float,
+               f: float) -> dict[str, WeeklyMeanLaw]:
+    """Laws of the expected weekly scans per stream and in total (the outer level)."""
+    rm, ru = GammaRate(m.mean, m.shape), GammaRate(u.mean, u.shape)
+    ye, we = yield_nodes(ys["emergency"])
+    yu, wu = yield_nodes(ys["urgent"])
+    t = _WEEK_YEARS
+    e_mult = (t * c / ye)[:, None]
+    u_mult = (t * c / yu)[:, None]
+    a = (t * (c / ye + f))[:, None] + np.zeros((1, len(yu)))
+    b = (t * (c / yu + f))[None, :] + np.zeros((len(ye), 1))
+    return {
+        "emergency": WeeklyMeanLaw([rm], e_mult, we),
+        "urgent": WeeklyMeanLaw([ru], u_mult, wu),
+        "follow_up": WeeklyMeanLaw([rm, ru], np.array([[t * f, t * f]]), np.array([1.0])),
+        "total": WeeklyMeanLaw([rm, ru], np.stack([a.ravel(), b.ravel()], axis=1),
+                               (we[:, None] * wu[None, :]).ravel()),
+    }
 
 
 def _stream_law(driver: _Driver, y: float | Proportion, c: float, exposure: float) -> _Counts:
@@ -1573,6 +1742,7 @@ def plan_imaging(
     emergency_target_hours: float | None = None,
     urgent_target_hours: float | None = None,
     service_level: float | None = None,
+    assurance: float | None = None,
     confidence_level: float | None = None,
     horizon_years: float | None = None,
     rate_trend_per_year: float | None = None,
@@ -1637,6 +1807,10 @@ def plan_imaging(
         Defaults 24 (NICE QS56) and 168 (CG75 audits: 7 days).
     service_level : float, optional
         Share of weeks in which demand must be met, in (0, 1). Default 0.95.
+    assurance : float, optional
+        Probability, over what is unknown about the catchment's rates and yields, that the
+        service level is met, in (0, 1). Default 0.8 (assumption). See
+        :meth:`ImagingPlan.slots` and :meth:`ImagingPlan.assurance`.
     confidence_level : float, optional
         Coverage of the reported intervals, in (0, 1). Default 0.95.
     horizon_years : float, optional
@@ -1690,7 +1864,8 @@ def plan_imaging(
         "abbreviated_streams": abbreviated_streams, "opening_hours": opening_hours,
         "emergency_target_hours": emergency_target_hours,
         "urgent_target_hours": urgent_target_hours, "service_level": service_level,
-        "confidence_level": confidence_level, "horizon_years": horizon_years,
+        "assurance": assurance, "confidence_level": confidence_level,
+        "horizon_years": horizon_years,
         "rate_trend_per_year": rate_trend_per_year,
         "cancer_cases_per_year": cancer_cases_per_year, "n_sims": n_sims,
     }
@@ -1826,6 +2001,8 @@ def plan_imaging(
     conf = check_confidence_level(dflt("confidence_level", confidence_level))
     resolved.append(_resolved_row("service_level", level, "fraction of weeks",
                                   service_level is not None))
+    assured = check_confidence_level(dflt("assurance", assurance), "assurance")
+    resolved.append(_resolved_row("assurance", assured, "probability", assurance is not None))
     resolved.append(_resolved_row("confidence_level", conf, "fraction",
                                   confidence_level is not None))
     sims = check_count(dflt("n_sims", n_sims), "n_sims", minimum=1000)
@@ -1972,12 +2149,20 @@ def plan_imaging(
                              (sims, _WEEKS_PER_DRAW))
         sim[stream] = gen.poisson(mu).astype(np.int64)
     sim["total"] = sim["emergency"] + sim["urgent"] + sim["follow_up"]
+    sim["mean_week_total"] = sum(expected_year[s] for s in STREAMS) * _WEEK_YEARS
     year_counts = {s: gen.poisson(expected_year[s]) for s in STREAMS}
     for s in STREAMS:
         sim[f"expected_{s}"] = expected_year[s]
     sim["expected_total"] = sum(expected_year[s] for s in STREAMS)
-    total_pmf = np.bincount(sim["total"].ravel()) / sim["total"].size
-    weekly["total"] = _GridCounts(0, total_pmf)
+    # predictive weekly total: Poisson given each parameter draw, averaged over the draws
+    top = int(stats.poisson.isf(_TAIL, float(sim["mean_week_total"].max()))) + 1
+    grid = np.arange(top + 1)
+    total_pmf = np.zeros(top + 1)
+    for i in range(0, sims, 2000):
+        total_pmf += stats.poisson.pmf(grid[None, :], sim["mean_week_total"][i:i + 2000, None]
+                                       ).sum(axis=0)
+    weekly["total"] = _GridCounts(0, total_pmf / sims)
+    means = _mean_laws(m, u, ys, c, f_scans)
     year_total = sum(year_counts[s] for s in STREAMS)
     yearly["total"] = _GridCounts(0, np.bincount(year_total) / len(year_total))
 
@@ -1992,7 +2177,8 @@ def plan_imaging(
 
     return ImagingPlan(
         inputs=inputs, seed=seed, service_level=level, confidence_level=conf,
-        opening_hours=oh, _drivers=drivers, _yields=ys, _minutes=minutes, _targets=targets,
+        opening_hours=oh, assurance_level=assured, _means=means, _drivers=drivers, _yields=ys,
+        _minutes=minutes, _targets=targets,
         _factors=factors, _notes=notes, _checks=pd.DataFrame(checks), _resolved=resolved,
         _weekly=weekly, _yearly=yearly, _sim=sim,
     )
