@@ -68,10 +68,14 @@ _YIELD_KEYS = {
 _TEXT_KEYS = {"opening_hours": "e.g. 'Mon-Fri 08:00-18:00' (default), 'daily 08-18', '24/7'"}
 _LIST_KEYS = {"abbreviated": "stream scanned with the abbreviated protocol (repeatable)"}
 _META_KEYS = {"name", "description"}
+_OBSERVED_HELP = ("local counts STREAM:REFERRALS:POSITIVES:YEARS, e.g. emergency:190:80:1 "
+                  "(repeatable; in a scenario file an [observed.emergency] table with "
+                  "referrals, positives, years)")
 
 #: Keys accepted in a scenario TOML file.
 SCENARIO_KEYS: frozenset[str] = frozenset(
-    {*_NUMBER_KEYS, *_INT_KEYS, *_YIELD_KEYS, *_TEXT_KEYS, *_LIST_KEYS, *_META_KEYS}
+    {*_NUMBER_KEYS, *_INT_KEYS, *_YIELD_KEYS, *_TEXT_KEYS, *_LIST_KEYS, *_META_KEYS,
+     "observed"}
 )
 _STREAMS = ("emergency", "urgent", "follow_up")
 
@@ -111,6 +115,8 @@ def register(subparsers: Any) -> None:
                        help=text)
     p.add_argument("--abbreviated", dest="abbreviated", action="append", choices=_STREAMS,
                    default=None, help=_LIST_KEYS["abbreviated"])
+    p.add_argument("--observed", dest="observed", action="append", default=None,
+                   metavar="STREAM:REFERRALS:POSITIVES:YEARS", help=_OBSERVED_HELP)
     p.add_argument("--table", choices=("plan", "assumptions", "sessions", "checks", "summary"),
                    default="plan", help="what to print: the plan (default), every input with "
                    "its source, the emergency demand per opening session, the plausibility "
@@ -158,6 +164,26 @@ def _parse_yield(value: Any, key: str) -> Any:
         ) from None
 
 
+def _parse_observed(value: Any) -> dict[str, dict[str, Any]]:
+    """``{stream: {...}}`` from a scenario table, or from ``--observed`` texts."""
+    if isinstance(value, dict):
+        return {k: dict(v) for k, v in value.items()}
+    out: dict[str, dict[str, Any]] = {}
+    for text in value:
+        parts = str(text).split(":")
+        try:
+            if len(parts) != 4:
+                raise ValueError
+            out[parts[0]] = {"referrals": int(parts[1]), "positives": int(parts[2]),
+                             "years": float(parts[3])}
+        except ValueError:
+            raise CLIUsageError(
+                f"--observed: expected STREAM:REFERRALS:POSITIVES:YEARS (e.g. emergency:190:80:1),"
+                f" got {text!r}"
+            ) from None
+    return out
+
+
 def load_scenario(path: str | Path) -> dict[str, Any]:
     """Read a scenario TOML file into a dict of settings (keys checked).
 
@@ -194,6 +220,8 @@ def load_scenario(path: str | Path) -> dict[str, Any]:
             ok = isinstance(value, str)
         elif key in _LIST_KEYS:
             ok = isinstance(value, list) and all(v in _STREAMS for v in value)
+        elif key == "observed":
+            ok = isinstance(value, dict) and all(isinstance(v, dict) for v in value.values())
         if not ok:
             raise CLIUsageError(
                 f"--scenario: {key} in {str(p)!r} has the wrong type or value: {value!r}"
@@ -223,6 +251,8 @@ def scenario_to_kwargs(settings: dict[str, Any]) -> dict[str, Any]:
             kw["rng"] = value
         elif key == "abbreviated":
             kw["abbreviated_streams"] = tuple(value)
+        elif key == "observed":
+            kw["observed"] = _parse_observed(value)
         elif key == "population" and float(value).is_integer():
             kw[key] = int(value)
         else:
@@ -259,7 +289,7 @@ def run(args: argparse.Namespace) -> int:
     settings: dict[str, Any] = {}
     if args.scenario is not None:
         settings.update(load_scenario(args.scenario))
-    keys = [*_NUMBER_KEYS, *_INT_KEYS, *_YIELD_KEYS, *_TEXT_KEYS, *_LIST_KEYS]
+    keys = [*_NUMBER_KEYS, *_INT_KEYS, *_YIELD_KEYS, *_TEXT_KEYS, *_LIST_KEYS, "observed"]
     for key in keys:
         value = getattr(args, key, None)
         if value is not None:

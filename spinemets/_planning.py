@@ -61,6 +61,7 @@ from scipy import optimize, signal, special, stats
 from ._catalogue import DATA_VERSION
 from ._display import format_interval, format_value, html_record, html_table
 from ._plan_laws import GammaRate, WeeklyMeanLaw, yield_nodes
+from ._plan_local import check_observed, update_cases, update_yield
 from ._validation import (
     RNGLike,
     check_confidence_level,
@@ -896,6 +897,7 @@ class ImagingPlan:
     _weekly: dict[str, _Counts] = field(repr=False)
     _yearly: dict[str, _Counts] = field(repr=False)
     _sim: dict[str, np.ndarray] = field(repr=False)
+    _local: pd.DataFrame = field(repr=False)
     _frame: pd.DataFrame | None = field(default=None, repr=False)
 
     # ------------------------------------------------------------------ distributions
@@ -1339,6 +1341,25 @@ class ImagingPlan:
         """
         return pd.DataFrame(self._resolved)
 
+    def local_data(self) -> pd.DataFrame:
+        """How far the service's own counts (``observed``) moved each input.
+
+        One row per updated input (a stream's cases a year today, its yield): ``prior`` and
+        ``posterior`` (mean and 95% interval, as text), their means, ``local_value`` (the
+        counts' own figure: positives/years or positives/referrals) and ``data_weight``, the
+        share of the posterior mean that comes from the counts (``years / (rate + years)``
+        for cases, ``referrals / (a + b + referrals)`` for the yield). Empty with no counts.
+
+        Examples
+        --------
+        >>> import spinemets._planning as pl
+        >>> obs = {"emergency": {"referrals": 190, "positives": 80, "years": 1.0}}
+        >>> plan = pl.plan_imaging(1_000_000, observed=obs, rng=1, n_sims=1000)
+        >>> plan.local_data()[["input", "local_value"]].round(3).values.tolist()
+        [['emergency cases a year (today)', 80.0], ['emergency yield', 0.421]]
+        """
+        return self._local.copy()
+
     def checks(self) -> pd.DataFrame:
         """Plausibility checks of the inputs: ``check``, ``status`` (ok/warning), ``detail``.
 
@@ -1609,6 +1630,34 @@ def _plot_weekly(plan: ImagingPlan, ax: Any, stream: str, capacity: float,
 # --------------------------------------------------------------------------- builder
 
 
+_LOCAL_COLUMNS = ("stream", "input", "prior", "posterior", "prior_mean", "posterior_mean",
+                  "local_value", "data_weight", "referrals", "positives", "years")
+
+
+def _local_unit(name: str) -> str:
+    return "fraction" if name.endswith("yield") else "number"
+
+
+def _local_row(stream: str, name: str, prior: Any, post: Any, local: float, weight: float,
+               o: dict[str, float]) -> dict[str, Any]:
+    """One row of :meth:`ImagingPlan.local_data`."""
+    def text(x: Any) -> str:
+        if isinstance(x, _Driver):
+            if x.shape is None:
+                return f"{x.mean:,.1f}"
+            lo, hi = x.ppf([0.025, 0.975])
+            return f"{x.mean:,.1f} (95% interval {lo:,.1f} to {hi:,.1f})"
+        return _describe(x, pct=True)
+
+    def mean(x: Any) -> float:
+        return float(x.mean)
+
+    return {"stream": stream, "input": name, "prior": text(prior), "posterior": text(post),
+            "prior_mean": mean(prior), "posterior_mean": mean(post), "local_value": local,
+            "data_weight": weight, "referrals": o["referrals"], "positives": o["positives"],
+            "years": o["years"]}
+
+
 def _mean_laws(m: _Driver, u: _Driver, ys: dict[str, float | Proportion], c: float,
                f: float) -> dict[str, WeeklyMeanLaw]:
     """Laws of the expected weekly scans per stream and in total (the outer level)."""
@@ -1747,6 +1796,7 @@ def plan_imaging(
     horizon_years: float | None = None,
     rate_trend_per_year: float | None = None,
     cancer_cases_per_year: float | None = None,
+    observed: dict[str, dict[str, float]] | None = None,
     n_sims: int | None = None,
     rng: RNGLike = None,
 ) -> ImagingPlan:
@@ -1819,6 +1869,14 @@ def plan_imaging(
         Yearly relative change of the rates, > -1. Default 0 (Ontario: +0.022, POP-01).
     cancer_cases_per_year : float, optional
         New cancers a year in the catchment, for the plausibility check only.
+    observed : dict, optional
+        The service's own counts, e.g. ``{"emergency": {"referrals": 190, "positives": 80,
+        "years": 1.0}, "urgent": {...}}``: scans referred, scans positive, and the years they
+        cover (for today's catchment). Each stream's yearly cases are updated Gamma–Poisson
+        with the positives and its yield Beta–binomial with positives of referrals
+        (:mod:`spinemets._plan_local`); :meth:`ImagingPlan.local_data` and the summary say
+        how far the counts moved each input. With years of counts the plan follows them,
+        whatever the defaults.
     n_sims : int, optional
         Monte Carlo parameter draws (each followed for 52 weeks), 1,000–100,000.
         Default 10,000.
@@ -1867,8 +1925,10 @@ def plan_imaging(
         "assurance": assurance, "confidence_level": confidence_level,
         "horizon_years": horizon_years,
         "rate_trend_per_year": rate_trend_per_year,
-        "cancer_cases_per_year": cancer_cases_per_year, "n_sims": n_sims,
+        "cancer_cases_per_year": cancer_cases_per_year, "observed": observed,
+        "n_sims": n_sims,
     }
+    obs = check_observed(observed)
 
     def dflt(name: str, value: Any) -> Any:
         return _D[name].value if value is None else value
@@ -2104,6 +2164,47 @@ def plan_imaging(
     if horizon and not trend:
         notes.append(f"Horizon {horizon:g} years with no trend: demand as today")
 
+    # ---- local data: conjugate updates of each stream's cases and yield
+    local_rows: list[dict[str, Any]] = []
+    for stream, key in (("emergency", "mscc"), ("urgent", "urgent")):
+        if stream not in obs:
+            continue
+        o = obs[stream]
+        drv = m if key == "mscc" else u
+        prior_now = _Driver(drv.mean / growth, drv.shape)
+        post_mean, post_shape = update_cases(prior_now.mean, prior_now.shape,
+                                             o["positives"], o["years"])
+        post = _Driver(post_mean * growth, post_shape)
+        local_rows.append(_local_row(stream, f"{stream} cases a year (today)", prior_now,
+                                     _Driver(post_mean, post_shape), o["positives"] / o["years"],
+                                     o["years"] / (o["years"] + prior_now.shape / prior_now.mean)
+                                     if prior_now.shape else float("nan"), o))
+        if key == "mscc":
+            m = post
+        else:
+            u = post
+        y_prior = ys[stream]
+        y_post = update_yield(y_prior, o["positives"], o["referrals"], f"{stream}_yield")
+        n_ref = o["referrals"]
+        local_rows.append(_local_row(
+            stream, f"{stream} yield", y_prior, y_post,
+            o["positives"] / n_ref if n_ref else float("nan"),
+            n_ref / (n_ref + y_post.a + y_post.b - n_ref), o))
+        ys[stream] = y_post
+        resolved.append(_resolved_row(
+            f"observed_{stream}", f"{o['referrals']} referrals, {o['positives']} positive in "
+            f"{o['years']:g} years", "local counts", True,
+            source="the service's own counts (user-supplied)"))
+    if not obs:
+        resolved.append(_resolved_row("observed", "none", "local counts", False,
+                                      source="default: none (published defaults only)"))
+    for r in local_rows:
+        notes.append(
+            f"Local data moved {r['input']}: {r['prior']} -> {r['posterior']} "
+            "(the counts alone: "
+            f"{format_value(r['local_value'], _local_unit(r['input']), style='text')}; weight "
+            f"of the counts {format_value(r['data_weight'], 'fraction', style='text')})")
+
     # ---- exact laws
     drivers = {"mscc": m, "urgent": u}
     weekly: dict[str, _Counts] = {
@@ -2180,5 +2281,6 @@ def plan_imaging(
         opening_hours=oh, assurance_level=assured, _means=means, _drivers=drivers, _yields=ys,
         _minutes=minutes, _targets=targets,
         _factors=factors, _notes=notes, _checks=pd.DataFrame(checks), _resolved=resolved,
-        _weekly=weekly, _yearly=yearly, _sim=sim,
+        _weekly=weekly, _yearly=yearly, _sim=sim, _local=pd.DataFrame(local_rows, columns=list(
+            _LOCAL_COLUMNS)),
     )

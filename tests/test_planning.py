@@ -932,3 +932,110 @@ def test_issue_figures_default_plan_at_35_slots():
     assert v[0] == pytest.approx(0.0005, abs=0.0003)
     assert v[1] == pytest.approx(0.11, abs=0.015)
     assert v[2] == pytest.approx(0.31, abs=0.02)
+
+
+# --------------------------------------------------------------------------- local data
+
+OBS = {"emergency": {"referrals": 190, "positives": 80, "years": 1.0}}
+
+
+def test_local_yield_update_matches_numerical_bayes():
+    """Posterior mean of the yield by numerical integration (scipy.integrate.quad) of the
+    Beta prior times the binomial likelihood."""
+    prior = sm.Proportion.beta(8.0, 12.0)
+    plan = plan_imaging(POP, emergency_yield=prior, observed=OBS, rng=1, n_sims=1000)
+    def post(y):
+        return stats.beta(8.0, 12.0).pdf(y) * stats.binom.pmf(80, 190, y)
+
+    z = integrate.quad(post, 0, 1, epsabs=0, epsrel=1e-12)[0]
+    mean = integrate.quad(lambda y: y * post(y), 0, 1, epsabs=0, epsrel=1e-12)[0] / z
+    row = plan.local_data().set_index("input").loc["emergency yield"]
+    assert row["posterior_mean"] == pytest.approx(mean, rel=1e-9)
+    assert row["local_value"] == pytest.approx(80 / 190)
+
+
+def test_local_cases_update_matches_numerical_bayes():
+    """Yearly MSCC cases: Gamma prior (mean 81, CV 0.25) times the Poisson likelihood of 80
+    positives in one year, integrated numerically."""
+    plan = plan_imaging(POP, observed=OBS, rng=1, n_sims=1000)
+    prior = stats.gamma(16.0, scale=81.0 / 16.0)
+
+    def post(lam):
+        return prior.pdf(lam) * stats.poisson.pmf(80, lam * 1.0)
+
+    z = integrate.quad(post, 0, 400, epsabs=0, epsrel=1e-12, points=[80])[0]
+    mean = integrate.quad(lambda x: x * post(x), 0, 400, epsabs=0, epsrel=1e-12,
+                          points=[80])[0] / z
+    row = plan.local_data().set_index("input").loc["emergency cases a year (today)"]
+    assert row["posterior_mean"] == pytest.approx(mean, rel=1e-9)
+    assert plan.to_frame().set_index("stream").loc["emergency", "cases_per_year"] == (
+        pytest.approx(mean, rel=1e-9))  # no trend: year 5 is today
+
+
+@pytest.mark.parametrize("defaults", [
+    {"mscc_rate": 2e-5, "emergency_yield": sm.Proportion.beta(2, 18)},
+    {"mscc_rate": 20e-5, "emergency_yield": sm.Proportion.beta(14, 6)},
+    {"mscc_rate": 8.1e-5, "rate_cv": 1.0},
+])
+def test_years_of_local_data_pull_the_plan_to_local_counts(defaults):
+    """40 years of counts at 250 referrals and 100 positive a year (and 600/150 urgent):
+    referrals a year follow the counts whatever the defaults."""
+    obs = {"emergency": {"referrals": 250 * 40, "positives": 100 * 40, "years": 40.0},
+           "urgent": {"referrals": 600 * 40, "positives": 150 * 40, "years": 40.0}}
+    plan = plan_imaging(POP, observed=obs, rng=1, n_sims=1000, **defaults)
+    assert plan.mean_scans("emergency", "year") == pytest.approx(250, rel=0.02)
+    assert plan.mean_scans("urgent", "year") == pytest.approx(600, rel=0.02)
+    f = plan.to_frame().set_index("stream")
+    assert f.loc["emergency", "cases_per_year"] == pytest.approx(100, rel=0.02)
+    # the weekly slots are those of the local rate: Poisson(250/52.18) at the 95th percentile,
+    # give or take the little uncertainty left
+    ref = stats.poisson.ppf(0.95, 250 * WEEK)
+    assert abs(plan.slots(0.95, 0.8, stream="emergency") - ref) <= 1
+    assert (plan.local_data()["data_weight"] > 0.9).all()
+
+
+def test_local_data_in_summary_and_sidecar(tmp_path):
+    plan = plan_imaging(POP, observed=OBS, rng=3, n_sims=1000)
+    text = str(plan.summary())
+    assert "Local data moved emergency yield" in text
+    assert "Local data moved emergency cases" in text
+    _, side = plan.to_csv(tmp_path / "p.csv")
+    again = ImagingPlan.from_sidecar(side)
+    pd.testing.assert_frame_equal(again.to_frame(), plan.to_frame())
+    assert plan_imaging(POP, rng=3, n_sims=1000).local_data().empty
+
+
+@pytest.mark.parametrize("obs, match", [
+    ({"emergency": {"referrals": 10, "positives": 11, "years": 1}}, "positives must be <="),
+    ({"emergency": {"referrals": 10, "positives": 1}}, "exactly the keys"),
+    ({"follow_up": {"referrals": 10, "positives": 1, "years": 1}}, "stream must be one of"),
+    ({"emergency": {"referrals": 10.5, "positives": 1, "years": 1}}, "whole number"),
+    ({"emergency": {"referrals": 10, "positives": 1, "years": 0}}, "years"),
+])
+def test_local_data_bad_input(obs, match):
+    with pytest.raises(ValueError, match=match):
+        plan_imaging(POP, observed=obs, rng=1, n_sims=1000)
+
+
+def test_local_data_cannot_update_fixed_inputs():
+    with pytest.raises(ValueError, match="emergency_yield is fixed"):
+        plan_imaging(POP, emergency_yield=0.4, observed=OBS, rng=1, n_sims=1000)
+    with pytest.raises(ValueError, match="rate_cv"):
+        plan_imaging(POP, rate_cv=0, observed=OBS, rng=1, n_sims=1000)
+
+
+def test_cli_observed_flag_and_scenario_table(tmp_path, capsys):
+    f = tmp_path / "s.toml"
+    f.write_text("population = 1000000\nseed = 1\nn_sims = 1000\n"
+                 "[observed.emergency]\nreferrals = 190\npositives = 80\nyears = 1.0\n")
+    kw = _cli_plan.scenario_to_kwargs(_cli_plan.load_scenario(f))
+    assert kw["observed"] == OBS
+    p = argparse.ArgumentParser(prog="spinemets")
+    _cli_plan.register(p.add_subparsers())
+    a = p.parse_args(["plan", "--population", "1000000", "--seed", "1", "--n-sims", "1000",
+                      "--observed", "emergency:190:80:1", "--table", "summary"])
+    assert a.func(a) == 0
+    assert "Local data moved emergency yield" in capsys.readouterr().out
+    a = p.parse_args(["plan", "--population", "1000000", "--observed", "emergency:190"])
+    with pytest.raises(CLIUsageError, match="STREAM:REFERRALS"):
+        a.func(a)
