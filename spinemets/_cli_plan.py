@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from ._cli_common import CLIUsageError, add_output_arguments, emit_table, emit_text
-from ._planning import plan_imaging
+from ._parameters import parameter
+from ._planning import DEFAULTS, plan_imaging
 from ._values import Proportion
 
-__all__ = ["SCENARIO_KEYS", "load_scenario", "register", "run", "scenario_to_kwargs"]
+__all__ = ["SCENARIO_KEYS", "flag_help", "load_scenario", "register", "run", "scenario_to_kwargs"]
 
 _EPILOG = """\
 examples:
@@ -29,45 +30,69 @@ examples:
       --emergency-yield 50/96 --seed 1 --format csv
   spinemets plan --scenario scenarios/weekday-1m.toml --out-dir results/
 
-A yield is a fraction (0.4, fixed) or counts POSITIVE/SCANNED (50/96 -> Beta(50.5, 46.5),
-carrying its uncertainty). Rates are per 100,000 people a year and get Gamma uncertainty
-with --rate-cv (default 0.25). Every default and its source: --table assumptions.
+A yield is a fraction (0.4, fixed), counts POSITIVE/SCANNED (50/96 -> Beta(50.5, 46.5),
+carrying its uncertainty) or a catalogue parameter (plan_yield_triaged, plan_yield_untriaged).
+Rates are per 100,000 people a year and get Gamma uncertainty
+with --rate-cv. Every default and its source: --table assumptions.
 """
 
-# scenario key -> (type, help)
+# scenario key -> help; the default of each comes from the planning registry (DEFAULTS)
 _NUMBER_KEYS: dict[str, str] = {
     "population": "people in the catchment",
-    "mscc_rate_per_100k": "new MSCC cases per 100,000 a year (default 8.1, South-East Norway)",
-    "spinal_mets_rate_per_100k": "new spinal metastases (incl. MSCC) per 100,000 a year "
-                                 "(default 30.2, Ontario 2019, catalogue POP-01b)",
+    "mscc_rate_per_100k": "new MSCC cases per 100,000 a year",
+    "spinal_mets_rate_per_100k": "new spinal metastases (incl. MSCC) per 100,000 a year",
     "mscc_cases_per_year": "your own yearly MSCC cases (instead of a rate)",
     "spinal_mets_cases_per_year": "your own yearly spinal-metastasis cases (instead of a rate)",
-    "rate_cv": "coefficient of variation of the rates (default 0.25; 0 = fixed)",
-    "scans_per_referral": "MRI per referral (default 1)",
-    "followup_scans_per_patient": "follow-up MRI per patient (default derived: 0.80)",
-    "followup_interval_months": "months between follow-up MRI (default 3.4)",
-    "median_survival_months": "median survival, truncates follow-up (default 2.9)",
-    "scan_minutes": "minutes per full-protocol scan (default 30)",
-    "abbreviated_scan_minutes": "minutes per abbreviated scan (default 10)",
-    "emergency_target_hours": "emergency target (default 24)",
-    "urgent_target_hours": "urgent target (default 168)",
-    "service_level": "share of weeks in which demand must be met (default 0.95)",
-    "assurance": "probability, over the unknown catchment rates, that the service level is "
-                 "met (default 0.8)",
-    "confidence_level": "coverage of reported intervals (default 0.95)",
-    "horizon_years": "plan for this many years ahead (default 5)",
-    "rate_trend_per_year": "yearly relative change in rates (default 0; Ontario +0.022)",
+    "rate_cv": "coefficient of variation of the rates (0 = fixed)",
+    "scans_per_referral": "MRI per referral",
+    "followup_scans_per_patient": "follow-up MRI per patient (default derived from the "
+                                  "interval and survival)",
+    "followup_interval_months": "months between follow-up MRI",
+    "median_survival_months": "median survival, truncates follow-up",
+    "scan_minutes": "minutes per full-protocol scan",
+    "abbreviated_scan_minutes": "minutes per abbreviated scan",
+    "emergency_target_hours": "emergency target",
+    "urgent_target_hours": "urgent target",
+    "service_level": "share of weeks in which demand must be met",
+    "assurance": "probability, over the unknown catchment rates, that the service level is met",
+    "confidence_level": "coverage of reported intervals",
+    "horizon_years": "plan for this many years ahead",
+    "rate_trend_per_year": "yearly relative change in rates (Ontario +0.022)",
     "cancer_cases_per_year": "new cancers a year in the catchment (plausibility check only)",
 }
-_INT_KEYS = {"n_sims": "Monte Carlo parameter draws (default 10000)",
+
+
+def flag_help() -> dict[str, str]:
+    """Help text of every setting flag, with its default read from the planning registry.
+
+    Examples
+    --------
+    >>> from spinemets._cli_plan import flag_help
+    >>> flag_help()["scan_minutes"]
+    'minutes per full-protocol scan (default 30 minutes)'
+    """
+    return {key: _help(key, text).replace("%%", "%") for keys in
+            (_NUMBER_KEYS, _INT_KEYS, _YIELD_KEYS, _TEXT_KEYS) for key, text in keys.items()}
+
+
+def _help(key: str, text: str) -> str:
+    """``text`` with the default read from the planning registry (one source of truth)."""
+    d = _DEFAULTS.get(key.removesuffix("_per_100k"))
+    if d is None or d.value == "derived":
+        return text
+    return f"{text} (default {d.default_text()})".replace("%", "%%")
+
+
+_INT_KEYS = {"n_sims": "Monte Carlo parameter draws",
              "seed": "random seed (recorded in the sidecar)"}
 _YIELD_KEYS = {
     "emergency_yield": "share of suspected-MSCC MRI positive: fraction or POSITIVE/SCANNED",
     "urgent_yield": "share of urgent MRI positive: fraction or POSITIVE/SCANNED",
 }
-_TEXT_KEYS = {"opening_hours": "e.g. 'Mon-Fri 08:00-18:00' (default), 'daily 08-18', '24/7'"}
+_TEXT_KEYS = {"opening_hours": "when the service scans, e.g. 'daily 08-18' or '24/7'"}
 _LIST_KEYS = {"abbreviated": "stream scanned with the abbreviated protocol (repeatable)"}
 _META_KEYS = {"name", "description"}
+_DEFAULTS = {d.name: d for d in DEFAULTS}
 _OBSERVED_HELP = ("local counts STREAM:REFERRALS:POSITIVES:YEARS, e.g. emergency:190:80:1 "
                   "(repeatable; in a scenario file an [observed.emergency] table with "
                   "referrals, positives, years)")
@@ -103,16 +128,16 @@ def register(subparsers: Any) -> None:
                    help="read settings from a TOML file (flags override it)")
     for key, text in _NUMBER_KEYS.items():
         p.add_argument("--" + key.replace("_", "-"), dest=key, type=float, default=None,
-                       metavar="X", help=text)
+                       metavar="X", help=_help(key, text))
     for key, text in _INT_KEYS.items():
         p.add_argument("--" + key.replace("_", "-"), dest=key, type=int, default=None,
-                       metavar="N", help=text)
+                       metavar="N", help=_help(key, text))
     for key, text in _YIELD_KEYS.items():
         p.add_argument("--" + key.replace("_", "-"), dest=key, default=None, metavar="Y",
-                       help=text)
+                       help=_help(key, text))
     for key, text in _TEXT_KEYS.items():
         p.add_argument("--" + key.replace("_", "-"), dest=key, default=None, metavar="TEXT",
-                       help=text)
+                       help=_help(key, text))
     p.add_argument("--abbreviated", dest="abbreviated", action="append", choices=_STREAMS,
                    default=None, help=_LIST_KEYS["abbreviated"])
     p.add_argument("--observed", dest="observed", action="append", default=None,
@@ -144,6 +169,11 @@ def _parse_yield(value: Any, key: str) -> Any:
     if isinstance(value, (int, float)):
         return float(value)
     text = str(value).strip()
+    if text.startswith("plan_yield_"):  # a catalogue parameter, e.g. plan_yield_triaged
+        try:
+            return parameter(text)
+        except ValueError as exc:
+            raise CLIUsageError(f"{key}: {exc}") from None
     m = re.fullmatch(r"(\d+)\s*/\s*(\d+)", text)
     if m:
         pos, n = int(m.group(1)), int(m.group(2))
@@ -275,13 +305,9 @@ def run(args: argparse.Namespace) -> int:
 
     Examples
     --------
-    >>> import argparse
-    >>> from spinemets import _cli_plan
-    >>> p = argparse.ArgumentParser(prog="spinemets")
-    >>> _cli_plan.register(p.add_subparsers())
-    >>> a = p.parse_args(["plan", "--population", "1000000", "--seed", "1", "--n-sims",
-    ...                   "1000", "--table", "checks", "--format", "csv"])
-    >>> a.func(a)                                       # doctest: +ELLIPSIS
+    >>> from spinemets.cli import main
+    >>> main(["plan", "--population", "1000000", "--seed", "1", "--n-sims", "1000",
+    ...       "--table", "checks", "--format", "csv"])      # doctest: +ELLIPSIS
     check,status,detail
     ...
     0

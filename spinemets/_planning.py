@@ -60,6 +60,8 @@ from scipy import optimize, signal, special, stats
 
 from ._catalogue import DATA_VERSION
 from ._display import format_interval, format_value, html_record, html_table
+from ._draw import plot_count_law
+from ._parameters import parameter
 from ._plan_laws import GammaRate, WeeklyMeanLaw, yield_nodes
 from ._plan_local import check_observed, update_cases, update_yield
 from ._validation import (
@@ -130,22 +132,67 @@ class PlanningDefault:
         Rows of the spinemets catalogue (``sm.evidence()``) behind it, ``;``-separated.
     assumption : str
         What has to be true for the default to fit a catchment, in words.
+    parameter : str
+        The catalogue parameter (``sm.parameter(...)``, ``data/parameters.csv``) the default
+        is read from; then ``value`` is None and :meth:`resolve` reads it.
+    help : str
+        One line saying what the input is (command-line help and glossary).
 
     Examples
     --------
     >>> from spinemets._planning import DEFAULTS
     >>> d = {x.name: x for x in DEFAULTS}
-    >>> d["mscc_rate"].value * 100_000
+    >>> round(d["mscc_rate"].resolve() * 100_000, 10)
     8.1
+    >>> d["mscc_rate"].parameter
+    'mscc_rate'
     """
 
     name: str
-    value: float | str
+    value: float | str | None
     unit: str
     spread: str
     source: str
     evidence_ids: str = ""
     assumption: str = ""
+    parameter: str = ""
+    help: str = ""
+
+    def distribution(self) -> Rate | Proportion:
+        """The catalogue distribution behind the default (only when ``parameter`` is set)."""
+        if not self.parameter:
+            raise ValueError(f"{self.name} is not read from the catalogue")
+        return parameter(self.parameter)
+
+    def resolve(self) -> float | str:
+        """The default value: the catalogue mean when ``parameter`` is set, else ``value``."""
+        if self.parameter:
+            return float(self.distribution().mean)
+        if self.value is None:  # pragma: no cover - a registry invariant
+            raise ValueError(f"{self.name}: no value and no catalogue parameter")
+        return self.value
+
+    def default_text(self) -> str:
+        """The default as words for help texts (a catalogue default names its parameter).
+
+        Examples
+        --------
+        >>> from spinemets._planning import DEFAULTS
+        >>> d = {x.name: x for x in DEFAULTS}
+        >>> d["scan_minutes"].default_text(), d["mscc_rate"].default_text()
+        ('30 minutes', "the catalogue's sm.parameter('mscc_rate')")
+        """
+        if self.parameter:
+            return f"the catalogue's sm.parameter({self.parameter!r})"
+        if self.spread.startswith("Beta"):
+            return self.spread
+        v = self.resolve()
+        if self.unit == "per person-year" and isinstance(v, float):
+            return f"{v * 1e5:.3g} per 100,000 a year"
+        if isinstance(v, (int, float)):
+            unit = "" if self.unit in ("fraction", "probability", "draws") else f" {self.unit}"
+            return f"{v:g}{unit}"
+        return str(v)
 
 
 # Beta quantile-matched to a 95% central interval 0.20–0.60 (scipy fsolve on both tail
@@ -183,20 +230,23 @@ _AJNR = (
 
 DEFAULTS: tuple[PlanningDefault, ...] = (
     PlanningDefault(
-        "mscc_rate", 8.1e-5, "per person-year", "Gamma with CV rate_cv",
+        "mscc_rate", None, "per person-year", "the catalogue's Gamma (CV 0.25)",
         _NORWAY + " (catalogue MSCC-20); corroborated by NICE CG75 'up to 80 per million a "
         "year' (catalogue MSCC-12)",
         "MSCC-20",
         "MSCC treated in a catchment like South-East Norway in the 2000s; rates have risen "
         "since (~2%/yr for spinal metastases, POP-01), so this is likely low for today",
+        parameter="mscc_rate", help="new MSCC cases per person-year",
     ),
     PlanningDefault(
-        "spinal_mets_rate", 30.2e-5, "per person-year", "Gamma with CV rate_cv",
+        "spinal_mets_rate", None, "per person-year", "the catalogue's Gamma (CV 0.25)",
         _SHAKIL + " (catalogue POP-01b: Ontario 2019, age-standardised, diagnosed)",
         "POP-01b",
         "all newly diagnosed spinal metastases, including those presenting as MSCC; "
         "age-standardised (an older catchment has a higher crude rate). Norway's treated "
         "spinal metastatic disease, 26.0 per 100,000, is the lower alternative",
+        parameter="plan_spinal_mets_rate",
+        help="newly diagnosed spinal metastases (incl. MSCC) per person-year",
     ),
     PlanningDefault(
         "rate_cv", 0.25, "coefficient of variation", "fixed",
@@ -207,7 +257,8 @@ DEFAULTS: tuple[PlanningDefault, ...] = (
     PlanningDefault(
         "emergency_yield", _YIELD_A / (_YIELD_A + _YIELD_B), "fraction",
         f"Beta({_YIELD_A:.4g}, {_YIELD_B:.4g}): 95% central interval 0.20-0.60",
-        "assumption spanning " + _AUDITS, "",
+        "assumption spanning " + _AUDITS + " (catalogue PLAN-01, PLAN-02; as parameters "
+        "plan_yield_untriaged and plan_yield_triaged)", "PLAN-01;PLAN-02",
         "share of suspected-MSCC MRI that shows MSCC; strongly triage-dependent "
         "(US ED any-cause 14%). Set it from local audit counts when you have them",
     ),
@@ -1604,27 +1655,12 @@ class ImagingPlan:
 
 def _plot_weekly(plan: ImagingPlan, ax: Any, stream: str, capacity: float,
                  **kwargs: Any) -> Any:
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 4))
     d = plan.weekly_distribution(stream)
-    d = d[(d["cdf"] >= 1e-4) | (d["probability"] >= 1e-4)]
-    d = d[d["prob_exceed"] >= 1e-5]
-    over = d["scans"] > capacity
-    kwargs.setdefault("width", 0.85)
-    ax.bar(d["scans"][~over], d["probability"][~over], color="#4c72b0",
-           label="weekly demand within capacity", **kwargs)
-    ax.bar(d["scans"][over], d["probability"][over], color="#dd8452",
-           label="weeks over capacity", **kwargs)
-    p = plan.prob_exceed(capacity, stream)
-    ax.axvline(capacity + 0.5, color="black", linestyle="--",
-               label=f"capacity {capacity:g} slots: P(demand > capacity) = {p:.3f}")
-    ax.set_xlabel("MRI scans in a week")
-    ax.set_ylabel("probability")
-    ax.set_title(f"Weekly MRI demand, {stream.replace('_', '-')}")
-    ax.legend(frameon=False, fontsize="small")
-    return ax
+    d = d[((d["cdf"] >= 1e-4) | (d["probability"] >= 1e-4)) & (d["prob_exceed"] >= 1e-5)]
+    return plot_count_law(d["scans"], d["probability"], capacity, ax,
+                          exceed=plan.expected_share_of_weeks_over(capacity, stream),
+                          xlabel="MRI scans in a week",
+                          title=f"Weekly MRI demand, {stream.replace('_', '-')}", **kwargs)
 
 
 # --------------------------------------------------------------------------- builder
@@ -1931,7 +1967,7 @@ def plan_imaging(
     obs = check_observed(observed)
 
     def dflt(name: str, value: Any) -> Any:
-        return _D[name].value if value is None else value
+        return _D[name].resolve() if value is None else value
 
     resolved: list[dict[str, Any]] = []
     notes: list[str] = []
@@ -1966,11 +2002,15 @@ def plan_imaging(
                 f"population is required unless {cases_name} is given (got population=None)"
             )
         user = rate_value is not None
-        value = dflt(rate_name, rate_value)
+        d = _D[rate_name]
+        # the catalogue's distribution, or its mean with the spread rate_cv when given
+        value = rate_value if user else (d.distribution() if rate_cv is None else d.resolve())
         drv, _ = _rate_driver(value, rate_name, pop, cv)
+        spread = (f"the catalogue's spread (sm.parameter({d.parameter!r}))" if rate_cv is None
+                  else f"Gamma CV {cv:g}")
         resolved.append(_resolved_row(
             rate_name, value, "per person-year", user,
-            assumption="" if user else _D[rate_name].assumption + f"; spread: Gamma CV {cv:g}"))
+            assumption="" if user else d.assumption + f"; spread: {spread}"))
         src = "" if user else f" [{_D[rate_name].evidence_ids or 'source in assumptions()'}]"
         notes.append(
             f"{label}: {_describe(value, per100k=True)}"
@@ -2126,7 +2166,7 @@ def plan_imaging(
     )
     cancer_ref = cancer
     if cancer_ref is None and pop is not None:
-        cancer_ref = pop * float(_D["cancer_incidence_ceiling"].value) * growth
+        cancer_ref = pop * float(_D["cancer_incidence_ceiling"].resolve()) * growth
         ref_text = "1 new cancer per 100 people a year (assumed ceiling)"
     else:
         ref_text = "cancer_cases_per_year"

@@ -1039,3 +1039,60 @@ def test_cli_observed_flag_and_scenario_table(tmp_path, capsys):
     a = p.parse_args(["plan", "--population", "1000000", "--observed", "emergency:190"])
     with pytest.raises(CLIUsageError, match="STREAM:REFERRALS"):
         a.func(a)
+
+
+# --------------------------------------------------------------------------- one source of truth
+
+
+def test_default_rates_are_read_from_the_catalogue():
+    """The default rates are sm.parameter(...) distributions (data/parameters.csv)."""
+    a = default_plan().assumptions().set_index("name")
+    for name, pid in (("mscc_rate", "mscc_rate"), ("spinal_mets_rate", "plan_spinal_mets_rate")):
+        p = sm.parameter(pid)
+        assert a.loc[name, "mean"] == pytest.approx(p.mean, rel=1e-12)
+        lo, hi = p.interval(0.95)
+        assert (a.loc[name, "ci_lower"], a.loc[name, "ci_upper"]) == pytest.approx((lo, hi))
+    d = {x.name: x for x in DEFAULTS}
+    assert d["mscc_rate"].parameter == "mscc_rate" and d["mscc_rate"].value is None
+    # Ontario 2019 (POP-01b) and Norway (MSCC-20) as read in the papers
+    assert d["spinal_mets_rate"].resolve() == pytest.approx(30.2e-5)
+    assert d["mscc_rate"].resolve() == pytest.approx(8.1e-5)
+
+
+def test_catalogue_yields_for_planning():
+    """plan_yield_* are Jeffreys Betas of the Dundee counts (23/104 untriaged, 50/96 hotline)."""
+    for pid, (k, n) in (("plan_yield_untriaged", (23, 104)), ("plan_yield_triaged", (50, 96))):
+        p = sm.parameter(pid)
+        ref = stats.beta(k + 0.5, n - k + 0.5)
+        assert p.mean == pytest.approx(ref.mean())
+        assert p.interval(0.95) == pytest.approx(ref.interval(0.95))
+    kw = _cli_plan.scenario_to_kwargs({"emergency_yield": "plan_yield_triaged"})
+    assert kw["emergency_yield"].mean == pytest.approx(sm.parameter("plan_yield_triaged").mean)
+    with pytest.raises(CLIUsageError, match="emergency_yield"):
+        _cli_plan.scenario_to_kwargs({"emergency_yield": "plan_yield_nonsense"})
+
+
+def test_cli_help_defaults_come_from_the_registry():
+    helps = _cli_plan.flag_help()
+    d = {x.name: x for x in DEFAULTS}
+    checked = 0
+    for dest, text in helps.items():
+        name = dest.removesuffix("_per_100k")
+        if name in d and d[name].value != "derived":
+            assert d[name].default_text() in text, dest
+            checked += 1
+    assert checked >= 15
+    out = " ".join(_run_help().split())
+    assert "(default 30 minutes)" in out and "sm.parameter('mscc_rate')" in out
+
+
+def _run_help():
+    import contextlib
+    import io
+
+    from spinemets.cli import main
+
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf), pytest.raises(SystemExit):
+        main(["plan", "--help"])
+    return buf.getvalue()
