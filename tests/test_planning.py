@@ -1096,3 +1096,86 @@ def _run_help():
     with contextlib.redirect_stdout(buf), pytest.raises(SystemExit):
         main(["plan", "--help"])
     return buf.getvalue()
+
+
+# --------------------------------------------------------------------------- queues
+from spinemets._plan_queue import simulate_queue  # noqa: E402
+
+
+@pytest.fixture(autouse=False)
+def need_simpy():
+    pytest.importorskip("simpy")
+
+
+def _batch_se(records, col, batches=20):
+    groups = np.array_split(records.sort_values("arrival")[col].to_numpy(), batches)
+    means = np.array([g.mean() for g in groups])
+    return float(records[col].mean()), float(means.std(ddof=1) / math.sqrt(batches))
+
+
+def _erlang_c(c, a):
+    """P(wait > 0) in M/M/c with offered load a (Erlang C), from its textbook formula."""
+    s = sum(a**k / math.factorial(k) for k in range(c))
+    top = a**c / math.factorial(c) * c / (c - a)
+    return top / (s + top)
+
+
+def test_queue_mmc_against_erlang_c(need_simpy):
+    lam, mu, c = 2.4, 2.0, 2  # per hour; 30-minute mean scans; 2 scanners
+    rec = simulate_queue({"emergency": lam * 168}, {"emergency": 60 / mu}, servers=c,
+                         service="exponential", weeks=150, rng=11)
+    wq = _erlang_c(c, lam / mu) / (c * mu - lam)
+    m, se = _batch_se(rec, "wait_hours")
+    assert abs(m - wq) < 4 * se, (m, wq, se)
+    assert len(rec) == pytest.approx(lam * 168 * 150, rel=0.02)
+
+
+def test_queue_md1_against_pollaczek_khinchine(need_simpy):
+    lam, d = 1.2, 0.5  # per hour; fixed 30-minute scans
+    rec = simulate_queue({"urgent": lam * 168}, {"urgent": 60 * d}, weeks=150, rng=5)
+    rho = lam * d
+    wq = rho * d / (2 * (1 - rho))
+    m, se = _batch_se(rec, "wait_hours")
+    assert abs(m - wq) < 4 * se, (m, wq, se)
+
+
+def test_queue_opening_hours_weekend_gap(need_simpy):
+    """Light load, Mon-Fri 08-18: the share waiting over 24 h is the closed weekend gap,
+    (62 - 24) / 168 = 22.6% (arrivals uniform over the week)."""
+    oh = OpeningHours.parse("Mon-Fri 08:00-18:00")
+    rec = simulate_queue({"emergency": 10.0}, {"emergency": 1.0}, open_intervals=oh.intervals,
+                         weeks=400, rng=3)
+    late = float((rec["wait_hours"] > 24).mean())
+    se = math.sqrt(0.226 * 0.774 / len(rec))
+    assert abs(late - 38 / 168) < 4 * se
+    # scans start only when open
+    x = rec["start"] % 168
+    inside = np.zeros(len(x), dtype=bool)
+    for a, b in oh.intervals:
+        inside |= (x >= a - 1e-9) & (x < b)
+    assert inside.all()
+
+
+def test_queue_priority_and_plan_method(need_simpy):
+    rec = simulate_queue({"emergency": 150.0, "urgent": 150.0},
+                         {"emergency": 30.0, "urgent": 30.0}, weeks=60, rng=8)
+    w = rec.groupby("stream")["wait_hours"].mean()
+    assert w["emergency"] < w["urgent"]
+    plan = plan_imaging(POP, opening_hours="Mon-Fri 08:00-18:00", rng=1, n_sims=1000)
+    t = plan.waiting_times(weeks=100, rng=4).set_index("stream")
+    share = t.loc["emergency", "wait_share_within_target"]
+    n = t.loc["emergency", "referrals_simulated"]
+    assert abs(share - plan.share_within_target("emergency")) < 4 * math.sqrt(0.18 / n) + 0.01
+    assert (t["backlog_mean"] >= 0).all()
+    # reporting time counts against the target
+    slow = plan.waiting_times(weeks=100, rng=4, reporting_hours=20).set_index("stream")
+    assert slow.loc["emergency", "wait_share_within_target"] < share
+
+
+def test_queue_bad_input(need_simpy):
+    with pytest.raises(ValueError, match="profile"):
+        simulate_queue({"emergency": 1.0}, {"emergency": 30.0}, profile=np.ones((5, 24)))
+    with pytest.raises(ValueError, match="service"):
+        simulate_queue({"emergency": 1.0}, {"emergency": 30.0}, service="gamma")
+    with pytest.raises(ValueError, match="servers"):
+        simulate_queue({"emergency": 1.0}, {"emergency": 30.0}, servers=0)

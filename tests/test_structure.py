@@ -19,13 +19,13 @@ LAYERS = [
     "errors", "_version", "_validation", "_display", "_draw", "_catalogue",
     "_bbkernel", "_mixkernel", "_laws", "_values", "_pooling", "_synthesis", "_encodings",
     "_registry", "_parameters", "counts", "_montecarlo", "_totals", "_results", "_estimate",
-    "_sensitivity", "plotting", "_audit", "_plan_laws", "_plan_local", "_planning",
-    "_cli_common",
-    "_cli_plan", "cli",
+    "_sensitivity", "plotting", "_audit", "_plan_laws", "_plan_local", "_plan_queue",
+    "_planning", "_cli_common", "_cli_plan", "cli",
     "__init__", "__main__",
 ]
 # Optional or heavy libraries that may be imported inside a function, where they are used.
-LAZY_ALLOWED = ("matplotlib", "pandas.io.formats.style", "scipy.signal", "scipy.fft", "jinja2")
+LAZY_ALLOWED = ("matplotlib", "pandas.io.formats.style", "scipy.signal", "scipy.fft", "jinja2",
+                "simpy")
 
 
 def _modules() -> dict[str, ast.Module]:
@@ -89,7 +89,7 @@ def test_no_lazy_import_hides_a_dependency(name):
 def test_import_spinemets_loads_no_optional_library():
     code = ("import sys, spinemets; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in "
-            "('matplotlib', 'jinja2', 'dask', 'openpyxl')))")
+            "('matplotlib', 'jinja2', 'dask', 'openpyxl', 'simpy')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "[]"
