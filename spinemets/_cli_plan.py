@@ -16,6 +16,8 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from ._cli_common import CLIUsageError, add_output_arguments, emit_table, emit_text
 from ._parameters import parameter
 from ._planning import DEFAULTS, plan_imaging
@@ -58,6 +60,7 @@ _NUMBER_KEYS: dict[str, str] = {
     "confidence_level": "coverage of reported intervals",
     "horizon_years": "plan for this many years ahead",
     "rate_trend_per_year": "yearly relative change in rates (Ontario +0.022)",
+    "population_growth_per_year": "yearly relative change in the catchment's population",
     "cancer_cases_per_year": "new cancers a year in the catchment (plausibility check only)",
 }
 
@@ -124,8 +127,9 @@ def register(subparsers: Any) -> None:
                     "the share of emergencies the opening hours allow within 24 h.",
         epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--scenario", metavar="FILE.toml", default=None,
-                   help="read settings from a TOML file (flags override it)")
+    p.add_argument("--scenario", metavar="FILE.toml", default=None, action="append",
+                   help="read settings from a TOML file (flags override it); repeat to "
+                        "compare scenarios in one table with a 'scenario' column")
     for key, text in _NUMBER_KEYS.items():
         p.add_argument("--" + key.replace("_", "-"), dest=key, type=float, default=None,
                        metavar="X", help=_help(key, text))
@@ -142,7 +146,8 @@ def register(subparsers: Any) -> None:
                    default=None, help=_LIST_KEYS["abbreviated"])
     p.add_argument("--observed", dest="observed", action="append", default=None,
                    metavar="STREAM:REFERRALS:POSITIVES:YEARS", help=_OBSERVED_HELP)
-    p.add_argument("--table", choices=("plan", "assumptions", "sessions", "checks", "summary"),
+    p.add_argument("--table", choices=("plan", "assumptions", "sessions", "checks", "summary",
+                                       "by_year"),
                    default="plan", help="what to print: the plan (default), every input with "
                    "its source, the emergency demand per opening session, the plausibility "
                    "checks, or the plain-language summary")
@@ -312,14 +317,20 @@ def run(args: argparse.Namespace) -> int:
     ...
     0
     """
-    settings: dict[str, Any] = {}
-    if args.scenario is not None:
-        settings.update(load_scenario(args.scenario))
-    keys = [*_NUMBER_KEYS, *_INT_KEYS, *_YIELD_KEYS, *_TEXT_KEYS, *_LIST_KEYS, "observed"]
-    for key in keys:
-        value = getattr(args, key, None)
-        if value is not None:
-            settings[key] = value
+    files = args.scenario or [None]
+    names: list[str] = []
+    runs: list[dict[str, Any]] = []
+    for f in files:
+        settings: dict[str, Any] = {} if f is None else load_scenario(f)
+        names.append("" if f is None else str(settings.get("name") or Path(f).stem))
+        for key in [*_NUMBER_KEYS, *_INT_KEYS, *_YIELD_KEYS, *_TEXT_KEYS, *_LIST_KEYS,
+                    "observed"]:
+            value = getattr(args, key, None)
+            if value is not None:
+                settings[key] = value
+        runs.append(settings)
+    if len(set(names)) < len(names):
+        raise CLIUsageError(f"--scenario: scenario names must differ, got {names}")
     out_dir = None
     if args.out_dir is not None:
         out_dir = Path(args.out_dir)
@@ -329,37 +340,54 @@ def run(args: argparse.Namespace) -> int:
             raise CLIUsageError(f"--out-dir: parent folder {str(out_dir.parent)!r} does not exist")
     if args.output is not None and not Path(args.output).parent.exists():
         raise CLIUsageError(f"--output: folder {str(Path(args.output).parent)!r} does not exist")
-    try:
-        kwargs = scenario_to_kwargs(settings)
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            plan = plan_imaging(**kwargs)
-            frame = plan.to_frame()
-    except (ValueError, TypeError) as exc:
-        raise CLIUsageError(f"plan: {exc}") from None
-    for w in caught:
-        sys.stderr.write(f"spinemets plan: warning: {w.message}\n")
+    plans = []
+    for name, settings in zip(names, runs, strict=True):
+        where = f"plan ({name})" if name else "plan"
+        try:
+            kwargs = scenario_to_kwargs(settings)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                plan = plan_imaging(**kwargs)
+                plan.to_frame()
+        except (ValueError, TypeError) as exc:
+            raise CLIUsageError(f"{where}: {exc}") from None
+        for w in caught:
+            sys.stderr.write(f"spinemets {where}: warning: {w.message}\n")
+        plans.append(plan)
     if out_dir is not None:
         out_dir.mkdir(exist_ok=True)
-        csv_path, json_path = plan.to_csv(out_dir / "plan.csv")
-        plan.assumptions().to_csv(out_dir / "assumptions.csv", index=False)
-        plan.sessions().to_csv(out_dir / "sessions.csv", index=False)
-        sys.stderr.write(
-            f"spinemets plan: wrote {csv_path}, {json_path}, assumptions.csv and sessions.csv "
-            f"(seed {plan.seed})\n"
-        )
+        for name, plan in zip(names, plans, strict=True):
+            folder = out_dir / name if len(plans) > 1 else out_dir
+            folder.mkdir(exist_ok=True)
+            csv_path, json_path = plan.to_csv(folder / "plan.csv")
+            plan.assumptions().to_csv(folder / "assumptions.csv", index=False)
+            plan.sessions().to_csv(folder / "sessions.csv", index=False)
+            plan.by_year().to_csv(folder / "by_year.csv", index=False)
+            sys.stderr.write(
+                f"spinemets plan: wrote {csv_path}, {json_path}, assumptions.csv, sessions.csv "
+                f"and by_year.csv (seed {plan.seed})\n"
+            )
         return 0
     if args.table == "summary":
-        emit_text(str(plan.summary()) + "\n", args.output)
+        text = "\n\n".join((f"== scenario {n} ==\n" if n else "") + str(p.summary())
+                           for n, p in zip(names, plans, strict=True))
+        emit_text(text + "\n", args.output)
         return 0
-    table = {
-        "plan": frame,
-        "assumptions": plan.assumptions(),
-        "sessions": plan.sessions(),
-        "checks": plan.checks(),
-    }[args.table]
-    if args.table == "plan" and args.format == "table":
-        table = table[_DISPLAY]
-    fractions = _FRACTIONS if args.table in ("plan", "sessions") else set()
-    emit_table(table, args.format, args.output, fraction_columns=fractions)
+    tables = []
+    for name, plan in zip(names, plans, strict=True):
+        table = {
+            "plan": plan.to_frame(),
+            "assumptions": plan.assumptions(),
+            "sessions": plan.sessions(),
+            "checks": plan.checks(),
+            "by_year": plan.by_year(),
+        }[args.table]
+        if args.table == "plan" and args.format == "table":
+            table = table[_DISPLAY]
+        if name:
+            table.insert(0, "scenario", name)
+        tables.append(table)
+    fractions = (_FRACTIONS if args.table in ("plan", "sessions", "by_year") else set())
+    emit_table(pd.concat(tables, ignore_index=True), args.format, args.output,
+               fraction_columns=fractions)
     return 0

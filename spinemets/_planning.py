@@ -350,6 +350,15 @@ DEFAULTS: tuple[PlanningDefault, ...] = (
         "off by default (planning-notes §6.1); Ontario spinal metastases rose 2.2%/yr "
         "(AAPC, 95% CI 1.4-3.0): " + _SHAKIL + " (catalogue POP-01)", "POP-01",
         "rates held constant over the horizon unless a trend is given",
+        help="yearly relative change in the rates",
+    ),
+    PlanningDefault(
+        "population_growth_per_year", 0.0, "fraction per year", "fixed",
+        "assumption: off by default; take it from the official subnational population "
+        "projections for the catchment (e.g. ONS SNPP in England, planning-notes §5.2)", "",
+        "the catchment's population held constant unless a growth rate is given; ageing "
+        "enters only through rate_trend_per_year",
+        help="yearly relative change in the catchment's population",
     ),
     PlanningDefault(
         "cancer_incidence_ceiling", 0.01, "per person-year", "fixed",
@@ -1428,6 +1437,92 @@ class ImagingPlan:
             transfer_hours=transfer_hours, reporting_hours=reporting_hours, rng=rng)
         return summarise_waits(records, self._targets, STREAMS, hours=weeks * HOURS_PER_WEEK)
 
+    def by_year(self, service_level: float | None = None,
+                assurance: float | None = None) -> pd.DataFrame:
+        """Demand and capacity year by year over the horizon (year 0 = today).
+
+        Demand in year ``t`` is today's times ``((1 + rate_trend) * (1 + population_growth))
+        ** t``; the uncertainty about the rates keeps its shape. One row per year and stream:
+        ``year``, ``stream``, ``growth`` (factor on today's demand), ``scans_per_year``,
+        ``scans_per_week``, ``slots_per_week`` (service level with assurance, exact),
+        ``assurance_at_slots``.
+
+        Examples
+        --------
+        >>> import spinemets._planning as pl
+        >>> plan = pl.plan_imaging(1_000_000, rate_trend_per_year=0.022, horizon_years=3,
+        ...                        rng=1, n_sims=1000)
+        >>> t = plan.by_year()
+        >>> sorted(t["year"].unique().tolist())
+        [0, 1, 2, 3]
+        >>> bool(t[t.stream == "total"]["slots_per_week"].is_monotonic_increasing)
+        True
+        """
+        level = self._level(service_level)
+        assured = self._assured(assurance)
+        f = self._factors
+        last = math.floor(f["horizon"])
+        rows = []
+        for year in range(last + 1):
+            g = f["yearly_factor"] ** year
+            k = g / f["growth"]  # from the horizon year (the plan's drivers) to this year
+            laws = _mean_laws(self._drivers["mscc"].scaled(k), self._drivers["urgent"].scaled(k),
+                              self._yields, f["c"], f["f"])
+            for stream in _ALL_STREAMS:
+                law = laws[stream]
+                slots = law.slots(level, assured)
+                rows.append({
+                    "year": year, "stream": stream, "growth": g,
+                    "scans_per_year": self.mean_scans(stream, "year") * k,
+                    "scans_per_week": self.mean_scans(stream) * k,
+                    "service_level": level, "assurance": assured,
+                    "slots_per_week": slots,
+                    "assurance_at_slots": law.assurance(slots, level),
+                })
+        return pd.DataFrame(rows)
+
+    def to_excel(self, path: str | Path) -> Path:
+        """Write the plan to an Excel workbook (needs ``pip install spinemets[excel]``).
+
+        Sheets: ``plan`` (:meth:`to_frame`), ``by_year``, ``assumptions``, ``sessions``,
+        ``local_data``, ``checks`` and ``sidecar`` (the provenance record as key / JSON
+        value rows, as :meth:`sidecar`). Returns the path.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> import spinemets._planning as pl
+        >>> plan = pl.plan_imaging(1_000_000, rng=5, n_sims=1000)
+        >>> with tempfile.TemporaryDirectory() as d:
+        ...     out = plan.to_excel(pathlib.Path(d) / "plan.xlsx")
+        ...     import pandas as pd
+        ...     sorted(pd.read_excel(out, sheet_name=None))[:3]
+        ['assumptions', 'by_year', 'checks']
+        """
+        if not isinstance(path, (str, Path)):
+            raise TypeError(f"path must be a str or Path, got {type(path).__name__} {path!r}")
+        out = Path(path)
+        if out.suffix.lower() != ".xlsx":
+            raise ValueError(f"path must end in .xlsx, got {str(path)!r}")
+        if not out.parent.exists():
+            raise ValueError(f"path: folder {str(out.parent)!r} does not exist")
+        side = self.sidecar()
+        sheets = {
+            "plan": self.to_frame(), "by_year": self.by_year(),
+            "assumptions": self.assumptions(), "sessions": self.sessions(),
+            "local_data": self.local_data(), "checks": self.checks(),
+            "sidecar": pd.DataFrame({"key": list(side),
+                                     "value": [json.dumps(v) for v in side.values()]}),
+        }
+        try:
+            with pd.ExcelWriter(out, engine="openpyxl") as writer:
+                for name, frame in sheets.items():
+                    frame.to_excel(writer, sheet_name=name, index=False)
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise ImportError("to_excel needs openpyxl; install it with "
+                              "`pip install spinemets[excel]`") from exc
+        return out
+
     def local_data(self) -> pd.DataFrame:
         """How far the service's own counts (``observed``) moved each input.
 
@@ -1480,9 +1575,11 @@ class ImagingPlan:
                 else "Imaging plan for a catchment given by its yearly case numbers")
         lines.append(
             head + f", sized for year {horizon:g} of the planning horizon "
-            + (f"with rates rising {format_value(trend, 'fraction')} a year "
-               f"(x{self._factors['growth']:.3f})."
-               if trend else "(rates held constant).")
+            + (f"with demand changing by x{self._factors['yearly_factor']:.4g} a year (rates "
+               f"{format_value(trend, 'fraction')}, population "
+               f"{format_value(self._factors['yearly_factor'] / (1 + trend) - 1, 'fraction')})"
+               f", x{self._factors['growth']:.3f} in all."
+               if self._factors["yearly_factor"] != 1 else "(rates held constant).")
         )
         lines.append("")
         lines.append("What goes in:")
@@ -1867,6 +1964,7 @@ def plan_imaging(
     confidence_level: float | None = None,
     horizon_years: float | None = None,
     rate_trend_per_year: float | None = None,
+    population_growth_per_year: float | None = None,
     cancer_cases_per_year: float | None = None,
     observed: dict[str, dict[str, float]] | None = None,
     n_sims: int | None = None,
@@ -1939,6 +2037,10 @@ def plan_imaging(
         The plan is sized for this year ahead. Default 5 (planning-notes §6.1).
     rate_trend_per_year : float, optional
         Yearly relative change of the rates, > -1. Default 0 (Ontario: +0.022, POP-01).
+    population_growth_per_year : float, optional
+        Yearly relative change of the catchment's population, > -1. Default 0 (give the
+        official population projection's rate). Demand in year ``t`` is today's times
+        ``((1 + rate_trend) * (1 + population_growth)) ** t``; see :meth:`ImagingPlan.by_year`.
     cancer_cases_per_year : float, optional
         New cancers a year in the catchment, for the plausibility check only.
     observed : dict, optional
@@ -1997,6 +2099,7 @@ def plan_imaging(
         "assurance": assurance, "confidence_level": confidence_level,
         "horizon_years": horizon_years,
         "rate_trend_per_year": rate_trend_per_year,
+        "population_growth_per_year": population_growth_per_year,
         "cancer_cases_per_year": cancer_cases_per_year, "observed": observed,
         "n_sims": n_sims,
     }
@@ -2018,7 +2121,10 @@ def plan_imaging(
     horizon = check_real(dflt("horizon_years", horizon_years), "horizon_years", low=0, high=100)
     trend = check_real(dflt("rate_trend_per_year", rate_trend_per_year), "rate_trend_per_year",
                        low=-1, low_open=True, high=1)
-    growth = (1.0 + trend) ** horizon
+    pop_growth = check_real(dflt("population_growth_per_year", population_growth_per_year),
+                            "population_growth_per_year", low=-1, low_open=True, high=1)
+    yearly_factor = (1.0 + trend) * (1.0 + pop_growth)
+    growth = yearly_factor**horizon
 
     def driver(rate_name: str, cases_name: str, rate_value: Any, cases_value: Any,
                label: str) -> _Driver:
@@ -2066,6 +2172,8 @@ def plan_imaging(
     resolved.append(_resolved_row("horizon_years", horizon, "years", horizon_years is not None))
     resolved.append(_resolved_row("rate_trend_per_year", trend, "fraction per year",
                                   rate_trend_per_year is not None))
+    resolved.append(_resolved_row("population_growth_per_year", pop_growth,
+                                  "fraction per year", population_growth_per_year is not None))
 
     # ---- yields and scans
     ys: dict[str, float | Proportion] = {}
@@ -2301,6 +2409,7 @@ def plan_imaging(
         "urgent": c * u.mean * _mean_inverse(ys["urgent"]),
         "follow_up": f_scans * (m.mean + u.mean),
         "c": c, "f": f_scans, "horizon": horizon, "trend": trend, "growth": growth,
+        "yearly_factor": yearly_factor,
     }
 
     # ---- Monte Carlo: parameters once per draw, shared by its 52 weeks and all streams

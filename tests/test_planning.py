@@ -712,7 +712,7 @@ def test_cli_scenario_and_out_dir(tmp_path, capsys):
     assert _run(["plan", "--scenario", str(ROOT / "scenarios" / "triage-hotline-1m.toml"),
                  "--out-dir", str(out), "--n-sims", "1000"]) == 0
     assert sorted(p.name for p in out.iterdir()) == [
-        "assumptions.csv", "plan.csv", "plan.json", "sessions.csv"]
+        "assumptions.csv", "by_year.csv", "plan.csv", "plan.json", "sessions.csv"]
     side = json.loads((out / "plan.json").read_text())
     assert side["seed"] == 20240601
     assert side["inputs"]["abbreviated_streams"] == ["emergency"]
@@ -1179,3 +1179,58 @@ def test_queue_bad_input(need_simpy):
         simulate_queue({"emergency": 1.0}, {"emergency": 30.0}, service="gamma")
     with pytest.raises(ValueError, match="servers"):
         simulate_queue({"emergency": 1.0}, {"emergency": 30.0}, servers=0)
+
+
+# --------------------------------------------------------------------------- horizon
+
+
+def test_by_year_growth_and_year_zero():
+    plan = plan_imaging(POP, rate_trend_per_year=0.022, population_growth_per_year=0.005,
+                        horizon_years=5, rng=1, n_sims=1000)
+    t = plan.by_year()
+    flat = plan_imaging(POP, rng=1, n_sims=1000)
+    g = (1.022 * 1.005) ** np.arange(6)
+    for stream in ("emergency", "total"):
+        s = t[t["stream"] == stream].sort_values("year")
+        assert s["growth"].to_numpy() == pytest.approx(g)
+        assert s["scans_per_year"].to_numpy() == pytest.approx(
+            flat.mean_scans(stream, "year") * g, rel=1e-9)
+        # year 0 is today's catchment: the same slots as a plan with no growth
+        assert s["slots_per_week"].iloc[0] == flat.slots(0.95, 0.8, stream=stream)
+        # the horizon year is the plan itself
+        assert s["slots_per_week"].iloc[-1] == plan.slots(0.95, 0.8, stream=stream)
+    assert plan.mean_scans() == pytest.approx(flat.mean_scans() * g[-1])
+
+
+def test_to_excel_sheets(tmp_path):
+    pytest.importorskip("openpyxl")
+    plan = plan_imaging(POP, observed=OBS, rng=2, n_sims=1000)
+    out = plan.to_excel(tmp_path / "plan.xlsx")
+    sheets = pd.read_excel(out, sheet_name=None)
+    assert set(sheets) == {"plan", "by_year", "assumptions", "sessions", "local_data", "checks",
+                           "sidecar"}
+    assert sheets["plan"]["slots_per_week"].tolist() == plan.to_frame()["slots_per_week"].tolist()
+    side = dict(zip(sheets["sidecar"]["key"], sheets["sidecar"]["value"], strict=True))
+    assert json.loads(side["seed"]) == 2
+    with pytest.raises(ValueError, match="xlsx"):
+        plan.to_excel(tmp_path / "plan.csv")
+
+
+def test_cli_several_scenarios_one_table(tmp_path, capsys):
+    from spinemets.cli import main
+
+    files = [ROOT / "scenarios" / n for n in ("weekday-1m.toml", "seven-day-1m.toml")]
+    out = tmp_path / "both.csv"
+    assert main(["plan", "--scenario", str(files[0]), "--scenario", str(files[1]),
+                 "--n-sims", "1000", "--format", "csv", "--output", str(out)]) == 0
+    t = pd.read_csv(out)
+    assert t["scenario"].tolist() == ["weekday-1m"] * 4 + ["seven-day-1m"] * 4
+    share = t[t["stream"] == "emergency"].set_index("scenario")["share_within_target"]
+    assert share["seven-day-1m"] > share["weekday-1m"]
+    assert main(["plan", "--scenario", str(files[0]), "--n-sims", "1000", "--table",
+                 "by_year", "--format", "csv"]) == 0
+    assert "scenario,year,stream" in capsys.readouterr().out
+    # the same file twice: names clash -> one line, status 2
+    assert main(["plan", "--scenario", str(files[0]), "--scenario", str(files[0])]) == 2
+    err = capsys.readouterr().err
+    assert "names must differ" in err and len(err.strip().splitlines()) == 1
