@@ -1276,12 +1276,17 @@ class ImagingPlan:
         ``scans_per_year`` with the same four interval columns;
         ``scans_per_week`` (mean), ``scans_per_week_median``,
         ``scans_per_week_pi_lower/upper``; ``confidence_level``; ``service_level``,
-        ``slots_per_week`` (demand met in that share of weeks), ``prob_exceed_slots``,
-        ``minutes_per_scan``, ``scanner_hours_per_week`` (at the service level),
+        ``assurance``; ``slots_per_week`` (fewest slots meeting the service level with that
+        assurance, :meth:`slots`), ``assurance_at_slots`` (:meth:`assurance` at them),
+        ``expected_share_of_weeks_over_slots`` (:meth:`expected_share_of_weeks_over`;
+        ``prob_exceed_slots`` is the same number under its former name, kept for existing
+        callers), ``slots_per_week_for_average`` (:meth:`slots_for_average`),
+        ``minutes_per_scan``, ``scanner_hours_per_week`` (slots x minutes),
         ``expected_scanner_hours_per_week``; ``target_hours`` and
         ``share_within_target`` (emergency and urgent only — empty for follow-up and
         total, which have no turnaround target); ``method``; ``mc_se`` (Monte Carlo
-        standard error of ``prob_exceed_slots``; 0 where exact).
+        standard error of the simulated P(total > slots) behind the total's intervals; 0
+        for the exact streams).
 
         The ``follow_up`` row's cases are the patients entering follow-up (the same
         people as ``total``). Intervals for expected counts (``ci``) come from the
@@ -1375,6 +1380,7 @@ class ImagingPlan:
                 "assurance_at_slots": self.assurance(slots, s, stream),
                 "expected_share_of_weeks_over_slots": self.expected_share_of_weeks_over(
                     slots, stream),
+                "prob_exceed_slots": self.expected_share_of_weeks_over(slots, stream),
                 "slots_per_week_for_average": self.slots_for_average(s, stream),
                 "minutes_per_scan": minutes,
                 "scanner_hours_per_week": slots * minutes / 60.0,
@@ -1650,7 +1656,9 @@ class ImagingPlan:
             f"ImagingPlan: {format_value(t['scans_per_week'], 'count')} scans/week expected; "
             f"{int(t['slots_per_week'])} slots/week meet demand in "
             f"{format_value(self.service_level, 'fraction')} of weeks with assurance "
-            f"{format_value(t['assurance_at_slots'], 'fraction')} (seed {self.seed})"
+            f"{format_value(t['assurance_at_slots'], 'fraction')}; on average demand exceeds "
+            f"them in {format_value(t['expected_share_of_weeks_over_slots'], 'fraction')} of "
+            f"weeks (seed {self.seed})"
         )
 
     def _repr_html_(self) -> str:
