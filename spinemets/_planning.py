@@ -1846,14 +1846,17 @@ def _mean_laws(m: _Driver, u: _Driver, ys: dict[str, float | Proportion], c: flo
     t = _WEEK_YEARS
     e_mult = (t * c / ye)[:, None]
     u_mult = (t * c / yu)[:, None]
-    a = (t * (c / ye + f))[:, None] + np.zeros((1, len(yu)))
-    b = (t * (c / yu + f))[None, :] + np.zeros((len(ye), 1))
+    if ys["urgent"] is ys["emergency"]:  # one yield for both streams: the same nodes
+        a, b, w_tot = t * (c / ye + f), t * (c / ye + f), we
+    else:
+        a = ((t * (c / ye + f))[:, None] + np.zeros((1, len(yu)))).ravel()
+        b = ((t * (c / yu + f))[None, :] + np.zeros((len(ye), 1))).ravel()
+        w_tot = (we[:, None] * wu[None, :]).ravel()
     return {
         "emergency": WeeklyMeanLaw([rm], e_mult, we),
         "urgent": WeeklyMeanLaw([ru], u_mult, wu),
         "follow_up": WeeklyMeanLaw([rm, ru], np.array([[t * f, t * f]]), np.array([1.0])),
-        "total": WeeklyMeanLaw([rm, ru], np.stack([a.ravel(), b.ravel()], axis=1),
-                               (we[:, None] * wu[None, :]).ravel()),
+        "total": WeeklyMeanLaw([rm, ru], np.stack([a, b], axis=1), w_tot),
     }
 
 
@@ -2399,6 +2402,13 @@ def plan_imaging(
             f"{format_value(r['local_value'], _local_unit(r['input']), style='text')}; weight "
             f"of the counts {format_value(r['data_weight'], 'fraction', style='text')})")
 
+    # ---- one fact drawn once: with both yields at their defaults and no local counts, the
+    # urgent yield (borrowed, no source of its own) *is* the emergency yield
+    if urgent_yield is None and emergency_yield is None and not obs:
+        ys["urgent"] = ys["emergency"]
+        notes.append("The urgent yield is the emergency yield (borrowed): one unknown, drawn "
+                     "once for both streams")
+
     # ---- exact laws
     drivers = {"mscc": m, "urgent": u}
     weekly: dict[str, _Counts] = {
@@ -2433,7 +2443,8 @@ def plan_imaging(
         return np.full(sims, float(y))
 
     y_e = draw_yield(ys["emergency"])
-    y_u = draw_yield(ys["urgent"])
+    # the borrowed urgent yield is the same unknown fact as the emergency one: drawn once
+    y_u = y_e if ys["urgent"] is ys["emergency"] else draw_yield(ys["urgent"])
     expected_year = {
         "emergency": c * lam_m / y_e,
         "urgent": c * lam_u / y_u,

@@ -927,7 +927,10 @@ def test_expected_share_total_against_count_engine():
 def test_issue_figures_default_plan_at_35_slots():
     """Issue 13 (independent simulation): at 35 slots for 1 M people, the share of weeks over
     capacity is ~0.05% for the median catchment, ~11% at the 90th and ~31% at the 95th."""
-    t = default_plan().share_of_weeks_over_quantiles(35, (0.5, 0.9, 0.95))
+    # the issue's model drew the two yields independently: give the urgent one its own Beta
+    y = sm.Proportion.beta(8.321901520406083, 13.002610693027306)
+    t = plan_imaging(POP, urgent_yield=y, rng=1, n_sims=1000).share_of_weeks_over_quantiles(
+        35, (0.5, 0.9, 0.95))
     v = t["share_of_weeks_over"].tolist()
     assert v[0] == pytest.approx(0.0005, abs=0.0003)
     assert v[1] == pytest.approx(0.11, abs=0.015)
@@ -1234,3 +1237,30 @@ def test_cli_several_scenarios_one_table(tmp_path, capsys):
     assert main(["plan", "--scenario", str(files[0]), "--scenario", str(files[0])]) == 2
     err = capsys.readouterr().err
     assert "names must differ" in err and len(err.strip().splitlines()) == 1
+
+
+def test_borrowed_urgent_yield_is_drawn_once():
+    """With both yields at their defaults the urgent yield is the emergency one (one fact):
+    brute force with a single Beta draw per catchment for both streams."""
+    plan = default_plan()
+    assert any("drawn once" in n for n in str(plan.summary()).splitlines())
+    a_y, b_y = 8.321901520406083, 13.002610693027306  # the default Beta (0.20-0.60, 95%)
+    rng = np.random.default_rng(99)
+    n = 400_000
+    f = followup_per_patient()
+    mean_m, mean_s = POP * 8.1e-5, POP * 30.2e-5
+    var_m, var_s = (0.25 * mean_m) ** 2, (0.25 * mean_s) ** 2
+    mean_u, var_u = mean_s - mean_m, var_s - var_m
+    lam_m = rng.gamma(mean_m**2 / var_m, var_m / mean_m, n)
+    lam_u = rng.gamma(mean_u**2 / var_u, var_u / mean_u, n)
+    y = rng.beta(a_y, b_y, n)
+    mu = WEEK * ((lam_m + lam_u) / y + f * (lam_m + lam_u))
+    for c in (30, 35, 40):
+        bf = float((stats.poisson.sf(c, mu) <= 0.05).mean())
+        assert abs(plan.assurance(c, 0.95) - bf) < 4 * math.sqrt(bf * (1 - bf) / n) + 1e-3
+    # sharing the yield makes busy streams coincide: more slots than independent yields
+    indep = plan_imaging(POP, urgent_yield=sm.Proportion.beta(a_y, b_y), rng=1, n_sims=1000)
+    assert plan.slots(0.95, 0.95) >= indep.slots(0.95, 0.95)
+    # local counts for a stream end the borrowing
+    obs = plan_imaging(POP, observed=OBS, rng=1, n_sims=1000)
+    assert not any("drawn once" in n for n in str(obs.summary()).splitlines())
