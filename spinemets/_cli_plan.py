@@ -16,11 +16,14 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from ._cli_common import CLIUsageError, add_output_arguments, emit_summary, emit_table
-from ._planning import plan_imaging
+from ._parameters import parameter
+from ._planning import DEFAULTS, plan_imaging
 from ._values import Proportion
 
-__all__ = ["SCENARIO_KEYS", "load_scenario", "register", "run", "scenario_to_kwargs"]
+__all__ = ["SCENARIO_KEYS", "flag_help", "load_scenario", "register", "run", "scenario_to_kwargs"]
 
 _EPILOG = """\
 examples:
@@ -29,47 +32,78 @@ examples:
       --emergency-yield 50/96 --seed 1 --format csv
   spinemets plan --scenario scenarios/weekday-1m.toml --out-dir results/
 
-A yield is a fraction (0.4, fixed) or counts POSITIVE/SCANNED (50/96 -> Beta(50.5, 46.5),
-carrying its uncertainty). Rates are per 100,000 people a year and get Gamma uncertainty
-with --rate-cv (default 0.25). Every default and its source: --table assumptions.
+A yield is a fraction (0.4, fixed), counts POSITIVE/SCANNED (50/96 -> Beta(50.5, 46.5),
+carrying its uncertainty) or a catalogue parameter (plan_yield_triaged, plan_yield_untriaged).
+Rates are per 100,000 people a year and get Gamma uncertainty
+with --rate-cv. Every default and its source: --table assumptions.
 """
 
-# scenario key -> (type, help)
+# scenario key -> help; the default of each comes from the planning registry (DEFAULTS)
 _NUMBER_KEYS: dict[str, str] = {
     "population": "people in the catchment",
-    "mscc_rate_per_100k": "new MSCC cases per 100,000 a year (default 8.1, South-East Norway)",
-    "spinal_mets_rate_per_100k": "new spinal metastases (incl. MSCC) per 100,000 a year "
-                                 "(default 30.2, Ontario 2019, catalogue POP-01b)",
+    "mscc_rate_per_100k": "new MSCC cases per 100,000 a year",
+    "spinal_mets_rate_per_100k": "new spinal metastases (incl. MSCC) per 100,000 a year",
     "mscc_cases_per_year": "your own yearly MSCC cases (instead of a rate)",
     "spinal_mets_cases_per_year": "your own yearly spinal-metastasis cases (instead of a rate)",
-    "rate_cv": "coefficient of variation of the rates (default 0.25; 0 = fixed)",
-    "scans_per_referral": "MRI per referral (default 1)",
-    "followup_scans_per_patient": "follow-up MRI per patient (default derived: 0.80)",
-    "followup_interval_months": "months between follow-up MRI (default 3.4)",
-    "median_survival_months": "median survival, truncates follow-up (default 2.9)",
-    "scan_minutes": "minutes per full-protocol scan (default 30)",
-    "abbreviated_scan_minutes": "minutes per abbreviated scan (default 10)",
-    "emergency_target_hours": "emergency target (default 24)",
-    "urgent_target_hours": "urgent target (default 168)",
-    "service_level": "share of weeks in which demand must be met (default 0.95)",
-    "confidence_level": "coverage of reported intervals (default 0.95)",
-    "horizon_years": "plan for this many years ahead (default 5)",
-    "rate_trend_per_year": "yearly relative change in rates (default 0; Ontario +0.022)",
+    "rate_cv": "coefficient of variation of the rates (0 = fixed)",
+    "scans_per_referral": "MRI per referral",
+    "followup_scans_per_patient": "follow-up MRI per patient (default derived from the "
+                                  "interval and survival)",
+    "followup_interval_months": "months between follow-up MRI",
+    "median_survival_months": "median survival, truncates follow-up",
+    "scan_minutes": "minutes per full-protocol scan",
+    "abbreviated_scan_minutes": "minutes per abbreviated scan",
+    "emergency_target_hours": "emergency target",
+    "urgent_target_hours": "urgent target",
+    "service_level": "share of weeks in which demand must be met",
+    "assurance": "probability, over the unknown catchment rates, that the service level is met",
+    "confidence_level": "coverage of reported intervals",
+    "horizon_years": "plan for this many years ahead",
+    "rate_trend_per_year": "yearly relative change in rates (Ontario +0.022)",
+    "population_growth_per_year": "yearly relative change in the catchment's population",
     "cancer_cases_per_year": "new cancers a year in the catchment (plausibility check only)",
 }
-_INT_KEYS = {"n_sims": "Monte Carlo parameter draws (default 10000)",
+
+
+def flag_help() -> dict[str, str]:
+    """Help text of every setting flag, with its default read from the planning registry.
+
+    Examples
+    --------
+    >>> from spinemets._cli_plan import flag_help
+    >>> flag_help()["scan_minutes"]
+    'minutes per full-protocol scan (default 30 minutes)'
+    """
+    return {key: _help(key, text).replace("%%", "%") for keys in
+            (_NUMBER_KEYS, _INT_KEYS, _YIELD_KEYS, _TEXT_KEYS) for key, text in keys.items()}
+
+
+def _help(key: str, text: str) -> str:
+    """``text`` with the default read from the planning registry (one source of truth)."""
+    d = _DEFAULTS.get(key.removesuffix("_per_100k"))
+    if d is None or d.value == "derived":
+        return text
+    return f"{text} (default {d.default_text()})".replace("%", "%%")
+
+
+_INT_KEYS = {"n_sims": "Monte Carlo parameter draws",
              "seed": "random seed (recorded in the sidecar)"}
 _YIELD_KEYS = {
     "emergency_yield": "share of suspected-MSCC MRI positive: fraction or POSITIVE/SCANNED",
     "urgent_yield": "share of urgent MRI positive: fraction or POSITIVE/SCANNED",
 }
-_TEXT_KEYS = {"opening_hours": "e.g. 'Mon-Fri 08:00-18:00' (default), 'daily 08-18', '24/7'"}
+_TEXT_KEYS = {"opening_hours": "when the service scans, e.g. 'daily 08-18' or '24/7'"}
 _LIST_KEYS = {"abbreviated": "stream scanned with the abbreviated protocol (repeatable)"}
 _META_KEYS = {"name", "description"}
+_DEFAULTS = {d.name: d for d in DEFAULTS}
+_OBSERVED_HELP = ("local counts STREAM:REFERRALS:POSITIVES:YEARS, e.g. emergency:190:80:1 "
+                  "(repeatable; in a scenario file an [observed.emergency] table with "
+                  "referrals, positives, years)")
 
 #: Keys accepted in a scenario TOML file.
 SCENARIO_KEYS: frozenset[str] = frozenset(
-    {*_NUMBER_KEYS, *_INT_KEYS, *_YIELD_KEYS, *_TEXT_KEYS, *_LIST_KEYS, *_META_KEYS}
+    {*_NUMBER_KEYS, *_INT_KEYS, *_YIELD_KEYS, *_TEXT_KEYS, *_LIST_KEYS, *_META_KEYS,
+     "observed"}
 )
 _STREAMS = ("emergency", "urgent", "follow_up")
 
@@ -93,23 +127,27 @@ def register(subparsers: Any) -> None:
                     "the share of emergencies the opening hours allow within 24 h.",
         epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--scenario", metavar="FILE.toml", default=None,
-                   help="read settings from a TOML file (flags override it)")
+    p.add_argument("--scenario", metavar="FILE.toml", default=None, action="append",
+                   help="read settings from a TOML file (flags override it); repeat to "
+                        "compare scenarios in one table with a 'scenario' column")
     for key, text in _NUMBER_KEYS.items():
         p.add_argument("--" + key.replace("_", "-"), dest=key, type=float, default=None,
-                       metavar="X", help=text)
+                       metavar="X", help=_help(key, text))
     for key, text in _INT_KEYS.items():
         p.add_argument("--" + key.replace("_", "-"), dest=key, type=int, default=None,
-                       metavar="N", help=text)
+                       metavar="N", help=_help(key, text))
     for key, text in _YIELD_KEYS.items():
         p.add_argument("--" + key.replace("_", "-"), dest=key, default=None, metavar="Y",
-                       help=text)
+                       help=_help(key, text))
     for key, text in _TEXT_KEYS.items():
         p.add_argument("--" + key.replace("_", "-"), dest=key, default=None, metavar="TEXT",
-                       help=text)
+                       help=_help(key, text))
     p.add_argument("--abbreviated", dest="abbreviated", action="append", choices=_STREAMS,
                    default=None, help=_LIST_KEYS["abbreviated"])
-    p.add_argument("--table", choices=("plan", "assumptions", "sessions", "checks", "summary"),
+    p.add_argument("--observed", dest="observed", action="append", default=None,
+                   metavar="STREAM:REFERRALS:POSITIVES:YEARS", help=_OBSERVED_HELP)
+    p.add_argument("--table", choices=("plan", "assumptions", "sessions", "checks", "summary",
+                                       "by_year"),
                    default="plan", help="what to print: the plan (default), every input with "
                    "its source, the emergency demand per opening session, the plausibility "
                    "checks, or the plain-language summary")
@@ -136,6 +174,11 @@ def _parse_yield(value: Any, key: str) -> Any:
     if isinstance(value, (int, float)):
         return float(value)
     text = str(value).strip()
+    if text.startswith("plan_yield_"):  # a catalogue parameter, e.g. plan_yield_triaged
+        try:
+            return parameter(text)
+        except ValueError as exc:
+            raise CLIUsageError(f"{key}: {exc}") from None
     m = re.fullmatch(r"(\d+)\s*/\s*(\d+)", text)
     if m:
         pos, n = int(m.group(1)), int(m.group(2))
@@ -154,6 +197,26 @@ def _parse_yield(value: Any, key: str) -> Any:
         raise CLIUsageError(
             f"{key}: expected a fraction (0.4) or counts POSITIVE/SCANNED (50/96), got {text!r}"
         ) from None
+
+
+def _parse_observed(value: Any) -> dict[str, dict[str, Any]]:
+    """``{stream: {...}}`` from a scenario table, or from ``--observed`` texts."""
+    if isinstance(value, dict):
+        return {k: dict(v) for k, v in value.items()}
+    out: dict[str, dict[str, Any]] = {}
+    for text in value:
+        parts = str(text).split(":")
+        try:
+            if len(parts) != 4:
+                raise ValueError
+            out[parts[0]] = {"referrals": int(parts[1]), "positives": int(parts[2]),
+                             "years": float(parts[3])}
+        except ValueError:
+            raise CLIUsageError(
+                f"--observed: expected STREAM:REFERRALS:POSITIVES:YEARS (e.g. emergency:190:80:1),"
+                f" got {text!r}"
+            ) from None
+    return out
 
 
 def load_scenario(path: str | Path) -> dict[str, Any]:
@@ -192,6 +255,8 @@ def load_scenario(path: str | Path) -> dict[str, Any]:
             ok = isinstance(value, str)
         elif key in _LIST_KEYS:
             ok = isinstance(value, list) and all(v in _STREAMS for v in value)
+        elif key == "observed":
+            ok = isinstance(value, dict) and all(isinstance(v, dict) for v in value.values())
         if not ok:
             raise CLIUsageError(
                 f"--scenario: {key} in {str(p)!r} has the wrong type or value: {value!r}"
@@ -221,6 +286,8 @@ def scenario_to_kwargs(settings: dict[str, Any]) -> dict[str, Any]:
             kw["rng"] = value
         elif key == "abbreviated":
             kw["abbreviated_streams"] = tuple(value)
+        elif key == "observed":
+            kw["observed"] = _parse_observed(value)
         elif key == "population" and float(value).is_integer():
             kw[key] = int(value)
         else:
@@ -230,10 +297,11 @@ def scenario_to_kwargs(settings: dict[str, Any]) -> dict[str, Any]:
 
 _DISPLAY = [
     "stream", "cases_per_year", "scans_per_year", "scans_per_week", "scans_per_week_pi_lower",
-    "scans_per_week_pi_upper", "slots_per_week", "prob_exceed_slots", "scanner_hours_per_week",
-    "share_within_target",
+    "scans_per_week_pi_upper", "slots_per_week", "assurance_at_slots",
+    "expected_share_of_weeks_over_slots", "scanner_hours_per_week", "share_within_target",
 ]
 _FRACTIONS = {"service_level", "confidence_level", "prob_exceed_slots", "share_within_target",
+              "assurance", "assurance_at_slots", "expected_share_of_weeks_over_slots",
               "mean", "ci_lower", "ci_upper"}
 
 
@@ -242,25 +310,27 @@ def run(args: argparse.Namespace) -> int:
 
     Examples
     --------
-    >>> import argparse
-    >>> from spinemets import _cli_plan
-    >>> p = argparse.ArgumentParser(prog="spinemets")
-    >>> _cli_plan.register(p.add_subparsers())
-    >>> a = p.parse_args(["plan", "--population", "1000000", "--seed", "1", "--n-sims",
-    ...                   "1000", "--table", "checks", "--format", "csv"])
-    >>> a.func(a)                                       # doctest: +ELLIPSIS
+    >>> from spinemets.cli import main
+    >>> main(["plan", "--population", "1000000", "--seed", "1", "--n-sims", "1000",
+    ...       "--table", "checks", "--format", "csv"])      # doctest: +ELLIPSIS
     check,status,detail
     ...
     0
     """
-    settings: dict[str, Any] = {}
-    if args.scenario is not None:
-        settings.update(load_scenario(args.scenario))
-    keys = [*_NUMBER_KEYS, *_INT_KEYS, *_YIELD_KEYS, *_TEXT_KEYS, *_LIST_KEYS]
-    for key in keys:
-        value = getattr(args, key, None)
-        if value is not None:
-            settings[key] = value
+    files = args.scenario or [None]
+    names: list[str] = []
+    runs: list[dict[str, Any]] = []
+    for f in files:
+        settings: dict[str, Any] = {} if f is None else load_scenario(f)
+        names.append("" if f is None else str(settings.get("name") or Path(f).stem))
+        for key in [*_NUMBER_KEYS, *_INT_KEYS, *_YIELD_KEYS, *_TEXT_KEYS, *_LIST_KEYS,
+                    "observed"]:
+            value = getattr(args, key, None)
+            if value is not None:
+                settings[key] = value
+        runs.append(settings)
+    if len(set(names)) < len(names):
+        raise CLIUsageError(f"--scenario: scenario names must differ, got {names}")
     out_dir = None
     if args.out_dir is not None:
         out_dir = Path(args.out_dir)
@@ -268,39 +338,59 @@ def run(args: argparse.Namespace) -> int:
             raise CLIUsageError(f"--out-dir: {str(out_dir)!r} exists and is not a folder")
         if not out_dir.parent.exists():
             raise CLIUsageError(f"--out-dir: parent folder {str(out_dir.parent)!r} does not exist")
+        if out_dir.is_dir() and any(out_dir.iterdir()) and not getattr(args, "force", False):
+            raise CLIUsageError(f"--out-dir: {str(out_dir)!r} already holds files; pass --force "
+                                "to overwrite them")
     if args.output is not None and not Path(args.output).parent.exists():
         raise CLIUsageError(f"--output: folder {str(Path(args.output).parent)!r} does not exist")
-    try:
-        kwargs = scenario_to_kwargs(settings)
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            plan = plan_imaging(**kwargs)
-            frame = plan.to_frame()
-    except (ValueError, TypeError) as exc:
-        raise CLIUsageError(f"plan: {exc}") from None
-    for w in caught:
-        sys.stderr.write(f"spinemets plan: warning: {w.message}\n")
+    plans = []
+    for name, settings in zip(names, runs, strict=True):
+        where = f"plan ({name})" if name else "plan"
+        try:
+            kwargs = scenario_to_kwargs(settings)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                plan = plan_imaging(**kwargs)
+                plan.to_frame()
+        except (ValueError, TypeError) as exc:
+            raise CLIUsageError(f"{where}: {exc}") from None
+        for w in caught:
+            sys.stderr.write(f"spinemets {where}: warning: {w.message}\n")
+        plans.append(plan)
     if out_dir is not None:
         out_dir.mkdir(exist_ok=True)
-        csv_path, json_path = plan.to_csv(out_dir / "plan.csv")
-        plan.assumptions().to_csv(out_dir / "assumptions.csv", index=False)
-        plan.sessions().to_csv(out_dir / "sessions.csv", index=False)
-        sys.stderr.write(
-            f"spinemets plan: wrote {csv_path}, {json_path}, assumptions.csv and sessions.csv "
-            f"(seed {plan.seed})\n"
-        )
+        for name, plan in zip(names, plans, strict=True):
+            folder = out_dir / name if len(plans) > 1 else out_dir
+            folder.mkdir(exist_ok=True)
+            csv_path, json_path = plan.to_csv(folder / "plan.csv")
+            plan.assumptions().to_csv(folder / "assumptions.csv", index=False)
+            plan.sessions().to_csv(folder / "sessions.csv", index=False)
+            plan.by_year().to_csv(folder / "by_year.csv", index=False)
+            sys.stderr.write(
+                f"spinemets plan: wrote {csv_path}, {json_path}, assumptions.csv, sessions.csv "
+                f"and by_year.csv (seed {plan.seed})\n"
+            )
         return 0
     if args.table == "summary":
-        emit_summary(str(plan.summary()), args.format, args.output)
+        text = "\n\n".join((f"== scenario {n} ==\n" if n else "") + str(p.summary())
+                           for n, p in zip(names, plans, strict=True))
+        emit_summary(text, args.format, args.output)
         return 0
-    table = {
-        "plan": frame,
-        "assumptions": plan.assumptions(),
-        "sessions": plan.sessions(),
-        "checks": plan.checks(),
-    }[args.table]
-    if args.table == "plan" and args.format == "table":
-        table = table[_DISPLAY]
-    fractions = _FRACTIONS if args.table in ("plan", "sessions") else set()
-    emit_table(table, args.format, args.output, fraction_columns=fractions)
+    tables = []
+    for name, plan in zip(names, plans, strict=True):
+        table = {
+            "plan": plan.to_frame(),
+            "assumptions": plan.assumptions(),
+            "sessions": plan.sessions(),
+            "checks": plan.checks(),
+            "by_year": plan.by_year(),
+        }[args.table]
+        if args.table == "plan" and args.format == "table":
+            table = table[_DISPLAY]
+        if name:
+            table.insert(0, "scenario", name)
+        tables.append(table)
+    fractions = (_FRACTIONS if args.table in ("plan", "sessions", "by_year") else set())
+    emit_table(pd.concat(tables, ignore_index=True), args.format, args.output,
+               fraction_columns=fractions)
     return 0

@@ -567,3 +567,58 @@ def plot_draws(draws: Any, ax: Axes | None = None, *, interval: tuple[float, flo
     if percent:
         percent_axis(ax.xaxis)
     return ax
+
+
+def plot_count_law(counts: Any, probabilities: Any, capacity: float, ax: Any = None, *,
+                   exceed: float | None = None, xlabel: str = "count",
+                   title: str = "", **kwargs: Any) -> Any:
+    """Bars of a count distribution, those above ``capacity`` set apart, with a capacity line.
+
+    Parameters
+    ----------
+    counts, probabilities : array_like
+        Whole numbers and their probabilities (bars).
+    capacity : float
+        Counts above it are drawn in a second colour; a dashed line marks it.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when None.
+    exceed : float, optional
+        P(count > capacity), written in the legend.
+    xlabel, title : str
+        Axis label and title.
+    **kwargs
+        Passed to ``Axes.bar``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> from scipy import stats
+    >>> from spinemets._draw import plot_count_law
+    >>> ax = plot_count_law(range(15), stats.poisson.pmf(range(15), 4), 7, exceed=0.051)
+    >>> len(ax.patches)
+    15
+    """
+    n = np.asarray(counts, dtype=float)
+    p = np.asarray(probabilities, dtype=float)
+    if n.shape != p.shape or n.ndim != 1:
+        raise ValueError(f"counts and probabilities must be 1-D of the same length, got "
+                         f"shapes {n.shape} and {p.shape}")
+    ax = _axes(ax)
+    over = n > capacity
+    kwargs.setdefault("width", 0.85)
+    ax.bar(n[~over], p[~over], color="C0", label="within capacity", **kwargs)
+    ax.bar(n[over], p[over], color="C1", label="over capacity", **kwargs)
+    label = f"capacity {capacity:g}"
+    if exceed is not None:
+        label += f": P(more than capacity) = {exceed:.3f}"
+    line = ax.axvline(capacity + 0.5, color="black", linestyle="--", label=label)
+    line.set_gid("capacity")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("probability")
+    if title:
+        ax.set_title(title)
+    ax.legend(frameon=False, fontsize="small")
+    return ax

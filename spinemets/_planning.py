@@ -60,6 +60,11 @@ from scipy import optimize, special, stats
 
 from ._catalogue import DATA_VERSION
 from ._display import format_interval, format_value, html_record, html_table
+from ._draw import plot_count_law
+from ._parameters import parameter
+from ._plan_laws import GammaRate, WeeklyMeanLaw, yield_nodes
+from ._plan_local import check_observed, update_cases, update_yield
+from ._plan_queue import HOURS_PER_WEEK, simulate_queue, summarise_waits
 from ._validation import (
     RNGLike,
     check_confidence_level,
@@ -128,22 +133,67 @@ class PlanningDefault:
         Rows of the spinemets catalogue (``sm.evidence()``) behind it, ``;``-separated.
     assumption : str
         What has to be true for the default to fit a catchment, in words.
+    parameter : str
+        The catalogue parameter (``sm.parameter(...)``, ``data/parameters.csv``) the default
+        is read from; then ``value`` is None and :meth:`resolve` reads it.
+    help : str
+        One line saying what the input is (command-line help and glossary).
 
     Examples
     --------
     >>> from spinemets._planning import DEFAULTS
     >>> d = {x.name: x for x in DEFAULTS}
-    >>> d["mscc_rate"].value * 100_000
+    >>> round(d["mscc_rate"].resolve() * 100_000, 10)
     8.1
+    >>> d["mscc_rate"].parameter
+    'mscc_rate'
     """
 
     name: str
-    value: float | str
+    value: float | str | None
     unit: str
     spread: str
     source: str
     evidence_ids: str = ""
     assumption: str = ""
+    parameter: str = ""
+    help: str = ""
+
+    def distribution(self) -> Rate | Proportion:
+        """The catalogue distribution behind the default (only when ``parameter`` is set)."""
+        if not self.parameter:
+            raise ValueError(f"{self.name} is not read from the catalogue")
+        return parameter(self.parameter)
+
+    def resolve(self) -> float | str:
+        """The default value: the catalogue mean when ``parameter`` is set, else ``value``."""
+        if self.parameter:
+            return float(self.distribution().mean)
+        if self.value is None:  # pragma: no cover - a registry invariant
+            raise ValueError(f"{self.name}: no value and no catalogue parameter")
+        return self.value
+
+    def default_text(self) -> str:
+        """The default as words for help texts (a catalogue default names its parameter).
+
+        Examples
+        --------
+        >>> from spinemets._planning import DEFAULTS
+        >>> d = {x.name: x for x in DEFAULTS}
+        >>> d["scan_minutes"].default_text(), d["mscc_rate"].default_text()
+        ('30 minutes', "the catalogue's sm.parameter('mscc_rate')")
+        """
+        if self.parameter:
+            return f"the catalogue's sm.parameter({self.parameter!r})"
+        if self.spread.startswith("Beta"):
+            return self.spread
+        v = self.resolve()
+        if self.unit == "per person-year" and isinstance(v, float):
+            return f"{v * 1e5:.3g} per 100,000 a year"
+        if isinstance(v, (int, float)):
+            unit = "" if self.unit in ("fraction", "probability", "draws") else f" {self.unit}"
+            return f"{v:g}{unit}"
+        return str(v)
 
 
 # Beta quantile-matched to a 95% central interval 0.20–0.60 (scipy fsolve on both tail
@@ -181,20 +231,23 @@ _AJNR = (
 
 DEFAULTS: tuple[PlanningDefault, ...] = (
     PlanningDefault(
-        "mscc_rate", 8.1e-5, "per person-year", "Gamma with CV rate_cv",
+        "mscc_rate", None, "per person-year", "the catalogue's Gamma (CV 0.25)",
         _NORWAY + " (catalogue MSCC-20); corroborated by NICE CG75 'up to 80 per million a "
         "year' (catalogue MSCC-12)",
         "MSCC-20",
         "MSCC treated in a catchment like South-East Norway in the 2000s; rates have risen "
         "since (~2%/yr for spinal metastases, POP-01), so this is likely low for today",
+        parameter="mscc_rate", help="new MSCC cases per person-year",
     ),
     PlanningDefault(
-        "spinal_mets_rate", 30.2e-5, "per person-year", "Gamma with CV rate_cv",
+        "spinal_mets_rate", None, "per person-year", "the catalogue's Gamma (CV 0.25)",
         _SHAKIL + " (catalogue POP-01b: Ontario 2019, age-standardised, diagnosed)",
         "POP-01b",
         "all newly diagnosed spinal metastases, including those presenting as MSCC; "
         "age-standardised (an older catchment has a higher crude rate). Norway's treated "
         "spinal metastatic disease, 26.0 per 100,000, is the lower alternative",
+        parameter="plan_spinal_mets_rate",
+        help="newly diagnosed spinal metastases (incl. MSCC) per person-year",
     ),
     PlanningDefault(
         "rate_cv", 0.25, "coefficient of variation", "fixed",
@@ -205,7 +258,8 @@ DEFAULTS: tuple[PlanningDefault, ...] = (
     PlanningDefault(
         "emergency_yield", _YIELD_A / (_YIELD_A + _YIELD_B), "fraction",
         f"Beta({_YIELD_A:.4g}, {_YIELD_B:.4g}): 95% central interval 0.20-0.60",
-        "assumption spanning " + _AUDITS, "",
+        "assumption spanning " + _AUDITS + " (catalogue PLAN-01, PLAN-02; as parameters "
+        "plan_yield_untriaged and plan_yield_triaged)", "PLAN-01;PLAN-02",
         "share of suspected-MSCC MRI that shows MSCC; strongly triage-dependent "
         "(US ED any-cause 14%). Set it from local audit counts when you have them",
     ),
@@ -275,6 +329,13 @@ DEFAULTS: tuple[PlanningDefault, ...] = (
         "assumption: planning convention (planning-notes §6.1)", "", "",
     ),
     PlanningDefault(
+        "assurance", 0.8, "probability", "fixed",
+        "assumption: the example of issue 13 (a planner's tolerance for the catchment being "
+        "busier than the capacity allows)", "",
+        "the probability, over what is unknown about the catchment's rates and yields, that "
+        "the service level is actually met",
+    ),
+    PlanningDefault(
         "confidence_level", 0.95, "fraction", "fixed",
         "spinemets convention (DESIGN §4)", "", "",
     ),
@@ -289,6 +350,15 @@ DEFAULTS: tuple[PlanningDefault, ...] = (
         "off by default (planning-notes §6.1); Ontario spinal metastases rose 2.2%/yr "
         "(AAPC, 95% CI 1.4-3.0): " + _SHAKIL + " (catalogue POP-01)", "POP-01",
         "rates held constant over the horizon unless a trend is given",
+        help="yearly relative change in the rates",
+    ),
+    PlanningDefault(
+        "population_growth_per_year", 0.0, "fraction per year", "fixed",
+        "assumption: off by default; take it from the official subnational population "
+        "projections for the catchment (e.g. ONS SNPP in England, planning-notes §5.2)", "",
+        "the catchment's population held constant unless a growth rate is given; ageing "
+        "enters only through rate_trend_per_year",
+        help="yearly relative change in the catchment's population",
     ),
     PlanningDefault(
         "cancer_incidence_ceiling", 0.01, "per person-year", "fixed",
@@ -854,6 +924,9 @@ class ImagingPlan:
         The seed of the Monte Carlo part.
     service_level : float
         Default share of weeks in which demand must be met.
+    assurance_level : float
+        Default probability, over the uncertainty about the catchment, that the service
+        level is met (see :meth:`assurance`).
     confidence_level : float
         Coverage of the reported intervals.
     opening_hours : OpeningHours
@@ -863,9 +936,9 @@ class ImagingPlan:
     --------
     >>> import spinemets._planning as pl
     >>> plan = pl.plan_imaging(1_000_000, rng=42, n_sims=2000)
-    >>> plan.slots(0.95, stream="emergency")
-    9
-    >>> bool(plan.prob_exceed(plan.slots(0.95)) <= 0.05)
+    >>> plan.slots(0.95, 0.8, stream="emergency")     # 95% of weeks, assurance 80%
+    10
+    >>> bool(plan.assurance(plan.slots(0.95, 0.8), 0.95) >= 0.8)
     True
     """
 
@@ -874,6 +947,8 @@ class ImagingPlan:
     service_level: float
     confidence_level: float
     opening_hours: OpeningHours
+    assurance_level: float
+    _means: dict[str, WeeklyMeanLaw] = field(repr=False)
     _drivers: dict[str, _Driver] = field(repr=False)
     _yields: dict[str, float | Proportion] = field(repr=False)
     _minutes: dict[str, float] = field(repr=False)
@@ -885,6 +960,7 @@ class ImagingPlan:
     _weekly: dict[str, _Counts] = field(repr=False)
     _yearly: dict[str, _Counts] = field(repr=False)
     _sim: dict[str, np.ndarray] = field(repr=False)
+    _local: pd.DataFrame = field(repr=False)
     _frame: pd.DataFrame | None = field(default=None, repr=False)
 
     # ------------------------------------------------------------------ distributions
@@ -920,38 +996,152 @@ class ImagingPlan:
             "scans": n, "probability": pmf, "cdf": law.cdf(n), "prob_exceed": law.sf(n),
         })
 
-    def slots(self, service_level: float | None = None, stream: str = "total") -> int:
-        """Slots a week needed so that weekly demand is met in ``service_level`` of weeks.
+    def _assured(self, assurance: float | None) -> float:
+        if assurance is None:
+            return self.assurance_level
+        return check_confidence_level(assurance, "assurance")
 
-        The smallest ``c`` with P(weekly demand <= c) >= ``service_level``.
+    def slots(self, service_level: float | None = None, assurance: float | None = None, *,
+              stream: str = "total") -> int:
+        """Fewest slots a week meeting ``service_level`` of weeks with probability ``assurance``.
+
+        The catchment's true rates and yields are unknown but fixed; given them, the share
+        of weeks whose demand exceeds ``c`` slots is ``P(Poisson(mu) > c)``, ``mu`` the
+        catchment's expected weekly scans. This is the smallest ``c`` with
+        ``assurance(c, service_level) >= assurance``: in ``assurance`` of plausible
+        catchments, demand exceeds ``c`` in at most ``1 - service_level`` of weeks. Exact
+        (quadrature over the rates and yields; no simulation), the same on every seed.
+
+        Parameters
+        ----------
+        service_level : float, optional
+            Share of weeks in which demand must be met; default the plan's.
+        assurance : float, optional
+            Probability that the service level is met; default the plan's (0.8).
+        stream : str
+            ``"total"`` (default) or one stream.
 
         Examples
         --------
         >>> import spinemets._planning as pl
         >>> plan = pl.plan_imaging(1_000_000, rng=3, n_sims=2000)
-        >>> plan.slots(0.5, "emergency") <= plan.slots(0.99, "emergency")
+        >>> plan.slots(0.95, 0.5, stream="emergency") <= plan.slots(0.95, 0.9, stream="emergency")
+        True
+        >>> plan.slots(0.95, 0.8) == pl.plan_imaging(1_000_000, rng=4, n_sims=2000).slots(0.95, 0.8)
         True
         """
         level = self._level(service_level)
-        return int(self._weekly[self._stream(stream)].ppf(level))
+        return self._means[self._stream(stream)].slots(level, self._assured(assurance))
 
-    def prob_exceed(self, capacity: float, stream: str = "total") -> float:
-        """P(weekly demand > ``capacity``) for one stream or the total.
+    def assurance(self, capacity: float, service_level: float | None = None,
+                  stream: str = "total") -> float:
+        """P(share of weeks over ``capacity`` <= 1 - ``service_level``) over the catchment.
+
+        The probability, over what is unknown about the catchment's rates and yields, that
+        ``capacity`` slots a week meet demand in at least ``service_level`` of weeks. Exact.
 
         Examples
         --------
         >>> import spinemets._planning as pl
         >>> plan = pl.plan_imaging(1_000_000, rng=3, n_sims=2000)
-        >>> plan.prob_exceed(0, "emergency") > 0.9
+        >>> a = plan.assurance(plan.slots(0.95, 0.8), 0.95)
+        >>> bool(a >= 0.8)
         True
         """
         c = check_real(capacity, "capacity", low=0)
-        return float(self._weekly[self._stream(stream)].sf(math.floor(c)))
+        level = self._level(service_level)
+        return self._means[self._stream(stream)].assurance(math.floor(c), level)
+
+    def expected_share_of_weeks_over(self, capacity: float, stream: str = "total") -> float:
+        """Expected share of weeks whose demand exceeds ``capacity``, averaged over catchments.
+
+        The average, over what is unknown about the catchment, of the share of weeks over
+        capacity — equal to P(demand in a random week > ``capacity``). It does *not* say how
+        likely the catchment is to be much worse: see :meth:`assurance` and
+        :meth:`share_of_weeks_over_quantiles`. Exact for every stream and the total.
+
+        Examples
+        --------
+        >>> import spinemets._planning as pl
+        >>> plan = pl.plan_imaging(1_000_000, rng=3, n_sims=2000)
+        >>> plan.expected_share_of_weeks_over(0, "emergency") > 0.9
+        True
+        """
+        c = check_real(capacity, "capacity", low=0)
+        stream = self._stream(stream)
+        if stream == "total":
+            return float(self._means["total"].expected_share_over(math.floor(c)))
+        return float(self._weekly[stream].sf(math.floor(c)))
+
+    def prob_exceed(self, capacity: float, stream: str = "total") -> float:
+        """P(demand in a random week > ``capacity``): :meth:`expected_share_of_weeks_over`.
+
+        Examples
+        --------
+        >>> import spinemets._planning as pl
+        >>> p = pl.plan_imaging(500_000, rng=3, n_sims=1000)
+        >>> p.prob_exceed(12, "urgent") == p.expected_share_of_weeks_over(12, "urgent")
+        True
+        """
+        return self.expected_share_of_weeks_over(capacity, stream)
+
+    def share_of_weeks_over_quantiles(self, capacity: float,
+                                      quantiles: Iterable[float] = (0.5, 0.8, 0.9, 0.95),
+                                      stream: str = "total") -> pd.DataFrame:
+        """How the share of weeks over ``capacity`` varies across plausible catchments.
+
+        Row ``q``: in a fraction ``q`` of plausible catchments the share of weeks with demand
+        over ``capacity`` is at most ``share_of_weeks_over``. Exact.
+
+        Examples
+        --------
+        >>> import spinemets._planning as pl
+        >>> plan = pl.plan_imaging(1_000_000, rng=3, n_sims=2000)
+        >>> t = plan.share_of_weeks_over_quantiles(35)
+        >>> bool(t["share_of_weeks_over"].is_monotonic_increasing)
+        True
+        """
+        c = check_real(capacity, "capacity", low=0)
+        law = self._means[self._stream(stream)]
+        qs = [check_confidence_level(q, "quantiles") for q in quantiles]
+        return pd.DataFrame({
+            "quantile": qs,
+            "expected_scans_per_week": [float(law.ppf(q)) for q in qs],
+            "share_of_weeks_over": [law.share_over_quantile(c, q) for q in qs],
+        })
+
+    def slots_for_average(self, service_level: float | None = None,
+                          stream: str = "total") -> int:
+        """Fewest slots whose *expected* share of weeks over them is <= 1 - ``service_level``.
+
+        The single-level answer (a quantile of the predictive weekly demand): it averages
+        over the uncertainty about the catchment and says nothing about how likely the
+        service level is to be met; prefer :meth:`slots`.
+
+        Examples
+        --------
+        >>> import spinemets._planning as pl
+        >>> plan = pl.plan_imaging(1_000_000, rng=3, n_sims=2000)
+        >>> plan.slots_for_average(0.95, "emergency")
+        9
+        """
+        level = self._level(service_level)
+        stream = self._stream(stream)
+        if stream != "total":
+            return int(self._weekly[stream].ppf(level))
+        c = int(self._weekly["total"].ppf(level))  # Monte Carlo first guess, then exact
+        while c > 0 and self.expected_share_of_weeks_over(c - 1) <= 1 - level:
+            c -= 1
+        while self.expected_share_of_weeks_over(c) > 1 - level:
+            c += 1
+        return c
 
     def prob_exceed_se(self, capacity: float) -> float:
-        """Monte Carlo standard error of ``prob_exceed(capacity, "total")``.
+        """Monte Carlo standard error of the *simulated* P(total weekly demand > capacity).
 
-        Batch means over the parameter draws (each draw's 52 weeks share parameters).
+        :meth:`prob_exceed` is exact; this is the error of the same quantity estimated from
+        the parameter draws (Poisson tail given each draw) that give the total's intervals —
+        a measure of their Monte Carlo precision.
 
         Examples
         --------
@@ -961,7 +1151,7 @@ class ImagingPlan:
         True
         """
         c = check_real(capacity, "capacity", low=0)
-        per_draw = (self._sim["total"] > math.floor(c)).mean(axis=1)
+        per_draw = stats.poisson.sf(math.floor(c), self._sim["mean_week_total"])
         return float(per_draw.std(ddof=1) / math.sqrt(len(per_draw)))
 
     def mean_scans(self, stream: str = "total", period: str = "week") -> float:
@@ -981,11 +1171,12 @@ class ImagingPlan:
             return sum(self.mean_scans(s, period) for s in STREAMS)
         return float(self._factors[self._stream(stream)] * t)
 
-    def scanner_hours(self, service_level: float | None = None, stream: str = "total") -> float:
-        """Scanner-hours a week needed at ``service_level`` (slots × minutes per scan / 60).
+    def scanner_hours(self, service_level: float | None = None, stream: str = "total",
+                      assurance: float | None = None) -> float:
+        """Scanner-hours a week needed: :meth:`slots` × minutes per scan / 60.
 
-        For ``total`` it is the ``service_level`` quantile of the simulated weekly hours
-        (streams may use different protocols).
+        For ``total`` the minutes per scan are the demand-weighted mean of the streams'
+        protocols.
 
         Examples
         --------
@@ -994,12 +1185,17 @@ class ImagingPlan:
         >>> plan.scanner_hours(stream="emergency") == plan.slots(stream="emergency") * 0.5
         True
         """
-        level = self._level(service_level)
         stream = self._stream(stream)
+        slots = self.slots(service_level, assurance, stream=stream)
+        return slots * self._mean_minutes(stream) / 60.0
+
+    def _mean_minutes(self, stream: str) -> float:
         if stream != "total":
-            return self.slots(level, stream) * self._minutes[stream] / 60.0
-        hours = sum(self._sim[s] * (self._minutes[s] / 60.0) for s in STREAMS)
-        return float(np.quantile(hours, level, method="inverted_cdf"))
+            return self._minutes[stream]
+        total = self.mean_scans("total")
+        if total == 0:
+            return self._minutes["emergency"]
+        return sum(self.mean_scans(x) * self._minutes[x] for x in STREAMS) / total
 
     def share_within_target(self, stream: str = "emergency") -> float:
         """Share of scans the opening hours allow within the stream's target time.
@@ -1082,12 +1278,17 @@ class ImagingPlan:
         ``scans_per_year`` with the same four interval columns;
         ``scans_per_week`` (mean), ``scans_per_week_median``,
         ``scans_per_week_pi_lower/upper``; ``confidence_level``; ``service_level``,
-        ``slots_per_week`` (demand met in that share of weeks), ``prob_exceed_slots``,
-        ``minutes_per_scan``, ``scanner_hours_per_week`` (at the service level),
+        ``assurance``; ``slots_per_week`` (fewest slots meeting the service level with that
+        assurance, :meth:`slots`), ``assurance_at_slots`` (:meth:`assurance` at them),
+        ``expected_share_of_weeks_over_slots`` (:meth:`expected_share_of_weeks_over`;
+        ``prob_exceed_slots`` is the same number under its former name, kept for existing
+        callers), ``slots_per_week_for_average`` (:meth:`slots_for_average`),
+        ``minutes_per_scan``, ``scanner_hours_per_week`` (slots x minutes),
         ``expected_scanner_hours_per_week``; ``target_hours`` and
         ``share_within_target`` (emergency and urgent only — empty for follow-up and
         total, which have no turnaround target); ``method``; ``mc_se`` (Monte Carlo
-        standard error of ``prob_exceed_slots``; 0 where exact).
+        standard error of the simulated P(total > slots) behind the total's intervals; 0
+        for the exact streams).
 
         The ``follow_up`` row's cases are the patients entering follow-up (the same
         people as ``total``). Intervals for expected counts (``ci``) come from the
@@ -1137,14 +1338,10 @@ class ImagingPlan:
             scans_year_ci = self._expected_year_quantiles(stream, [lo_q, hi_q])
             scans_year_pi = self._yearly[stream].ppf([lo_q, hi_q])
             weekly = self._weekly[stream]
-            slots = self.slots(s, stream)
+            slots = self.slots(s, stream=stream)
             exact = stream != "total"
-            if exact:
-                minutes = self._minutes[stream]
-                exp_hours = self.mean_scans(stream) * minutes / 60.0
-            else:
-                exp_hours = sum(self.mean_scans(x) * self._minutes[x] / 60.0 for x in STREAMS)
-                minutes = 60.0 * exp_hours / self.mean_scans("total")
+            minutes = self._mean_minutes(stream)
+            exp_hours = self.mean_scans(stream) * minutes / 60.0
             target = self._targets.get(stream, float("nan"))
             share = (self.share_within_target(stream) if stream in self._targets
                      else float("nan"))
@@ -1158,8 +1355,9 @@ class ImagingPlan:
                           + "; ci from parameter draws")
             else:
                 n = sim["total"].shape[0]
-                method = (f"Monte Carlo: {n:,} parameter draws x {_WEEKS_PER_DRAW} weeks, "
-                          f"seed {self.seed}")
+                method = ("exact two-level law (quadrature over rates and yields) for slots, "
+                          "assurance and share of weeks over; weekly and yearly intervals "
+                          f"from {n:,} parameter draws (Poisson given each), seed {self.seed}")
             rows.append({
                 "stream": stream,
                 "description": _STREAM_TEXT[stream],
@@ -1179,10 +1377,15 @@ class ImagingPlan:
                 "scans_per_week_pi_upper": float(weekly.ppf(hi_q)),
                 "confidence_level": cl,
                 "service_level": s,
+                "assurance": self.assurance_level,
                 "slots_per_week": slots,
-                "prob_exceed_slots": self.prob_exceed(slots, stream),
+                "assurance_at_slots": self.assurance(slots, s, stream),
+                "expected_share_of_weeks_over_slots": self.expected_share_of_weeks_over(
+                    slots, stream),
+                "prob_exceed_slots": self.expected_share_of_weeks_over(slots, stream),
+                "slots_per_week_for_average": self.slots_for_average(s, stream),
                 "minutes_per_scan": minutes,
-                "scanner_hours_per_week": self.scanner_hours(s, stream),
+                "scanner_hours_per_week": slots * minutes / 60.0,
                 "expected_scanner_hours_per_week": exp_hours,
                 "target_hours": target,
                 "share_within_target": share,
@@ -1206,6 +1409,148 @@ class ImagingPlan:
         True
         """
         return pd.DataFrame(self._resolved)
+
+    def waiting_times(self, *, servers: int = 1, changeover_minutes: float = 0.0,
+                      transfer_hours: float = 0.0, reporting_hours: float = 0.0,
+                      arrival_profile: Any = None, weeks: int = 52,
+                      service: str = "deterministic", rng: RNGLike = None) -> pd.DataFrame:
+        """Time from referral to scan and to a reported result, by discrete-event simulation.
+
+        Referrals arrive at the plan's expected weekly rates (a weekday x hour
+        ``arrival_profile``, 7 x 24 weights; uniform by default — no published profile was
+        found, and audits mention Friday and late-day peaks: give your own), ``servers``
+        scanners start scans only within the opening hours, emergency before urgent before
+        follow-up; a scan takes the stream's minutes plus ``changeover_minutes``. Uses SimPy
+        (``pip install spinemets[queue]``); seeded only through ``rng``.
+
+        Returns one row per stream: ``referrals_simulated``, ``target_hours``,
+        ``wait_share_within_target`` (referral to reported result within the target),
+        ``wait_mean_hours``, ``wait_p95_hours``, ``wait_max_hours`` (referral to scan),
+        ``backlog_mean`` (mean referrals waiting).
+
+        Examples
+        --------
+        >>> import spinemets._planning as pl
+        >>> plan = pl.plan_imaging(1_000_000, opening_hours="24/7", rng=1, n_sims=1000)
+        >>> w = plan.waiting_times(weeks=10, rng=2)
+        >>> w["stream"].tolist()
+        ['emergency', 'urgent', 'follow_up']
+        """
+        change = check_real(changeover_minutes, "changeover_minutes", low=0)
+        rates = {s: self.mean_scans(s) for s in STREAMS}
+        minutes = {s: self._minutes[s] + change for s in STREAMS}
+        records = simulate_queue(
+            rates, minutes, open_intervals=self.opening_hours.intervals, servers=servers,
+            profile=arrival_profile, weeks=weeks, service=service,
+            transfer_hours=transfer_hours, reporting_hours=reporting_hours, rng=rng)
+        return summarise_waits(records, self._targets, STREAMS, hours=weeks * HOURS_PER_WEEK)
+
+    def by_year(self, service_level: float | None = None,
+                assurance: float | None = None) -> pd.DataFrame:
+        """Demand and capacity year by year over the horizon (year 0 = today).
+
+        Demand in year ``t`` is today's times ``((1 + rate_trend) * (1 + population_growth))
+        ** t``; the uncertainty about the rates keeps its shape. One row per year and stream:
+        ``year``, ``stream``, ``growth`` (factor on today's demand), ``scans_per_year``,
+        ``scans_per_week``, ``slots_per_week`` (service level with assurance, exact),
+        ``assurance_at_slots``.
+
+        Examples
+        --------
+        >>> import spinemets._planning as pl
+        >>> plan = pl.plan_imaging(1_000_000, rate_trend_per_year=0.022, horizon_years=3,
+        ...                        rng=1, n_sims=1000)
+        >>> t = plan.by_year()
+        >>> sorted(t["year"].unique().tolist())
+        [0, 1, 2, 3]
+        >>> bool(t[t.stream == "total"]["slots_per_week"].is_monotonic_increasing)
+        True
+        """
+        level = self._level(service_level)
+        assured = self._assured(assurance)
+        f = self._factors
+        last = math.floor(f["horizon"])
+        rows = []
+        for year in range(last + 1):
+            g = f["yearly_factor"] ** year
+            k = g / f["growth"]  # from the horizon year (the plan's drivers) to this year
+            laws = _mean_laws(self._drivers["mscc"].scaled(k), self._drivers["urgent"].scaled(k),
+                              self._yields, f["c"], f["f"])
+            for stream in _ALL_STREAMS:
+                law = laws[stream]
+                slots = law.slots(level, assured)
+                rows.append({
+                    "year": year, "stream": stream, "growth": g,
+                    "scans_per_year": self.mean_scans(stream, "year") * k,
+                    "scans_per_week": self.mean_scans(stream) * k,
+                    "service_level": level, "assurance": assured,
+                    "slots_per_week": slots,
+                    "assurance_at_slots": law.assurance(slots, level),
+                })
+        return pd.DataFrame(rows)
+
+    def to_excel(self, path: str | Path) -> Path:
+        """Write the plan to an Excel workbook (needs ``pip install spinemets[excel]``).
+
+        Sheets: ``plan`` (:meth:`to_frame`), ``by_year``, ``assumptions``, ``sessions``,
+        ``local_data``, ``checks`` and ``sidecar`` (the provenance record as key / JSON
+        value rows, as :meth:`sidecar`). Returns the path.
+
+        Examples
+        --------
+        >>> import shutil
+        >>> from tempfile import mkdtemp
+        >>> from pathlib import Path
+        >>> import pandas as pd
+        >>> from spinemets import plan_imaging
+        >>> folder = Path(mkdtemp())
+        >>> out = plan_imaging(250_000, rng=6, n_sims=1000).to_excel(folder / "p.xlsx")
+        >>> sorted(pd.read_excel(out, sheet_name=None))[:3]
+        ['assumptions', 'by_year', 'checks']
+        >>> shutil.rmtree(folder)
+        """
+        if not isinstance(path, (str, Path)):
+            raise TypeError(f"path must be a str or Path, got {type(path).__name__} {path!r}")
+        out = Path(path)
+        if out.suffix.lower() != ".xlsx":
+            raise ValueError(f"path must end in .xlsx, got {str(path)!r}")
+        if not out.parent.exists():
+            raise ValueError(f"path: folder {str(out.parent)!r} does not exist")
+        side = self.sidecar()
+        sheets = {
+            "plan": self.to_frame(), "by_year": self.by_year(),
+            "assumptions": self.assumptions(), "sessions": self.sessions(),
+            "local_data": self.local_data(), "checks": self.checks(),
+            "sidecar": pd.DataFrame({"key": list(side),
+                                     "value": [json.dumps(v) for v in side.values()]}),
+        }
+        try:
+            with pd.ExcelWriter(out, engine="openpyxl") as writer:
+                for name, frame in sheets.items():
+                    frame.to_excel(writer, sheet_name=name, index=False)
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise ImportError("to_excel needs openpyxl; install it with "
+                              "`pip install spinemets[excel]`") from exc
+        return out
+
+    def local_data(self) -> pd.DataFrame:
+        """How far the service's own counts (``observed``) moved each input.
+
+        One row per updated input (a stream's cases a year today, its yield): ``prior`` and
+        ``posterior`` (mean and 95% interval, as text), their means, ``local_value`` (the
+        counts' own figure: positives/years or positives/referrals) and ``data_weight``, the
+        share of the posterior mean that comes from the counts (``years / (rate + years)``
+        for cases, ``referrals / (a + b + referrals)`` for the yield). Empty with no counts.
+
+        Examples
+        --------
+        >>> import spinemets._planning as pl
+        >>> obs = {"emergency": {"referrals": 190, "positives": 80, "years": 1.0}}
+        >>> plan = pl.plan_imaging(1_000_000, observed=obs, rng=1, n_sims=1000)
+        >>> plan.local_data()[["input", "local_value"]].round(3).values.tolist()
+        [['emergency cases a year (today)', 80.0], ['emergency yield', 0.421]]
+        """
+        return self._local.copy()
 
     def checks(self) -> pd.DataFrame:
         """Plausibility checks of the inputs: ``check``, ``status`` (ok/warning), ``detail``.
@@ -1240,9 +1585,11 @@ class ImagingPlan:
                 else "Imaging plan for a catchment given by its yearly case numbers")
         lines.append(
             head + f", sized for year {horizon:g} of the planning horizon "
-            + (f"with rates rising {format_value(trend, 'fraction')} a year "
-               f"(x{self._factors['growth']:.3f})."
-               if trend else "(rates held constant).")
+            + (f"with demand changing by x{self._factors['yearly_factor']:.4g} a year (rates "
+               f"{format_value(trend, 'fraction')}, population "
+               f"{format_value(self._factors['yearly_factor'] / (1 + trend) - 1, 'fraction')})"
+               f", x{self._factors['growth']:.3f} in all."
+               if self._factors["yearly_factor"] != 1 else "(rates held constant).")
         )
         lines.append("")
         lines.append("What goes in:")
@@ -1250,8 +1597,10 @@ class ImagingPlan:
             lines.append(f"  - {note}")
         lines.append("")
         lines.append(
-            "What comes out (weekly demand; slots cover demand in "
-            f"{format_value(self.service_level, 'fraction')} of weeks):"
+            "What comes out (weekly demand). The catchment's true rates are unknown: slots "
+            f"are the fewest that meet demand in {format_value(self.service_level, 'fraction')}"
+            f" of weeks with probability {format_value(self.assurance_level, 'fraction')} "
+            "(the assurance) over that uncertainty:"
         )
         for stream in _ALL_STREAMS:
             r = f.loc[stream]
@@ -1259,13 +1608,24 @@ class ImagingPlan:
                 f"  - {stream}: {format_value(r['scans_per_week'], 'count')} scans a week on "
                 f"average ({format_value(round(r['scans_per_year']), 'count')} a year); "
                 f"{int(r['slots_per_week'])} slots a week "
-                f"= {r['scanner_hours_per_week']:.1f} scanner-hours; demand exceeds the slots "
-                f"in {format_value(r['prob_exceed_slots'], 'fraction')} of weeks"
+                f"= {r['scanner_hours_per_week']:.1f} scanner-hours (assurance "
+                f"{format_value(r['assurance_at_slots'], 'fraction')}); on average demand "
+                "exceeds them in "
+                f"{format_value(r['expected_share_of_weeks_over_slots'], 'fraction')} of weeks"
             )
         separate = int(sum(f.loc[s, "slots_per_week"] for s in STREAMS))
         lines.append(
             f"  Sizing the streams separately would need {separate} slots; sharing one pool "
             f"needs {int(f.loc['total', 'slots_per_week'])} (variation partly cancels)."
+        )
+        q = self.share_of_weeks_over_quantiles(int(f.loc["total", "slots_per_week"]),
+                                               (0.5, 0.9))
+        lines.append(
+            f"  At {int(f.loc['total', 'slots_per_week'])} slots the share of weeks over "
+            f"capacity is {format_value(q['share_of_weeks_over'].iloc[0], 'fraction')} for the "
+            "median plausible catchment and "
+            f"{format_value(q['share_of_weeks_over'].iloc[1], 'fraction')} for one at the 90th "
+            "percentile of demand."
         )
         lines.append("")
         late = self.opening_hours.prob_wait_over(self._targets["emergency"])
@@ -1298,22 +1658,26 @@ class ImagingPlan:
         t = self.to_frame().set_index("stream").loc["total"]
         return (
             f"ImagingPlan: {format_value(t['scans_per_week'], 'count')} scans/week expected; "
-            f"{int(t['slots_per_week'])} slots/week cover demand in "
-            f"{format_value(self.service_level, 'fraction')} of weeks (exceeded in "
-            f"{format_value(t['prob_exceed_slots'], 'fraction')}; seed {self.seed})"
+            f"{int(t['slots_per_week'])} slots/week meet demand in "
+            f"{format_value(self.service_level, 'fraction')} of weeks with assurance "
+            f"{format_value(t['assurance_at_slots'], 'fraction')}; on average demand exceeds "
+            f"them in {format_value(t['expected_share_of_weeks_over_slots'], 'fraction')} of "
+            f"weeks (seed {self.seed})"
         )
 
     def _repr_html_(self) -> str:
         f = self.to_frame()
         show = f[["stream", "cases_per_year", "scans_per_year", "scans_per_week",
                   "scans_per_week_pi_lower", "scans_per_week_pi_upper", "slots_per_week",
-                  "prob_exceed_slots", "scanner_hours_per_week", "share_within_target"]]
+                  "assurance_at_slots", "expected_share_of_weeks_over_slots",
+                  "scanner_hours_per_week", "share_within_target"]]
         warn = [c for _, c in self._checks.iterrows() if c["status"] != "ok"]
         warn_html = "".join(
             f"<li>{html.escape(c['check'])}: {html.escape(c['detail'])}</li>" for c in warn
         )
         after = (
-            html_table(show, {"prob_exceed_slots": "fraction",
+            html_table(show, {"assurance_at_slots": "fraction",
+                              "expected_share_of_weeks_over_slots": "fraction",
                               "share_within_target": "fraction"})
             + (f"<p>Warnings:</p><ul>{warn_html}</ul>" if warn_html else "")
             + "<p>Opening hours: " + html.escape(str(self.opening_hours))
@@ -1429,37 +1793,73 @@ class ImagingPlan:
         'MRI scans in a week'
         """
         stream = self._stream(stream)
-        cap = self.slots(None, stream) if capacity is None else check_real(
+        cap = self.slots(None, stream=stream) if capacity is None else check_real(
             capacity, "capacity", low=0)
         return _plot_weekly(self, ax, stream, cap, **kwargs)
 
 
 def _plot_weekly(plan: ImagingPlan, ax: Any, stream: str, capacity: float,
                  **kwargs: Any) -> Any:
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 4))
     d = plan.weekly_distribution(stream)
-    d = d[(d["cdf"] >= 1e-4) | (d["probability"] >= 1e-4)]
-    d = d[d["prob_exceed"] >= 1e-5]
-    over = d["scans"] > capacity
-    kwargs.setdefault("width", 0.85)
-    ax.bar(d["scans"][~over], d["probability"][~over], color="#4c72b0",
-           label="weekly demand within capacity", **kwargs)
-    ax.bar(d["scans"][over], d["probability"][over], color="#dd8452",
-           label="weeks over capacity", **kwargs)
-    p = plan.prob_exceed(capacity, stream)
-    ax.axvline(capacity + 0.5, color="black", linestyle="--",
-               label=f"capacity {capacity:g} slots: P(demand > capacity) = {p:.3f}")
-    ax.set_xlabel("MRI scans in a week")
-    ax.set_ylabel("probability")
-    ax.set_title(f"Weekly MRI demand, {stream.replace('_', '-')}")
-    ax.legend(frameon=False, fontsize="small")
-    return ax
+    d = d[((d["cdf"] >= 1e-4) | (d["probability"] >= 1e-4)) & (d["prob_exceed"] >= 1e-5)]
+    return plot_count_law(d["scans"], d["probability"], capacity, ax,
+                          exceed=plan.expected_share_of_weeks_over(capacity, stream),
+                          xlabel="MRI scans in a week",
+                          title=f"Weekly MRI demand, {stream.replace('_', '-')}", **kwargs)
 
 
 # --------------------------------------------------------------------------- builder
+
+
+_LOCAL_COLUMNS = ("stream", "input", "prior", "posterior", "prior_mean", "posterior_mean",
+                  "local_value", "data_weight", "referrals", "positives", "years")
+
+
+def _local_unit(name: str) -> str:
+    return "fraction" if name.endswith("yield") else "number"
+
+
+def _local_row(stream: str, name: str, prior: Any, post: Any, local: float, weight: float,
+               o: dict[str, float]) -> dict[str, Any]:
+    """One row of :meth:`ImagingPlan.local_data`."""
+    def text(x: Any) -> str:
+        if isinstance(x, _Driver):
+            if x.shape is None:
+                return f"{x.mean:,.1f}"
+            lo, hi = x.ppf([0.025, 0.975])
+            return f"{x.mean:,.1f} (95% interval {lo:,.1f} to {hi:,.1f})"
+        return _describe(x, pct=True)
+
+    def mean(x: Any) -> float:
+        return float(x.mean)
+
+    return {"stream": stream, "input": name, "prior": text(prior), "posterior": text(post),
+            "prior_mean": mean(prior), "posterior_mean": mean(post), "local_value": local,
+            "data_weight": weight, "referrals": o["referrals"], "positives": o["positives"],
+            "years": o["years"]}
+
+
+def _mean_laws(m: _Driver, u: _Driver, ys: dict[str, float | Proportion], c: float,
+               f: float) -> dict[str, WeeklyMeanLaw]:
+    """Laws of the expected weekly scans per stream and in total (the outer level)."""
+    rm, ru = GammaRate(m.mean, m.shape), GammaRate(u.mean, u.shape)
+    ye, we = yield_nodes(ys["emergency"])
+    yu, wu = yield_nodes(ys["urgent"])
+    t = _WEEK_YEARS
+    e_mult = (t * c / ye)[:, None]
+    u_mult = (t * c / yu)[:, None]
+    if ys["urgent"] is ys["emergency"]:  # one yield for both streams: the same nodes
+        a, b, w_tot = t * (c / ye + f), t * (c / ye + f), we
+    else:
+        a = ((t * (c / ye + f))[:, None] + np.zeros((1, len(yu)))).ravel()
+        b = ((t * (c / yu + f))[None, :] + np.zeros((len(ye), 1))).ravel()
+        w_tot = (we[:, None] * wu[None, :]).ravel()
+    return {
+        "emergency": WeeklyMeanLaw([rm], e_mult, we),
+        "urgent": WeeklyMeanLaw([ru], u_mult, wu),
+        "follow_up": WeeklyMeanLaw([rm, ru], np.array([[t * f, t * f]]), np.array([1.0])),
+        "total": WeeklyMeanLaw([rm, ru], np.stack([a, b], axis=1), w_tot),
+    }
 
 
 def _stream_law(driver: _Driver, y: float | Proportion, c: float, exposure: float) -> _Counts:
@@ -1575,10 +1975,13 @@ def plan_imaging(
     emergency_target_hours: float | None = None,
     urgent_target_hours: float | None = None,
     service_level: float | None = None,
+    assurance: float | None = None,
     confidence_level: float | None = None,
     horizon_years: float | None = None,
     rate_trend_per_year: float | None = None,
+    population_growth_per_year: float | None = None,
     cancer_cases_per_year: float | None = None,
+    observed: dict[str, dict[str, float]] | None = None,
     n_sims: int | None = None,
     rng: RNGLike = None,
 ) -> ImagingPlan:
@@ -1639,14 +2042,30 @@ def plan_imaging(
         Defaults 24 (NICE QS56) and 168 (CG75 audits: 7 days).
     service_level : float, optional
         Share of weeks in which demand must be met, in (0, 1). Default 0.95.
+    assurance : float, optional
+        Probability, over what is unknown about the catchment's rates and yields, that the
+        service level is met, in (0, 1). Default 0.8 (assumption). See
+        :meth:`ImagingPlan.slots` and :meth:`ImagingPlan.assurance`.
     confidence_level : float, optional
         Coverage of the reported intervals, in (0, 1). Default 0.95.
     horizon_years : float, optional
         The plan is sized for this year ahead. Default 5 (planning-notes §6.1).
     rate_trend_per_year : float, optional
         Yearly relative change of the rates, > -1. Default 0 (Ontario: +0.022, POP-01).
+    population_growth_per_year : float, optional
+        Yearly relative change of the catchment's population, > -1. Default 0 (give the
+        official population projection's rate). Demand in year ``t`` is today's times
+        ``((1 + rate_trend) * (1 + population_growth)) ** t``; see :meth:`ImagingPlan.by_year`.
     cancer_cases_per_year : float, optional
         New cancers a year in the catchment, for the plausibility check only.
+    observed : dict, optional
+        The service's own counts, e.g. ``{"emergency": {"referrals": 190, "positives": 80,
+        "years": 1.0}, "urgent": {...}}``: scans referred, scans positive, and the years they
+        cover (for today's catchment). Each stream's yearly cases are updated Gamma–Poisson
+        with the positives and its yield Beta–binomial with positives of referrals
+        (:mod:`spinemets._plan_local`); :meth:`ImagingPlan.local_data` and the summary say
+        how far the counts moved each input. With years of counts the plan follows them,
+        whatever the defaults.
     n_sims : int, optional
         Monte Carlo parameter draws (each followed for 52 weeks), 1,000–100,000.
         Default 10,000.
@@ -1692,13 +2111,17 @@ def plan_imaging(
         "abbreviated_streams": abbreviated_streams, "opening_hours": opening_hours,
         "emergency_target_hours": emergency_target_hours,
         "urgent_target_hours": urgent_target_hours, "service_level": service_level,
-        "confidence_level": confidence_level, "horizon_years": horizon_years,
+        "assurance": assurance, "confidence_level": confidence_level,
+        "horizon_years": horizon_years,
         "rate_trend_per_year": rate_trend_per_year,
-        "cancer_cases_per_year": cancer_cases_per_year, "n_sims": n_sims,
+        "population_growth_per_year": population_growth_per_year,
+        "cancer_cases_per_year": cancer_cases_per_year, "observed": observed,
+        "n_sims": n_sims,
     }
+    obs = check_observed(observed)
 
     def dflt(name: str, value: Any) -> Any:
-        return _D[name].value if value is None else value
+        return _D[name].resolve() if value is None else value
 
     resolved: list[dict[str, Any]] = []
     notes: list[str] = []
@@ -1713,7 +2136,10 @@ def plan_imaging(
     horizon = check_real(dflt("horizon_years", horizon_years), "horizon_years", low=0, high=100)
     trend = check_real(dflt("rate_trend_per_year", rate_trend_per_year), "rate_trend_per_year",
                        low=-1, low_open=True, high=1)
-    growth = (1.0 + trend) ** horizon
+    pop_growth = check_real(dflt("population_growth_per_year", population_growth_per_year),
+                            "population_growth_per_year", low=-1, low_open=True, high=1)
+    yearly_factor = (1.0 + trend) * (1.0 + pop_growth)
+    growth = yearly_factor**horizon
 
     def driver(rate_name: str, cases_name: str, rate_value: Any, cases_value: Any,
                label: str) -> _Driver:
@@ -1733,11 +2159,15 @@ def plan_imaging(
                 f"population is required unless {cases_name} is given (got population=None)"
             )
         user = rate_value is not None
-        value = dflt(rate_name, rate_value)
+        d = _D[rate_name]
+        # the catalogue's distribution, or its mean with the spread rate_cv when given
+        value = rate_value if user else (d.distribution() if rate_cv is None else d.resolve())
         drv, _ = _rate_driver(value, rate_name, pop, cv)
+        spread = (f"the catalogue's spread (sm.parameter({d.parameter!r}))" if rate_cv is None
+                  else f"Gamma CV {cv:g}")
         resolved.append(_resolved_row(
             rate_name, value, "per person-year", user,
-            assumption="" if user else _D[rate_name].assumption + f"; spread: Gamma CV {cv:g}"))
+            assumption="" if user else d.assumption + f"; spread: {spread}"))
         src = "" if user else f" [{_D[rate_name].evidence_ids or 'source in assumptions()'}]"
         notes.append(
             f"{label}: {_describe(value, per100k=True)}"
@@ -1757,6 +2187,8 @@ def plan_imaging(
     resolved.append(_resolved_row("horizon_years", horizon, "years", horizon_years is not None))
     resolved.append(_resolved_row("rate_trend_per_year", trend, "fraction per year",
                                   rate_trend_per_year is not None))
+    resolved.append(_resolved_row("population_growth_per_year", pop_growth,
+                                  "fraction per year", population_growth_per_year is not None))
 
     # ---- yields and scans
     ys: dict[str, float | Proportion] = {}
@@ -1828,6 +2260,8 @@ def plan_imaging(
     conf = check_confidence_level(dflt("confidence_level", confidence_level))
     resolved.append(_resolved_row("service_level", level, "fraction of weeks",
                                   service_level is not None))
+    assured = check_confidence_level(dflt("assurance", assurance), "assurance")
+    resolved.append(_resolved_row("assurance", assured, "probability", assurance is not None))
     resolved.append(_resolved_row("confidence_level", conf, "fraction",
                                   confidence_level is not None))
     sims = check_count(dflt("n_sims", n_sims), "n_sims", minimum=1000)
@@ -1891,7 +2325,7 @@ def plan_imaging(
     )
     cancer_ref = cancer
     if cancer_ref is None and pop is not None:
-        cancer_ref = pop * float(_D["cancer_incidence_ceiling"].value) * growth
+        cancer_ref = pop * float(_D["cancer_incidence_ceiling"].resolve()) * growth
         ref_text = "1 new cancer per 100 people a year (assumed ceiling)"
     else:
         ref_text = "cancer_cases_per_year"
@@ -1929,6 +2363,54 @@ def plan_imaging(
     if horizon and not trend:
         notes.append(f"Horizon {horizon:g} years with no trend: demand as today")
 
+    # ---- local data: conjugate updates of each stream's cases and yield
+    local_rows: list[dict[str, Any]] = []
+    for stream, key in (("emergency", "mscc"), ("urgent", "urgent")):
+        if stream not in obs:
+            continue
+        o = obs[stream]
+        drv = m if key == "mscc" else u
+        prior_now = _Driver(drv.mean / growth, drv.shape)
+        post_mean, post_shape = update_cases(prior_now.mean, prior_now.shape,
+                                             o["positives"], o["years"])
+        post = _Driver(post_mean * growth, post_shape)
+        local_rows.append(_local_row(stream, f"{stream} cases a year (today)", prior_now,
+                                     _Driver(post_mean, post_shape), o["positives"] / o["years"],
+                                     o["years"] / (o["years"] + prior_now.shape / prior_now.mean)
+                                     if prior_now.shape else float("nan"), o))
+        if key == "mscc":
+            m = post
+        else:
+            u = post
+        y_prior = ys[stream]
+        y_post = update_yield(y_prior, o["positives"], o["referrals"], f"{stream}_yield")
+        n_ref = o["referrals"]
+        local_rows.append(_local_row(
+            stream, f"{stream} yield", y_prior, y_post,
+            o["positives"] / n_ref if n_ref else float("nan"),
+            n_ref / (n_ref + y_post.a + y_post.b - n_ref), o))
+        ys[stream] = y_post
+        resolved.append(_resolved_row(
+            f"observed_{stream}", f"{o['referrals']} referrals, {o['positives']} positive in "
+            f"{o['years']:g} years", "local counts", True,
+            source="the service's own counts (user-supplied)"))
+    if not obs:
+        resolved.append(_resolved_row("observed", "none", "local counts", False,
+                                      source="default: none (published defaults only)"))
+    for r in local_rows:
+        notes.append(
+            f"Local data moved {r['input']}: {r['prior']} -> {r['posterior']} "
+            "(the counts alone: "
+            f"{format_value(r['local_value'], _local_unit(r['input']), style='text')}; weight "
+            f"of the counts {format_value(r['data_weight'], 'fraction', style='text')})")
+
+    # ---- one fact drawn once: with both yields at their defaults and no local counts, the
+    # urgent yield (borrowed, no source of its own) *is* the emergency yield
+    if urgent_yield is None and emergency_yield is None and not obs:
+        ys["urgent"] = ys["emergency"]
+        notes.append("The urgent yield is the emergency yield (borrowed): one unknown, drawn "
+                     "once for both streams")
+
     # ---- exact laws
     drivers = {"mscc": m, "urgent": u}
     weekly: dict[str, _Counts] = {
@@ -1949,6 +2431,7 @@ def plan_imaging(
         "urgent": c * u.mean * _mean_inverse(ys["urgent"]),
         "follow_up": f_scans * (m.mean + u.mean),
         "c": c, "f": f_scans, "horizon": horizon, "trend": trend, "growth": growth,
+        "yearly_factor": yearly_factor,
     }
 
     # ---- Monte Carlo: parameters once per draw, shared by its 52 weeks and all streams
@@ -1962,7 +2445,8 @@ def plan_imaging(
         return np.full(sims, float(y))
 
     y_e = draw_yield(ys["emergency"])
-    y_u = draw_yield(ys["urgent"])
+    # the borrowed urgent yield is the same unknown fact as the emergency one: drawn once
+    y_u = y_e if ys["urgent"] is ys["emergency"] else draw_yield(ys["urgent"])
     expected_year = {
         "emergency": c * lam_m / y_e,
         "urgent": c * lam_u / y_u,
@@ -1974,12 +2458,20 @@ def plan_imaging(
                              (sims, _WEEKS_PER_DRAW))
         sim[stream] = gen.poisson(mu).astype(np.int64)
     sim["total"] = sim["emergency"] + sim["urgent"] + sim["follow_up"]
+    sim["mean_week_total"] = sum(expected_year[s] for s in STREAMS) * _WEEK_YEARS
     year_counts = {s: gen.poisson(expected_year[s]) for s in STREAMS}
     for s in STREAMS:
         sim[f"expected_{s}"] = expected_year[s]
     sim["expected_total"] = sum(expected_year[s] for s in STREAMS)
-    total_pmf = np.bincount(sim["total"].ravel()) / sim["total"].size
-    weekly["total"] = _GridCounts(0, total_pmf)
+    # predictive weekly total: Poisson given each parameter draw, averaged over the draws
+    top = int(stats.poisson.isf(_TAIL, float(sim["mean_week_total"].max()))) + 1
+    grid = np.arange(top + 1)
+    total_pmf = np.zeros(top + 1)
+    for i in range(0, sims, 2000):
+        total_pmf += stats.poisson.pmf(grid[None, :], sim["mean_week_total"][i:i + 2000, None]
+                                       ).sum(axis=0)
+    weekly["total"] = _GridCounts(0, total_pmf / sims)
+    means = _mean_laws(m, u, ys, c, f_scans)
     year_total = sum(year_counts[s] for s in STREAMS)
     yearly["total"] = _GridCounts(0, np.bincount(year_total) / len(year_total))
 
@@ -1994,7 +2486,9 @@ def plan_imaging(
 
     return ImagingPlan(
         inputs=inputs, seed=seed, service_level=level, confidence_level=conf,
-        opening_hours=oh, _drivers=drivers, _yields=ys, _minutes=minutes, _targets=targets,
+        opening_hours=oh, assurance_level=assured, _means=means, _drivers=drivers, _yields=ys,
+        _minutes=minutes, _targets=targets,
         _factors=factors, _notes=notes, _checks=pd.DataFrame(checks), _resolved=resolved,
-        _weekly=weekly, _yearly=yearly, _sim=sim,
+        _weekly=weekly, _yearly=yearly, _sim=sim, _local=pd.DataFrame(local_rows, columns=list(
+            _LOCAL_COLUMNS)),
     )

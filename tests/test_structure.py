@@ -19,13 +19,15 @@ LAYERS = [
     "errors", "_version", "_validation", "_display", "_draw", "_catalogue",
     "_bbkernel", "_mixkernel", "_laws", "_values", "_pooling", "_synthesis", "_encodings",
     "_registry", "_parameters", "counts", "_montecarlo", "_totals", "_results", "_dask",
-    "_estimate", "_sensitivity", "plotting", "_audit", "_planning", "_cli_common", "_cli_plan",
-    "_cli_commands", "cli", "__init__", "__main__",
+    "_estimate", "_sensitivity", "plotting", "_audit", "_plan_laws", "_plan_local",
+    "_plan_queue", "_planning", "_cli_common", "_cli_plan", "_cli_commands", "cli", "__init__",
+    "__main__",
 ]
 # Optional or heavy libraries that may be imported inside a function, where they are used.
 # dask: the optional extra spinemets[dask], imported by _dask only once a Dask frame is given.
+# simpy: the optional extra spinemets[queue], imported by _plan_queue when waits are simulated.
 LAZY_ALLOWED = ("matplotlib", "pandas.io.formats.style", "scipy.signal", "scipy.fft", "jinja2",
-                "dask")
+                "dask", "simpy")
 # Package modules that may be imported inside a function, each with the reason.
 LAZY_RELATIVE_ALLOWED = {
     # The console entry point: `spinemets --help` and `--version` must answer without loading
@@ -110,7 +112,7 @@ def test_no_lazy_import_hides_a_dependency(name):
 def test_import_spinemets_loads_no_optional_library():
     code = ("import sys, spinemets; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in "
-            "('matplotlib', 'jinja2', 'dask', 'distributed', 'openpyxl')))")
+            "('matplotlib', 'jinja2', 'dask', 'distributed', 'openpyxl', 'simpy')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "[]"
