@@ -170,7 +170,7 @@ def _ci_arrays(k: np.ndarray, n: np.ndarray, level: float, method: str) -> tuple
 
 def _wilson_cc(kf: np.ndarray, nf: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
     """Wilson score interval with continuity correction (Newcombe 1998, method 4), in the
-    form of R ``prop.test(x, n, correct=TRUE)``: the correction ½ is reduced to |x − n/2|
+    form of R ``prop.test(x, n, correct=TRUE)``: the correction ½ is reduced to ``|x - n/2|``
     when that is smaller (prop.test's null is p = ½)."""
     corr = np.minimum(0.5, np.abs(kf - nf / 2.0))
     p = kf / nf
@@ -261,7 +261,7 @@ def proportion_ci(events: Any, total: Any, confidence_level: float = 0.95,
 
         - ``wilson``: Wilson score interval (no continuity correction).
         - ``wilson-cc``: Wilson with continuity correction, as R ``prop.test(x, n)`` (its
-          correction ½ is reduced to |x − n/2| when that is smaller, so at x = n/2 it equals
+          correction ½ is reduced to ``|x - n/2|`` when that is smaller, so at x = n/2 it equals
           ``wilson``).
         - ``logit``, ``cloglog``, ``probit``: normal interval on the logit,
           complementary log-log (log(−log p)) or probit scale with the delta-method variance,
