@@ -609,8 +609,12 @@ def plot_count_law(counts: Any, probabilities: Any, capacity: float, ax: Any = N
     ax = _axes(ax)
     over = n > capacity
     kwargs.setdefault("width", 0.85)
-    ax.bar(n[~over], p[~over], color="C0", label="within capacity", **kwargs)
-    ax.bar(n[over], p[over], color="C1", label="over capacity", **kwargs)
+    within_colour = kwargs.pop("color", PALETTE[0])
+    # over-capacity bars differ by hatching too, not by hue alone (and keep a user's colour)
+    over_colour = PALETTE[1] if within_colour == PALETTE[0] else within_colour
+    ax.bar(n[~over], p[~over], color=within_colour, label="within capacity", **kwargs)
+    ax.bar(n[over], p[over], color=over_colour, hatch="//", edgecolor="white",
+           label="over capacity", **{k: v for k, v in kwargs.items() if k != "edgecolor"})
     label = f"capacity {capacity:g}"
     if exceed is not None:
         label += f": P(more than capacity) = {exceed:.3f}"

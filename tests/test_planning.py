@@ -1277,3 +1277,14 @@ def test_cli_plan_out_dir_is_not_overwritten_without_force(tmp_path, capsys):
     assert "--force" in capsys.readouterr().err
     assert (out / "plan.csv").read_bytes() == before
     assert main([*args, "--force"]) == 0
+
+
+def test_plan_plot_takes_a_colour_and_marks_overflow_beyond_hue():
+    plan = plan_imaging(POP, rng=1, n_sims=1000)
+    ax = plan.plot(color="k")
+    within = [b for b in ax.patches if not b.get_hatch()]
+    over = [b for b in ax.patches if b.get_hatch()]
+    assert within and over  # overflow bars are hatched, not only a different hue
+    assert all(b.get_facecolor()[:3] == (0.0, 0.0, 0.0) for b in within)
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "within capacity" in labels and "over capacity" in labels
