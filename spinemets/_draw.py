@@ -601,6 +601,8 @@ def plot_count_law(counts: Any, probabilities: Any, capacity: float, ax: Any = N
     >>> len(ax.patches)
     15
     """
+    from matplotlib.ticker import MaxNLocator
+
     n = np.asarray(counts, dtype=float)
     p = np.asarray(probabilities, dtype=float)
     if n.shape != p.shape or n.ndim != 1:
@@ -620,6 +622,7 @@ def plot_count_law(counts: Any, probabilities: Any, capacity: float, ax: Any = N
         label += f": P(more than capacity) = {exceed:.3f}"
     line = ax.axvline(capacity + 0.5, color="black", linestyle="--", label=label)
     line.set_gid("capacity")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no tick at 2.5 scans
     ax.set_xlabel(xlabel)
     ax.set_ylabel("probability")
     if title:

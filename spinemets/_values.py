@@ -19,7 +19,7 @@ from scipy import special, stats
 
 from ._display import format_interval, format_value, html_record
 from ._draw import plot_distribution
-from ._laws import MixtureGen, mixture_dist, product_dist
+from ._laws import MixtureGen, ProductGen, mixture_dist, product_dist
 from ._validation import check_confidence_level, check_real, make_rng
 
 __all__ = ["Proportion", "Rate", "logitnorm"]
@@ -80,6 +80,8 @@ def _dist_text(dist: Any) -> str:
         parts = ", ".join(_dist_text(c) for c in dist.dist.components)
         weights = ", ".join(f"{w:.6g}" for w in dist.dist.weights)
         return f"mixture({parts}; weights {weights})"
+    if isinstance(dist.dist, ProductGen):
+        return " × ".join(_dist_text(f) for f in dist.dist.factors)
     args = ", ".join(f"{v:.6g}" for v in dist.args)
     kwds = ", ".join(f"{k}={v:.6g}" for k, v in dist.kwds.items() if k != "loc" or v != 0)
     inner = ", ".join(p for p in (args, kwds) if p)

@@ -84,3 +84,8 @@ def test_proportion_rejects_support_outside_unit_interval():
 def test_interval_level_validated(level):
     with pytest.raises(ValueError, match="confidence_level"):
         sm.Proportion.beta(1, 1).interval(level)
+
+
+def test_product_repr_names_both_factors():
+    p = sm.Proportion.beta(2, 8) * sm.Proportion.beta(30, 70)
+    assert "beta(2, 8) × beta(30, 70)" in repr(p)

@@ -1288,3 +1288,9 @@ def test_plan_plot_takes_a_colour_and_marks_overflow_beyond_hue():
     assert all(b.get_facecolor()[:3] == (0.0, 0.0, 0.0) for b in within)
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert "within capacity" in labels and "over capacity" in labels
+
+
+def test_plan_plot_ticks_are_whole_scans():
+    ax = plan_imaging(POP, rng=1, n_sims=1000).plot(stream="follow_up")
+    ticks = ax.get_xticks()
+    assert len(ticks) and np.allclose(ticks, np.round(ticks))
