@@ -61,7 +61,7 @@ import math
 import textwrap
 import warnings
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -75,6 +75,9 @@ from ._synthesis import logit_effects
 from ._validation import check_confidence_level, check_count
 from ._version import __version__
 from .errors import SpinemetsWarning
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["METHODS", "READINGS", "REPRODUCE_COLUMNS", "Audit", "Reading",
            "probability_verdict", "reproduce", "row_measures"]
@@ -772,7 +775,7 @@ class Audit:
         out.append(f"Lesson: {self._lessons[claim_id]}")
         return "\n".join(out)
 
-    def plot(self, claim_id: str, ax: Any = None, reading: str | None = None) -> Any:
+    def plot(self, claim_id: str, ax: Axes | None = None, reading: str | None = None) -> Axes:
         """The reading's evidence rows, the claimed range (shaded) and the reconstruction
         (diamond, with the prediction interval dashed) on one axis; returns the Axes.
 

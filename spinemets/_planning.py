@@ -52,7 +52,7 @@ import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -75,6 +75,9 @@ from ._validation import (
 from ._values import Proportion, Rate, logitnorm
 from ._version import __version__
 from .errors import ImplausibleInputWarning, PlanningWarning
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = [
     "DEFAULTS",
@@ -1766,7 +1769,7 @@ class ImagingPlan:
             inputs["abbreviated_streams"] = tuple(inputs["abbreviated_streams"])
         return plan_imaging(**inputs)
 
-    def plot(self, ax: Any = None, stream: str = "total", capacity: float | None = None,
+    def plot(self, ax: Axes | None = None, stream: str = "total", capacity: float | None = None,
              **kwargs: Any) -> Any:
         """Bar chart of the weekly demand distribution with the capacity line.
 

@@ -33,7 +33,7 @@ import json
 import platform
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -43,6 +43,9 @@ from ._catalogue import DATA_VERSION
 from ._display import show
 from ._draw import plot_estimates
 from ._version import __version__
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = [
     "PROVENANCE_COLUMNS",
@@ -218,7 +221,7 @@ class ResultAccessor:
         """:func:`spinemets.provenance` of this table."""
         return provenance(self._table)
 
-    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+    def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
         """:func:`spinemets.plotting.plot_estimates` of this table; returns the Axes."""
         return plot_estimates(self._table, ax=ax, **kwargs)
 

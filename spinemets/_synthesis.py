@@ -22,7 +22,7 @@ import numbers
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -46,6 +46,9 @@ from .errors import (
     PredictionIntervalWarning,
     PrevalenceClippedWarning,
 )
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = [
     "CI_METHODS",
@@ -597,7 +600,7 @@ class PooledProportion:
         out["method"] = self.method
         return out
 
-    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+    def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
         """Forest plot (studies, pooled diamonds, prediction interval); returns the Axes.
 
         Examples
@@ -897,7 +900,7 @@ class TruePrevalence:
             "n_draws": 0 if self.draws is None else int(self.draws.size),
         }])
 
-    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+    def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
         """Histogram of the draws with the interval shaded (a line with fixed inputs).
 
         Examples

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -21,6 +21,9 @@ from ._display import format_interval, format_value, html_record
 from ._draw import plot_distribution
 from ._laws import MixtureGen, ProductGen, mixture_dist, product_dist
 from ._validation import check_confidence_level, check_real, make_rng
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["Proportion", "Rate", "logitnorm"]
 
@@ -273,7 +276,8 @@ class _Uncertain:
         rows += [(k, v) for k, v in self._provenance().items() if v and k != "label"]
         return html_record(f"{type(self).__name__} {self.label}".strip(), rows)
 
-    def plot(self, ax: Any = None, confidence_level: float = 0.95, **kwargs: Any) -> Any:
+    def plot(self, ax: Axes | None = None, confidence_level: float = 0.95,
+             **kwargs: Any) -> Axes:
         """Plot the density with its interval shaded; returns the matplotlib ``Axes``."""
         return plot_distribution(self, ax=ax, confidence_level=confidence_level, **kwargs)
 
