@@ -107,9 +107,7 @@ def check_output(output: str | None, force: bool) -> None:
     without ``--force``."""
     if output is None or output == STDIO:
         return
-    path = Path(output)
-    if not path.parent.exists():
-        raise CLIUsageError(f"--output: folder {str(path.parent)!r} does not exist")
+    path = _output_path(output)
     if path.is_dir():
         raise CLIUsageError(f"--output: {output!r} is a folder, not a file")
     if path.exists() and not force:
@@ -165,7 +163,12 @@ def emit_text(text: str, output: str | None) -> None:
     if output is None or output == STDIO:
         sys.stdout.write(text)
         return
+    _output_path(output).write_text(text, encoding="utf-8")
+
+
+def _output_path(output: str) -> Path:
+    """``--output`` as a path whose folder exists (a usage error otherwise)."""
     path = Path(output)
     if not path.parent.exists():
         raise CLIUsageError(f"--output: folder {str(path.parent)!r} does not exist")
-    path.write_text(text, encoding="utf-8")
+    return path

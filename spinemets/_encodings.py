@@ -279,18 +279,33 @@ def _lagrange_newton(x: float, y: float, low: float, high: float, level: float
     return None
 
 
-def _maxent_newton(low: float, high: float, level: float) -> tuple[float, float] | None:
-    """Fast maximum-entropy search; None where it cannot vouch for its answer."""
-    width = high - low
-    means = np.unique(np.concatenate([special.expit(np.linspace(-9.0, 9.0, 61)),
-                                      np.linspace(low, high, 13)[1:-1]]))
-    kappa_max = max(1e8, 1e3 / width**2)
-    log_kappa = np.linspace(np.log(1e-2), np.log(kappa_max), 29)
+def _crossing_grid(low: float, high: float, level: float, n_logit: int, n_range: int,
+                   n_kappa: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                                         np.ndarray]:
+    """A grid of (mean, log concentration) and the cells where the curve ``mass = level``
+    crosses it.
+
+    Means are ``n_logit`` points even on the logit scale plus ``n_range - 2`` inside
+    ``[low, high]``; log concentrations are ``n_kappa`` points from 1e-2 to a bound that
+    grows as the range narrows. Returns ``(means, log_kappa, gap, rows, cols)``: ``gap`` is
+    mass minus ``level`` on the grid, and the sign of ``gap`` changes between
+    ``(rows, cols)`` and ``(rows, cols + 1)``.
+    """
+    means = np.unique(np.concatenate([special.expit(np.linspace(-9.0, 9.0, n_logit)),
+                                      np.linspace(low, high, n_range)[1:-1]]))
+    kappa_max = max(1e8, 1e3 / (high - low) ** 2)
+    log_kappa = np.linspace(np.log(1e-2), np.log(kappa_max), n_kappa)
     m_grid, lk_grid = np.meshgrid(means, log_kappa, indexing="ij")
     kappa = np.exp(lk_grid)
     with np.errstate(all="ignore"):
         gap = _mass_inside(m_grid * kappa, (1 - m_grid) * kappa, low, high) - level
     rows, cols = np.nonzero(np.signbit(gap[:, :-1]) != np.signbit(gap[:, 1:]))
+    return means, log_kappa, gap, rows, cols
+
+
+def _maxent_newton(low: float, high: float, level: float) -> tuple[float, float] | None:
+    """Fast maximum-entropy search; None where it cannot vouch for its answer."""
+    means, log_kappa, gap, rows, cols = _crossing_grid(low, high, level, 61, 13, 29)
     if rows.size == 0:
         return None
     g0, g1 = gap[rows, cols], gap[rows, cols + 1]
@@ -350,17 +365,7 @@ def _maxent_search(low: float, high: float, level: float) -> tuple[float, float]
     on a grid of (mean, log concentration), keeps the best points of every branch, and
     polishes each along the curve before choosing the global optimum.
     """
-    width = high - low
-    inner = np.linspace(low, high, 43)[1:-1]
-    means = np.unique(np.concatenate([special.expit(np.linspace(-9.0, 9.0, 241)), inner]))
-    kappa_max = max(1e8, 1e3 / width**2)
-    log_kappa = np.linspace(np.log(1e-2), np.log(kappa_max), 281)
-    m_grid, lk_grid = np.meshgrid(means, log_kappa, indexing="ij")
-    kappa = np.exp(lk_grid)
-    with np.errstate(all="ignore"):
-        gap = _mass_inside(m_grid * kappa, (1 - m_grid) * kappa, low, high) - level
-    sign_change = np.signbit(gap[:, :-1]) != np.signbit(gap[:, 1:])
-    rows, cols = np.nonzero(sign_change)
+    means, log_kappa, _, rows, cols = _crossing_grid(low, high, level, 241, 43, 281)
     if rows.size == 0:
         raise EncodingError(
             f"no Beta distribution puts {level:g} of its mass inside [{low:g}, {high:g}]"

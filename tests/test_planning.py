@@ -826,14 +826,21 @@ def _two_level_plan(**kw):
                         urgent_yield=sm.Proportion.beta(*YU), rng=1, n_sims=1000, **kw)
 
 
-def _outer_draws(n, rng):
-    """Expected weekly total scans for n catchments drawn from the documented model."""
-    f = followup_per_patient()
+def _catchment_rates(n, rng):
+    """MSCC and other spinal-metastasis rates (per year) of n catchments drawn from the
+    documented defaults: Gamma laws with CV 0.25 around 8.1 and 30.2 per 100,000."""
     mean_m, mean_s = POP * 8.1e-5, POP * 30.2e-5
     var_m, var_s = (0.25 * mean_m) ** 2, (0.25 * mean_s) ** 2
     mean_u, var_u = mean_s - mean_m, var_s - var_m
     lam_m = rng.gamma(mean_m**2 / var_m, var_m / mean_m, n)
     lam_u = rng.gamma(mean_u**2 / var_u, var_u / mean_u, n)
+    return lam_m, lam_u
+
+
+def _outer_draws(n, rng):
+    """Expected weekly total scans for n catchments drawn from the documented model."""
+    f = followup_per_patient()
+    lam_m, lam_u = _catchment_rates(n, rng)
     ye, yu = rng.beta(*YE, n), rng.beta(*YU, n)
     return WEEK * (lam_m / ye + lam_u / yu + f * (lam_m + lam_u))
 
@@ -1248,11 +1255,7 @@ def test_borrowed_urgent_yield_is_drawn_once():
     rng = np.random.default_rng(99)
     n = 400_000
     f = followup_per_patient()
-    mean_m, mean_s = POP * 8.1e-5, POP * 30.2e-5
-    var_m, var_s = (0.25 * mean_m) ** 2, (0.25 * mean_s) ** 2
-    mean_u, var_u = mean_s - mean_m, var_s - var_m
-    lam_m = rng.gamma(mean_m**2 / var_m, var_m / mean_m, n)
-    lam_u = rng.gamma(mean_u**2 / var_u, var_u / mean_u, n)
+    lam_m, lam_u = _catchment_rates(n, rng)
     y = rng.beta(a_y, b_y, n)
     mu = WEEK * ((lam_m + lam_u) / y + f * (lam_m + lam_u))
     for c in (30, 35, 40):
