@@ -40,9 +40,6 @@ EVIDENCE_COLUMNS = (
     "interval", "unit", "horizon_years", "citation", "doi", "pmid", "url", "verified",
     "checked", "notes",
 )
-#: Columns added on 2026-12-06; a file without them is read with these defaults (for
-#: ``measured_setting``: the ``setting`` when it is a primary setting, else ``not_stated``).
-_ADDED_EVIDENCE_COLUMNS = ("measured_setting", "total_derived", "horizon_years")
 CLAIM_COLUMNS = (
     "id", "claim", "cited_source", "cited_source_status", "claim_type", "claimed_low",
     "claimed_high", "estimand", "primary_site", "evidence_ids", "reading", "notes",

@@ -65,6 +65,7 @@ from ._parameters import parameter
 from ._plan_laws import GammaRate, WeeklyMeanLaw, yield_nodes
 from ._plan_local import check_observed, update_cases, update_yield
 from ._plan_queue import HOURS_PER_WEEK, simulate_queue, summarise_waits
+from ._totals import convolve_pmfs
 from ._validation import (
     RNGLike,
     check_confidence_level,
@@ -104,8 +105,6 @@ _STREAM_TEXT = {
 
 _DAYS_PER_YEAR = 365.25
 _WEEK_YEARS = 7.0 / _DAYS_PER_YEAR
-_WEEKS_PER_YEAR = _DAYS_PER_YEAR / 7.0
-_HOURS_PER_WEEK = 168.0
 _WEEKS_PER_DRAW = 52
 _MAX_SIMS = 100_000
 _TAIL = 1e-13
@@ -481,7 +480,7 @@ class OpeningHours:
             )
         cleaned = text.strip()
         if cleaned.lower() in {"24/7", "always", "24x7"}:
-            return cls(((0.0, _HOURS_PER_WEEK),), cleaned)
+            return cls(((0.0, HOURS_PER_WEEK),), cleaned)
         raw: list[tuple[float, float]] = []
         for segment in (s.strip() for s in cleaned.split(";")):
             if not segment:
@@ -527,13 +526,13 @@ class OpeningHours:
     def gaps(self) -> list[float]:
         """Lengths (hours) of the closed periods of the week, wrapping Sunday to Monday."""
         if not self.intervals:
-            return [_HOURS_PER_WEEK]
+            return [HOURS_PER_WEEK]
         out = []
         for i, (_, b) in enumerate(self.intervals):
             nxt = self.intervals[(i + 1) % len(self.intervals)][0]
-            gap = (nxt - b) % _HOURS_PER_WEEK
-            if len(self.intervals) == 1 and gap == 0 and self.hours_per_week < _HOURS_PER_WEEK:
-                gap = _HOURS_PER_WEEK - self.hours_per_week
+            gap = (nxt - b) % HOURS_PER_WEEK
+            if len(self.intervals) == 1 and gap == 0 and self.hours_per_week < HOURS_PER_WEEK:
+                gap = HOURS_PER_WEEK - self.hours_per_week
             if gap > 0:
                 out.append(gap)
         return out
@@ -551,7 +550,7 @@ class OpeningHours:
         0.0
         """
         h = check_real(hours, "hours", low=0)
-        return float(sum(max(g - h, 0.0) for g in self.gaps()) / _HOURS_PER_WEEK)
+        return float(sum(max(g - h, 0.0) for g in self.gaps()) / HOURS_PER_WEEK)
 
     def share_within(self, hours: float) -> float:
         """Share of arrivals that can be scanned within ``hours`` (``1 - prob_wait_over``).
@@ -573,7 +572,7 @@ class OpeningHours:
         >>> round(OpeningHours.parse("daily 08-18").mean_wait(), 3)
         4.083
         """
-        return float(sum(g * g / 2.0 for g in self.gaps()) / _HOURS_PER_WEEK)
+        return float(sum(g * g / 2.0 for g in self.gaps()) / HOURS_PER_WEEK)
 
     def sessions(self) -> list[tuple[float, float, float]]:
         """Open periods split at midnight, each with the hours of arrivals it serves.
@@ -597,9 +596,9 @@ class OpeningHours:
         out = []
         for i, (a, b) in enumerate(pieces):
             prev_end = pieces[i - 1][1]
-            window = (b - prev_end) % _HOURS_PER_WEEK
+            window = (b - prev_end) % HOURS_PER_WEEK
             if window == 0:
-                window = _HOURS_PER_WEEK
+                window = HOURS_PER_WEEK
             out.append((a, b, float(window)))
         return out
 
@@ -744,13 +743,7 @@ def _mixture_law(mean: float, shape: float | None, mults: np.ndarray, weights: n
 def _convolve(a: _Counts, b: _Counts) -> _Counts:
     lo_a, pa = a.grid()
     lo_b, pb = b.grid()
-    if len(pa) * len(pb) > 4_000_000:
-        from scipy import signal  # only large planning convolutions need it (import cost)
-
-        pmf = signal.fftconvolve(pa, pb)
-    else:
-        pmf = np.convolve(pa, pb)
-    return _GridCounts(lo_a + lo_b, pmf)
+    return _GridCounts(lo_a + lo_b, convolve_pmfs([pa, pb]))
 
 
 # --------------------------------------------------------------------------- drivers

@@ -231,9 +231,6 @@ class _Uncertain:
             "assumption": self.assumption,
         }
 
-    def _scale(self) -> float:
-        return 1.0
-
     @property
     def unit(self) -> str:
         """The display unit of the value: ``"fraction"`` (shown as percent)."""

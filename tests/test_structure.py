@@ -26,7 +26,7 @@ LAYERS = [
 # Optional or heavy libraries that may be imported inside a function, where they are used.
 # dask: the optional extra spinemets[dask], imported by _dask only once a Dask frame is given.
 # simpy: the optional extra spinemets[queue], imported by _plan_queue when waits are simulated.
-LAZY_ALLOWED = ("matplotlib", "pandas.io.formats.style", "scipy.signal", "scipy.fft", "jinja2",
+LAZY_ALLOWED = ("matplotlib", "pandas.io.formats.style", "scipy.fft", "jinja2",
                 "dask", "simpy")
 # Package modules that may be imported inside a function, each with the reason.
 LAZY_RELATIVE_ALLOWED = {
