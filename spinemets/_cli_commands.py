@@ -24,6 +24,7 @@ from ._cli_common import (
     did_you_mean,
     emit_table,
     emit_text,
+    out_dir_folder,
     read_csv_arg,
     require_number,
 )
@@ -48,11 +49,7 @@ def _check_out_dir(args: argparse.Namespace, name: str) -> Path | None:
     if args.output is not None:
         raise CLIUsageError("--out-dir and --output cannot be used together: --out-dir writes "
                             f"{name}.csv and {name}.json itself")
-    folder = Path(args.out_dir)
-    if folder.exists() and not folder.is_dir():
-        raise CLIUsageError(f"--out-dir: {str(folder)!r} exists and is not a folder")
-    if not folder.parent.exists():
-        raise CLIUsageError(f"--out-dir: parent folder {str(folder.parent)!r} does not exist")
+    folder = out_dir_folder(args.out_dir)
     clash = [str(folder / f"{name}{ext}") for ext in (".csv", ".json")
              if (folder / f"{name}{ext}").exists()]
     if clash and not args.force:

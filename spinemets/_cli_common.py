@@ -17,8 +17,8 @@ import pandas as pd
 from ._display import format_table
 
 __all__ = ["CLIUsageError", "add_output_arguments", "check_output", "did_you_mean",
-           "emit_summary", "emit_table", "emit_text", "format_for_display", "read_csv_arg",
-           "require_number"]
+           "emit_summary", "emit_table", "emit_text", "format_for_display", "out_dir_folder",
+           "read_csv_arg", "require_number"]
 
 #: The ``--output``/``--cohort`` value that means standard output / standard input.
 STDIO = "-"
@@ -164,6 +164,17 @@ def emit_text(text: str, output: str | None) -> None:
         sys.stdout.write(text)
         return
     _output_path(output).write_text(text, encoding="utf-8")
+
+
+def out_dir_folder(out_dir: str) -> Path:
+    """``--out-dir`` as a folder path: one that exists or can be made in an existing parent
+    (a usage error otherwise). Whether its files may be overwritten is the caller's rule."""
+    folder = Path(out_dir)
+    if folder.exists() and not folder.is_dir():
+        raise CLIUsageError(f"--out-dir: {str(folder)!r} exists and is not a folder")
+    if not folder.parent.exists():
+        raise CLIUsageError(f"--out-dir: parent folder {str(folder.parent)!r} does not exist")
+    return folder
 
 
 def _output_path(output: str) -> Path:

@@ -18,7 +18,13 @@ from typing import Any
 
 import pandas as pd
 
-from ._cli_common import CLIUsageError, add_output_arguments, emit_summary, emit_table
+from ._cli_common import (
+    CLIUsageError,
+    add_output_arguments,
+    emit_summary,
+    emit_table,
+    out_dir_folder,
+)
 from ._parameters import parameter
 from ._planning import DEFAULTS, plan_imaging
 from ._values import Proportion
@@ -333,16 +339,10 @@ def run(args: argparse.Namespace) -> int:
         raise CLIUsageError(f"--scenario: scenario names must differ, got {names}")
     out_dir = None
     if args.out_dir is not None:
-        out_dir = Path(args.out_dir)
-        if out_dir.exists() and not out_dir.is_dir():
-            raise CLIUsageError(f"--out-dir: {str(out_dir)!r} exists and is not a folder")
-        if not out_dir.parent.exists():
-            raise CLIUsageError(f"--out-dir: parent folder {str(out_dir.parent)!r} does not exist")
+        out_dir = out_dir_folder(args.out_dir)
         if out_dir.is_dir() and any(out_dir.iterdir()) and not getattr(args, "force", False):
             raise CLIUsageError(f"--out-dir: {str(out_dir)!r} already holds files; pass --force "
                                 "to overwrite them")
-    if args.output is not None and not Path(args.output).parent.exists():
-        raise CLIUsageError(f"--output: folder {str(Path(args.output).parent)!r} does not exist")
     plans = []
     for name, settings in zip(names, runs, strict=True):
         where = f"plan ({name})" if name else "plan"
