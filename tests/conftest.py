@@ -1,9 +1,32 @@
-"""Shared pytest configuration: plots are drawn with the non-interactive Agg backend."""
+"""Shared pytest configuration.
+
+Plots are drawn with the non-interactive Agg backend. Hypothesis runs the ``quick`` profile by
+default (and in CI); ``SPINEMETS_HYPOTHESIS_PROFILE=long python -m pytest`` runs the long one,
+with ten times the examples, for a local robustness sweep.
+"""
+
+import os
+from datetime import timedelta
 
 import matplotlib
 import pytest
+from hypothesis import HealthCheck, settings
 
 matplotlib.use("Agg")
+
+settings.register_profile(
+    "quick",
+    max_examples=40,
+    deadline=timedelta(seconds=5),
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "long",
+    max_examples=400,
+    deadline=timedelta(seconds=20),
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile(os.environ.get("SPINEMETS_HYPOTHESIS_PROFILE", "quick"))
 
 
 @pytest.fixture(autouse=True)
