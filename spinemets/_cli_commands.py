@@ -7,7 +7,9 @@ module only when a subcommand runs (``spinemets --help`` and ``--version`` stay 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -24,9 +26,11 @@ from ._cli_common import (
     did_you_mean,
     emit_table,
     emit_text,
+    one_line,
     out_dir_folder,
     read_csv_arg,
     require_number,
+    spreadsheet_safe,
 )
 from ._estimate import estimate, estimate_total
 from ._parameters import parameter_sites, parameter_table, parameters
@@ -46,9 +50,6 @@ def _check_out_dir(args: argparse.Namespace, name: str) -> Path | None:
     """The folder of ``--out-dir``, checked before any work is done."""
     if args.out_dir is None:
         return None
-    if args.output is not None:
-        raise CLIUsageError("--out-dir and --output cannot be used together: --out-dir writes "
-                            f"{name}.csv and {name}.json itself")
     folder = out_dir_folder(args.out_dir)
     clash = [str(folder / f"{name}{ext}") for ext in (".csv", ".json")
              if (folder / f"{name}{ext}").exists()]
@@ -63,10 +64,14 @@ def _write_out_dir(folder: Path, name: str, frame: pd.DataFrame, argv: list[str]
     rerun = ["spinemets", *argv]
     if seed is not None and "--seed" not in argv:
         rerun += ["--seed", str(seed)]
-    folder.mkdir(exist_ok=True)
-    csv_path, json_path = write_with_sidecar(
-        frame, folder / f"{name}.csv",
-        {"command": ["spinemets", *argv], "seed": seed, "rerun": rerun, **extra})
+    try:
+        folder.mkdir(exist_ok=True)
+        csv_path, json_path = write_with_sidecar(
+            spreadsheet_safe(frame), folder / f"{name}.csv",
+            {"command": ["spinemets", *argv], "seed": seed, "rerun": rerun, **extra})
+    except OSError as exc:
+        raise CLIUsageError(f"--out-dir: cannot write into {str(folder)!r} "
+                            f"({exc.strerror or exc})") from None
     print(f"spinemets {name}: wrote {csv_path} and {json_path}"
           + ("" if seed is None else f" (seed {seed})"), file=sys.stderr)
 
@@ -77,23 +82,30 @@ def _sites(column: pd.Series) -> set[str]:
 
 def _cmd_evidence(args: argparse.Namespace) -> int:
     folder = _check_out_dir(args, "evidence")
-    df = evidence(args.file) if args.file else evidence()
-    if args.site and args.site not in _sites(df["primary_site"]):
+    try:
+        df = evidence(args.file) if args.file is not None else evidence()
+    except (ValueError, TypeError, SpinemetsError, OSError) as exc:
+        if args.file is None:
+            raise
+        raise CLIUsageError(f"--file {args.file!r}: {exc}") from None
+    if args.site is not None and args.site not in _sites(df["primary_site"]):
         raise did_you_mean("--site", args.site, _sites(df["primary_site"]), "primary site")
-    if args.setting and args.setting not in set(df["setting"]):
+    if args.setting is not None and args.setting not in set(df["setting"]):
         raise did_you_mean("--setting", args.setting, df["setting"].dropna(), "setting")
-    if args.estimand and args.estimand not in set(df["estimand"]):
+    if args.estimand is not None and args.estimand not in set(df["estimand"]):
         raise did_you_mean("--estimand", args.estimand, df["estimand"].dropna(), "estimand")
-    if args.site:
+    if args.site is not None:
         df = df[df["primary_site"].str.split(";").map(lambda s: args.site in s)]
-    if args.setting:
+    if args.setting is not None:
         df = df[df["setting"] == args.setting]
-    if args.estimand:
+    if args.estimand is not None:
         df = df[df["estimand"] == args.estimand]
     if df.empty:
         given = " ".join(f"--{flag} {value}" for flag, value in
                          (("site", args.site), ("setting", args.setting),
-                          ("estimand", args.estimand)) if value)
+                          ("estimand", args.estimand)) if value is not None)
+        if not given:
+            raise CLIUsageError(f"--file {args.file!r}: the catalogue has no rows")
         raise CLIUsageError(f"evidence: no catalogue row matches {given} together; "
                             "drop a filter (each one alone matches rows)")
     if folder is not None:
@@ -135,9 +147,18 @@ def _cohort_from_flags(args: argparse.Namespace, kind: str) -> pd.DataFrame:
     if len(given) != 1:
         raise CLIUsageError("estimate: give exactly one of --n N, --person-years PY or "
                             f"--cohort FILE.csv (got {', '.join(given) or 'none'})")
+    if args.site is not None:
+        sites = parameter_sites(args.outcome)
+        if args.site not in sites:
+            raise did_you_mean("--site", args.site, sites,
+                               f"primary site of {args.outcome!r}")
     if args.cohort is not None:
         cohort = read_csv_arg("--cohort", args.cohort)
-        if args.site and "primary_site" not in cohort.columns:
+        if args.site is not None:
+            if "primary_site" in cohort.columns:
+                raise CLIUsageError(
+                    f"--site {args.site!r} cannot be used with --cohort {args.cohort!r}, "
+                    "which has its own primary_site column; drop one of them")
             cohort["primary_site"] = args.site
         return cohort
     if kind == "rate" and args.n is not None:
@@ -150,17 +171,17 @@ def _cohort_from_flags(args: argparse.Namespace, kind: str) -> pd.DataFrame:
     require_number("--person-years", args.person_years, minimum=0)
     cohort = (pd.DataFrame({"n": [args.n]}) if args.n is not None
               else pd.DataFrame({"person_years": [args.person_years]}))
-    if args.site:
-        sites = parameter_sites(args.outcome)
-        if args.site not in sites:
-            raise did_you_mean("--site", args.site, sites,
-                               f"primary site of {args.outcome!r}")
+    if args.site is not None:
         cohort["primary_site"] = args.site
     return cohort
 
 
 def _cmd_estimate(args: argparse.Namespace) -> int:
     require_number("--confidence-level", args.confidence_level, above=0, below=1)
+    require_number("--seed", args.seed, minimum=0)
+    if args.seed is not None and args.method == "exact":
+        raise CLIUsageError(f"--seed {args.seed} cannot be used with --method exact, which "
+                            "draws no random numbers; drop --seed or use --method auto")
     folder = _check_out_dir(args, "estimate")
     kind = _outcome_kind(args.outcome)
     cohort = _cohort_from_flags(args, kind)
@@ -174,7 +195,7 @@ def _cmd_estimate(args: argparse.Namespace) -> int:
     except (ValueError, TypeError) as exc:
         if args.cohort is None:
             raise
-        raise CLIUsageError(f"--cohort {args.cohort}: {exc}") from None
+        raise CLIUsageError(f"--cohort {args.cohort!r}: {exc}") from None
     if folder is not None:
         seeds = df["seed"].dropna().unique()
         prov = provenance(df)
@@ -275,18 +296,71 @@ def register(sub: Any, helps: Mapping[str, str]) -> None:
     _cli_plan.register(sub)
 
 
+def _check_flag_combinations(args: argparse.Namespace) -> None:
+    """Refuse flags that cannot apply together instead of ignoring one of them, then fill
+    in the defaults of the flags whose absence matters (``--format``, ``--table``)."""
+    if getattr(args, "out_dir", None) is not None:
+        given = [f"{flag} {value!r}" for flag, value in
+                 (("--output", getattr(args, "output", None)),
+                  ("--format", getattr(args, "format", None)),
+                  ("--table", getattr(args, "table", None))) if value is not None]
+        if given:
+            raise CLIUsageError(
+                f"--out-dir {args.out_dir!r} cannot be used with {', '.join(given)}: --out-dir "
+                "writes every table as CSV with a JSON sidecar into its folder")
+    if hasattr(args, "format") and args.format is None:
+        args.format = "table"
+    if hasattr(args, "table") and args.table is None:
+        args.table = "plan"
+
+
+def _quiet_stdout() -> None:
+    """After a closed pipe (``spinemets ... | head``), send what is left of standard output
+    to the null device so that Python's exit flush does not fail a second time."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is no real file (e.g. captured in tests)
+        pass
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the subcommand of parsed ``args``; returns the exit status (0 ok, 2 bad usage or
-    input, with one line on standard error)."""
-    try:
-        check_output(getattr(args, "output", None), getattr(args, "force", False))
-        return int(args.func(args) or 0)
-    except CLIUsageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except (ValueError, TypeError, SpinemetsError, FileNotFoundError) as exc:
-        message = " ".join(str(exc).split())
-        print(f"error: {message}", file=sys.stderr)
-        return 2
-    except BrokenPipeError:
-        return 0
+    input, with one line on standard error).
+
+    This is the one place where errors become exit statuses. What is caught is what bad
+    input, an unwritable file or an out-of-range number raise: usage errors, ``ValueError``
+    and ``TypeError`` (the library's argument checks, ``UnicodeDecodeError`` included),
+    :class:`~spinemets.errors.SpinemetsError`, ``OSError`` (files), ``OverflowError`` and
+    ``ZeroDivisionError``. Anything else is a bug and keeps its traceback (exit status 1),
+    so that it is reported rather than hidden. Warnings are printed, one line each, only
+    when the command succeeds: a failing command writes its one error line and nothing else.
+    """
+    command = getattr(args, "command", None) or "spinemets"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            _check_flag_combinations(args)
+            check_output(getattr(args, "output", None), getattr(args, "force", False))
+            code = int(args.func(args) or 0)
+        except CLIUsageError as exc:
+            return _fail(str(exc))
+        except BrokenPipeError:
+            _quiet_stdout()
+            return 0
+        except OSError as exc:
+            if exc.filename is None:
+                return _fail(f"{command}: {exc}")
+            return _fail(f"{command}: cannot read or write {str(exc.filename)!r} "
+                         f"({exc.strerror or exc})")
+        except (ValueError, TypeError, SpinemetsError, OverflowError, ZeroDivisionError) as exc:
+            return _fail(f"{command}: {exc}")
+    for message in dict.fromkeys(one_line(w.message) for w in caught):
+        print(f"spinemets {command}: warning: {message}", file=sys.stderr)
+    return code
+
+
+def _fail(message: str) -> int:
+    """Write ``message`` as the one ``error:`` line on standard error; exit status 2."""
+    print(f"error: {one_line(message)}", file=sys.stderr)
+    return 2

@@ -4,10 +4,12 @@ errors in the user's words."""
 from __future__ import annotations
 
 import argparse
+import csv
 import difflib
 import io
 import json
 import math
+import re
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -16,12 +18,24 @@ import pandas as pd
 
 from ._display import format_table
 
-__all__ = ["CLIUsageError", "add_output_arguments", "check_output", "did_you_mean",
-           "emit_summary", "emit_table", "emit_text", "format_for_display", "out_dir_folder",
-           "read_csv_arg", "require_number"]
+__all__ = ["CLIUsageError", "add_output_arguments", "check_output", "csv_text",
+           "did_you_mean", "emit_summary", "emit_table", "emit_text", "format_for_display",
+           "one_line", "out_dir_folder", "read_csv_arg", "require_number", "spreadsheet_safe",
+           "write_csv"]
 
 #: The ``--output``/``--cohort`` value that means standard output / standard input.
 STDIO = "-"
+
+#: First characters that make a spreadsheet read a CSV cell as a formula (or, for tab and
+#: carriage return, shift it into one); such text cells get a leading apostrophe.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+# A cell that is a plain decimal number ("-2", "+1.5e3") is a number to a spreadsheet, not a
+# formula, and stays as it is.
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+#: The longest error line written to standard error, in characters.
+MAX_MESSAGE = 2000
 
 
 class CLIUsageError(Exception):
@@ -31,7 +45,7 @@ class CLIUsageError(Exception):
 def add_output_arguments(parser: argparse.ArgumentParser) -> None:
     """Add ``--format``, ``--output`` and ``--force`` to a subcommand's parser."""
     parser.add_argument(
-        "--format", choices=("table", "csv", "json"), default="table",
+        "--format", choices=("table", "csv", "json"), default=None,
         help="table (human-readable, percent shown as percent; default), csv or json "
              "(full precision, fractions)",
     )
@@ -87,19 +101,48 @@ def require_number(flag: str, value: float | None, *, minimum: float | None = No
         raise CLIUsageError(f"{flag} must be greater than {above:g}, got {shown}")
 
 
+def one_line(message: object) -> str:
+    """``message`` as one line of at most :data:`MAX_MESSAGE` characters (whitespace runs,
+    newlines included, become one space).
+
+    Examples
+    --------
+    >>> from spinemets._cli_common import one_line
+    >>> one_line("bad value\\n  in row 3")
+    'bad value in row 3'
+    """
+    text = " ".join(str(message).split())
+    return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE - 1] + "\u2026"
+
+
 def read_csv_arg(flag: str, path: str) -> pd.DataFrame:
-    """Read the CSV named by ``flag`` (``-`` is standard input) or raise a usage error."""
-    if path == STDIO:
-        source: str | io.StringIO = io.StringIO(sys.stdin.read())
-        name = "standard input"
-    else:
-        if not Path(path).is_file():
-            raise CLIUsageError(f"{flag}: file {path!r} not found")
-        source, name = path, repr(path)
+    """Read the CSV named by ``flag`` (``-`` is standard input) or raise a usage error.
+
+    The text must be UTF-8 (a byte-order mark is allowed); anything else, an empty file or
+    a malformed one is a usage error naming ``flag`` and the file.
+    """
+    name = "standard input" if path == STDIO else repr(path)
     try:
-        return pd.read_csv(source)
+        if path == STDIO:
+            source: str | io.StringIO = io.StringIO(_read_stdin())
+        else:
+            if not Path(path).is_file():
+                raise CLIUsageError(f"{flag}: file {path!r} not found")
+            source = path
+        return pd.read_csv(source, encoding="utf-8-sig")
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise CLIUsageError(f"{flag}: cannot read {name} as CSV ({exc})") from None
+        raise CLIUsageError(f"{flag}: cannot read {name} as UTF-8 CSV ({exc})") from None
+    except OSError as exc:
+        raise CLIUsageError(f"{flag}: cannot read {name} ({exc.strerror or exc})") from None
+
+
+def _read_stdin() -> str:
+    """Standard input as text, decoded strictly as UTF-8 (a byte-order mark dropped): the
+    interpreter's own decoding may let undecodable bytes through as surrogates."""
+    raw = getattr(sys.stdin, "buffer", None)
+    if raw is None:  # already text (a test's StringIO)
+        return sys.stdin.read().removeprefix("\ufeff")
+    return raw.read().decode("utf-8-sig")
 
 
 def check_output(output: str | None, force: bool) -> None:
@@ -107,6 +150,8 @@ def check_output(output: str | None, force: bool) -> None:
     without ``--force``."""
     if output is None or output == STDIO:
         return
+    if not output or "\x00" in output:
+        raise CLIUsageError(f"--output: {output!r} is not a file name")
     path = _output_path(output)
     if path.is_dir():
         raise CLIUsageError(f"--output: {output!r} is a folder, not a file")
@@ -133,11 +178,81 @@ def format_for_display(df: pd.DataFrame, *, fraction_columns: set[str] | None = 
     return format_table(df, fraction_columns=fraction_columns, max_text=max_width, width=width)
 
 
+def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` whose text cells (and column names) cannot run as spreadsheet
+    formulas: text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets
+    a leading apostrophe, unless it is a plain number. Number columns are left as they are.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from spinemets._cli_common import spreadsheet_safe
+    >>> df = pd.DataFrame({"source": ["=1+2", "-2", "@SUM(A1)", "Smith"],
+    ...                    "value": [-1.5, 2.0, 3.0, 4.0]})
+    >>> spreadsheet_safe(df)["source"].tolist()
+    ["'=1+2", '-2', "'@SUM(A1)", 'Smith']
+    >>> spreadsheet_safe(df)["value"].tolist()
+    [-1.5, 2.0, 3.0, 4.0]
+    """
+    out = df.copy()
+    for i in range(out.shape[1]):
+        series = out.iloc[:, i]
+        if pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series):
+            out.isetitem(i, series.map(_safe_cell))
+    out.columns = [_safe_cell(c) for c in out.columns]
+    return out
+
+
+def _safe_cell(value: object) -> object:
+    if (isinstance(value, str) and value.startswith(FORMULA_STARTS)
+            and not _PLAIN_NUMBER.fullmatch(value)):
+        return "'" + value
+    return value
+
+
+def csv_text(df: pd.DataFrame) -> str:
+    """``df`` as CSV text (no index), with formula-like text neutralised
+    (:func:`spreadsheet_safe`): the one CSV writer of the command line.
+
+    A carriage return inside a cell does not end the line in pandas' CSV writer, so it is
+    not quoted; when one occurs, every text cell is quoted (numbers stay bare) so that
+    readers keep the cell whole.
+
+    Examples
+    --------
+    >>> import io
+    >>> import pandas as pd
+    >>> from spinemets._cli_common import csv_text
+    >>> text = csv_text(pd.DataFrame({"who": ["a\\rb"], "n": [3]}))
+    >>> pd.read_csv(io.StringIO(text))["who"].tolist()
+    ['a\\rb']
+    """
+    safe = spreadsheet_safe(df)
+    text_cells = [str(c) for c in safe.columns]
+    for i in range(safe.shape[1]):
+        series = safe.iloc[:, i]
+        if not pd.api.types.is_numeric_dtype(series):
+            text_cells += [v for v in series if isinstance(v, str)]
+    if any("\r" in cell for cell in text_cells):
+        return safe.to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC)
+    return safe.to_csv(index=False)
+
+
+def write_csv(df: pd.DataFrame, path: Path, flag: str) -> None:
+    """Write ``df`` as :func:`csv_text` to ``path``; a failure is a usage error naming
+    ``flag`` and the file."""
+    try:
+        path.write_text(csv_text(df), encoding="utf-8")
+    except OSError as exc:
+        raise CLIUsageError(f"{flag}: cannot write {str(path)!r} ({exc.strerror or exc})") \
+            from None
+
+
 def emit_table(df: pd.DataFrame, fmt: str, output: str | None, *,
                fraction_columns: set[str] | None = None, max_width: int = 48) -> None:
     """Write ``df`` as table, CSV or JSON records to ``output`` (or standard output)."""
     if fmt == "csv":
-        text = df.to_csv(index=False)
+        text = csv_text(df)
     elif fmt == "json":
         text = json.dumps(json.loads(df.to_json(orient="records")), indent=2) + "\n"
     else:
@@ -151,7 +266,7 @@ def emit_summary(text: str, fmt: str, output: str | None) -> None:
     (column ``summary``) or a JSON object ``{"summary": [lines]}``."""
     lines = text.rstrip("\n").split("\n")
     if fmt == "csv":
-        emit_text(pd.DataFrame({"summary": lines}).to_csv(index=False), output)
+        emit_text(csv_text(pd.DataFrame({"summary": lines})), output)
     elif fmt == "json":
         emit_text(json.dumps({"summary": lines}, indent=2) + "\n", output)
     else:
@@ -163,12 +278,18 @@ def emit_text(text: str, output: str | None) -> None:
     if output is None or output == STDIO:
         sys.stdout.write(text)
         return
-    _output_path(output).write_text(text, encoding="utf-8")
+    try:
+        _output_path(output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise CLIUsageError(f"--output: cannot write {output!r} ({exc.strerror or exc})") \
+            from None
 
 
 def out_dir_folder(out_dir: str) -> Path:
     """``--out-dir`` as a folder path: one that exists or can be made in an existing parent
     (a usage error otherwise). Whether its files may be overwritten is the caller's rule."""
+    if not out_dir or "\x00" in out_dir:
+        raise CLIUsageError(f"--out-dir: {out_dir!r} is not a folder name")
     folder = Path(out_dir)
     if folder.exists() and not folder.is_dir():
         raise CLIUsageError(f"--out-dir: {str(folder)!r} exists and is not a folder")

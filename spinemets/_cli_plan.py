@@ -23,7 +23,9 @@ from ._cli_common import (
     add_output_arguments,
     emit_summary,
     emit_table,
+    one_line,
     out_dir_folder,
+    write_csv,
 )
 from ._parameters import parameter
 from ._planning import DEFAULTS, plan_imaging
@@ -113,6 +115,9 @@ SCENARIO_KEYS: frozenset[str] = frozenset(
 )
 _STREAMS = ("emergency", "urgent", "follow_up")
 
+#: The largest scenario file read, in bytes (a scenario is a few dozen lines).
+MAX_SCENARIO_BYTES = 1_000_000
+
 
 def register(subparsers: Any) -> None:
     """Add the ``plan`` subcommand to ``subparsers`` (from ``add_subparsers()``).
@@ -154,7 +159,7 @@ def register(subparsers: Any) -> None:
                    metavar="STREAM:REFERRALS:POSITIVES:YEARS", help=_OBSERVED_HELP)
     p.add_argument("--table", choices=("plan", "assumptions", "sessions", "checks", "summary",
                                        "by_year"),
-                   default="plan", help="what to print: the plan (default), every input with "
+                   default=None, help="what to print: the plan (default), every input with "
                    "its source, the emergency demand per opening session, the plausibility "
                    "checks, or the plain-language summary")
     p.add_argument("--out-dir", metavar="DIR", default=None,
@@ -167,6 +172,10 @@ def register(subparsers: Any) -> None:
 def _parse_yield(value: Any, key: str) -> Any:
     if isinstance(value, dict):
         if set(value) == {"a", "b"}:
+            if not all(isinstance(value[k], (int, float)) and not isinstance(value[k], bool)
+                       for k in ("a", "b")):
+                raise CLIUsageError(f"{key}: the Beta's a and b must be numbers, got "
+                                    f"a = {value['a']!r}, b = {value['b']!r}")
             return Proportion.beta(float(value["a"]), float(value["b"]), label=key)
         if set(value) == {"positive", "scanned"}:
             value = f"{value['positive']}/{value['scanned']}"
@@ -212,6 +221,9 @@ def _parse_observed(value: Any) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for text in value:
         parts = str(text).split(":")
+        if parts[0] in out:
+            raise CLIUsageError(f"--observed: stream {parts[0]!r} is given more than once "
+                                f"(second: {text!r}); give each stream once")
         try:
             if len(parts) != 4:
                 raise ValueError
@@ -242,9 +254,16 @@ def load_scenario(path: str | Path) -> dict[str, Any]:
     if not p.is_file():
         raise CLIUsageError(f"--scenario: file {str(p)!r} does not exist")
     try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
+        size = p.stat().st_size
+        if size > MAX_SCENARIO_BYTES:
+            raise CLIUsageError(f"--scenario: {str(p)!r} has {size:,} bytes, more than a "
+                                f"scenario file may hold ({MAX_SCENARIO_BYTES:,})")
+        data = tomllib.loads(p.read_text(encoding="utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise CLIUsageError(f"--scenario: {str(p)!r} is not valid TOML: {exc}") from None
+        raise CLIUsageError(f"--scenario: {str(p)!r} is not valid UTF-8 TOML: {exc}") from None
+    except OSError as exc:
+        raise CLIUsageError(f"--scenario: cannot read {str(p)!r} ({exc.strerror or exc})") \
+            from None
     unknown = sorted(set(data) - SCENARIO_KEYS)
     if unknown:
         raise CLIUsageError(
@@ -267,7 +286,17 @@ def load_scenario(path: str | Path) -> dict[str, Any]:
             raise CLIUsageError(
                 f"--scenario: {key} in {str(p)!r} has the wrong type or value: {value!r}"
             )
+    if "name" in data:
+        _check_name(data["name"], f"--scenario: name in {str(p)!r}")
     return data
+
+
+def _check_name(name: str, where: str) -> None:
+    """A scenario name becomes a folder under ``--out-dir``: one plain folder name."""
+    if (not name.strip() or name in (".", "..") or any(c in name for c in "/\\\x00:")
+            or name != name.strip()):
+        raise CLIUsageError(f"{where} must be a plain folder name (no '/', '\\', ':', no "
+                            f"leading or trailing spaces, not '.' or '..'), got {name!r}")
 
 
 def scenario_to_kwargs(settings: dict[str, Any]) -> dict[str, Any]:
@@ -326,9 +355,13 @@ def run(args: argparse.Namespace) -> int:
     files = args.scenario or [None]
     names: list[str] = []
     runs: list[dict[str, Any]] = []
+    flags = {key for key in [*_NUMBER_KEYS, *_INT_KEYS, *_YIELD_KEYS, *_TEXT_KEYS, *_LIST_KEYS,
+                             "observed"] if getattr(args, key, None) is not None}
     for f in files:
         settings: dict[str, Any] = {} if f is None else load_scenario(f)
         names.append("" if f is None else str(settings.get("name") or Path(f).stem))
+        if f is not None:
+            _check_name(names[-1], f"--scenario: the scenario name of {f!r}")
         for key in [*_NUMBER_KEYS, *_INT_KEYS, *_YIELD_KEYS, *_TEXT_KEYS, *_LIST_KEYS,
                     "observed"]:
             value = getattr(args, key, None)
@@ -344,7 +377,7 @@ def run(args: argparse.Namespace) -> int:
             raise CLIUsageError(f"--out-dir: {str(out_dir)!r} already holds files; pass --force "
                                 "to overwrite them")
     plans = []
-    for name, settings in zip(names, runs, strict=True):
+    for name, settings, f in zip(names, runs, files, strict=True):
         where = f"plan ({name})" if name else "plan"
         try:
             kwargs = scenario_to_kwargs(settings)
@@ -352,24 +385,14 @@ def run(args: argparse.Namespace) -> int:
                 warnings.simplefilter("always")
                 plan = plan_imaging(**kwargs)
                 plan.to_frame()
-        except (ValueError, TypeError) as exc:
-            raise CLIUsageError(f"{where}: {exc}") from None
+        except (ValueError, TypeError, OverflowError, ZeroDivisionError) as exc:
+            blame = _blame(str(exc), settings, flags, args, f)
+            raise CLIUsageError(f"{where}: {blame}{exc}") from None
         for w in caught:
-            sys.stderr.write(f"spinemets {where}: warning: {w.message}\n")
+            sys.stderr.write(f"spinemets {where}: warning: {one_line(w.message)}\n")
         plans.append(plan)
     if out_dir is not None:
-        out_dir.mkdir(exist_ok=True)
-        for name, plan in zip(names, plans, strict=True):
-            folder = out_dir / name if len(plans) > 1 else out_dir
-            folder.mkdir(exist_ok=True)
-            csv_path, json_path = plan.to_csv(folder / "plan.csv")
-            plan.assumptions().to_csv(folder / "assumptions.csv", index=False)
-            plan.sessions().to_csv(folder / "sessions.csv", index=False)
-            plan.by_year().to_csv(folder / "by_year.csv", index=False)
-            sys.stderr.write(
-                f"spinemets plan: wrote {csv_path}, {json_path}, assumptions.csv, sessions.csv "
-                f"and by_year.csv (seed {plan.seed})\n"
-            )
+        _write_plans(out_dir, names, plans)
         return 0
     if args.table == "summary":
         text = "\n\n".join((f"== scenario {n} ==\n" if n else "") + str(p.summary())
@@ -394,3 +417,47 @@ def run(args: argparse.Namespace) -> int:
     emit_table(pd.concat(tables, ignore_index=True), args.format, args.output,
                fraction_columns=fractions)
     return 0
+
+
+#: The keyword of ``plan_imaging`` a setting becomes, where it is not the setting's name.
+_KEYWORDS = {"seed": "rng", "abbreviated": "abbreviated_streams"}
+
+
+def _blame(message: str, settings: dict[str, Any], flags: set[str],
+           args: argparse.Namespace, scenario: str | None) -> str:
+    """The setting, as the user gave it, that a planning error's ``message`` is about
+    (``"--mscc-rate-per-100k -1.0: "``), or ``""`` when the message names none.
+
+    The library names its own keyword and the converted value (``mscc_rate ... got
+    -1e-05``, per person-year); the prefix names the flag or scenario key and the value typed.
+    """
+    for key, value in settings.items():
+        keyword = _KEYWORDS.get(key, key.removesuffix("_per_100k"))
+        if re.match(rf"{re.escape(keyword)}\b", message):
+            if key in flags:
+                given = getattr(args, key)
+                shown = " ".join(map(str, given)) if isinstance(given, list) else given
+                return f"--{key.replace('_', '-')} {shown}: "
+            return f"{key} = {value!r} in {scenario!r}: "
+    return ""
+
+
+def _write_plans(out_dir: Path, names: list[str], plans: list[Any]) -> None:
+    """Write each plan's tables into ``out_dir`` (one sub-folder per scenario when there are
+    several); a file that cannot be written is a usage error naming ``--out-dir``."""
+    try:
+        out_dir.mkdir(exist_ok=True)
+        for name, plan in zip(names, plans, strict=True):
+            folder = out_dir / name if len(plans) > 1 else out_dir
+            folder.mkdir(exist_ok=True)
+            csv_path, json_path = plan.to_csv(folder / "plan.csv")
+            write_csv(plan.assumptions(), folder / "assumptions.csv", "--out-dir")
+            write_csv(plan.sessions(), folder / "sessions.csv", "--out-dir")
+            write_csv(plan.by_year(), folder / "by_year.csv", "--out-dir")
+            sys.stderr.write(
+                f"spinemets plan: wrote {csv_path}, {json_path}, assumptions.csv, sessions.csv "
+                f"and by_year.csv (seed {plan.seed})\n"
+            )
+    except OSError as exc:
+        raise CLIUsageError(f"--out-dir: cannot write into {str(out_dir)!r} "
+                            f"({exc.strerror or exc})") from None
