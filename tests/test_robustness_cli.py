@@ -244,11 +244,25 @@ def test_plan_observed_from_hell(parts):
 
 @given(argv=st.sampled_from([
     ["parameters", "--format"], ["estimate", "--n", "5", "--outcome", "mscc_rate", "--method"],
-    [*PLAN, "--table"], [*PLAN, "--abbreviated"], ["evidence", "--output"],
+    [*PLAN, "--table"], [*PLAN, "--abbreviated"],
 ]), value=any_text)
 def test_unknown_choices_and_values(argv, value):
     code, out, err = run([*argv, value])
     check_outcome(code, out, err)
+
+
+@given(name=st.text(max_size=20).filter(lambda t: "/" not in t))
+def test_output_names_from_hell(name):
+    # names without a folder part, in an empty working folder: the named file is the only
+    # thing written ("-" is standard output)
+    with temp_cwd() as cwd:
+        code, out, err = run(["parameters", "--format", "csv", "--output", name])
+        written = files_under(cwd)
+    check_outcome(code, out, err, "--output")
+    if code == 0 and name != "-":
+        assert written == {name} and out == ""
+    else:
+        assert written == set()
 
 
 # ------------------------------------------------------------------ hostile files
