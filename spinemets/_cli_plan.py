@@ -167,7 +167,11 @@ def register(subparsers: Any) -> None:
 def _parse_yield(value: Any, key: str) -> Any:
     if isinstance(value, dict):
         if set(value) == {"a", "b"}:
-            return Proportion.beta(float(value["a"]), float(value["b"]), label=key)
+            try:
+                return Proportion.beta(float(value["a"]), float(value["b"]), label=key)
+            except (TypeError, ValueError) as exc:
+                raise CLIUsageError(f"{key}: a Beta table needs numbers a > 0 and b > 0, got "
+                                    f"{value!r} ({exc})") from None
         if set(value) == {"positive", "scanned"}:
             value = f"{value['positive']}/{value['scanned']}"
         else:
