@@ -36,7 +36,6 @@ it. :func:`sweep` needs no Dask import at all (it calls the client's own ``map``
 from __future__ import annotations
 
 import functools
-import zlib
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -114,17 +113,8 @@ def _meta(result: pd.DataFrame, cohort: Any) -> pd.DataFrame:
 # --------------------------------------------------------------------------- estimate
 
 
-def _stream(seed: int, *key: int) -> np.random.Generator:
-    """The generator of ``SeedSequence(seed).spawn(...)`` child ``key`` (see module notes)."""
-    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key))
-
-
-def parameter_key(dist: Proportion | Rate) -> int:
-    """A stable integer naming a parameter's law (the same in every worker process)."""
-    law = dist.dist
-    text = "|".join([dist.label, dist.encoding, dist.assumption, law.dist.name,
-                     repr(law.args), repr(sorted(law.kwds.items()))])
-    return zlib.crc32(text.encode("utf-8"))
+_stream = _montecarlo.stream  # SeedSequence(seed)'s child ``key`` (see module notes)
+parameter_key = _montecarlo.parameter_key  # a stable integer naming a parameter's law
 
 
 def shared_parameter_draws(dist: Proportion | Rate, draws: int, seed: int) -> np.ndarray:

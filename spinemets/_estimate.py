@@ -37,7 +37,7 @@ from ._validation import (
     resolve_rng,
 )
 from ._values import Proportion, Rate
-from .errors import UndefinedHorizonWarning
+from .errors import PredictionIntervalWarning, UndefinedHorizonWarning
 
 __all__ = ["estimate", "estimate_total"]
 
@@ -241,13 +241,34 @@ def _group_rows(dist: Proportion | Rate, sizes: np.ndarray, level: float, method
         out["method"] = _filled(sizes.shape, "exact")
         out["mc_error"] = np.zeros(sizes.shape)
         return out
-    param_draws = np.asarray(dist.rvs(size=draws, rng=rng), dtype=float)
+    # streams of the seed and the stratum's content: not of its row position (issue 16)
+    param_draws = _montecarlo.parameter_draws(dist, draws, rng)
     sim = _montecarlo.mc_quantiles(sizes, param_draws, _sampler(dist),
-                                  np.array([tail, 1 - tail]), rng, progress=progress)
+                                  np.array([tail, 1 - tail]), rng, progress=progress,
+                                  key=_montecarlo.parameter_key(dist))
     out["pi_lower"], out["pi_upper"] = sim.values[:, 0], sim.values[:, 1]
     out["method"] = _filled(sizes.shape, "monte_carlo")
     out["mc_error"] = sim.error.max(axis=1)
+    _warn_narrow_prediction(out, sizes, draws, level)
     return out
+
+
+def _warn_narrow_prediction(cols: dict[str, np.ndarray], sizes: np.ndarray, draws: int,
+                            level: float) -> None:
+    """PredictionIntervalWarning where a simulated predictive interval is narrower than the
+    interval of the expected count (beyond its rounding to whole counts): too few draws for
+    the confidence level (issue 16)."""
+    narrow = ((cols["pi_lower"] > np.ceil(cols["ci_lower"]))
+              | (cols["pi_upper"] < np.floor(cols["ci_upper"])))
+    if narrow.any():
+        i = int(np.flatnonzero(narrow)[0])
+        warnings.warn(
+            f"{int(narrow.sum())} Monte Carlo predictive interval(s) are narrower than the "
+            f"interval of the expected count, e.g. size {sizes[i]:g}: predictive "
+            f"[{cols['pi_lower'][i]:g}, {cols['pi_upper'][i]:g}], expected count "
+            f"[{cols['ci_lower'][i]:.6g}, {cols['ci_upper'][i]:.6g}]; {draws:,} draws are too "
+            f"few for confidence_level {level:g}: increase draws (or use method='exact')",
+            PredictionIntervalWarning, stacklevel=3)
 
 
 def estimate(cohort: Any, outcome: str | Proportion | Rate, confidence_level: float = 0.95,
