@@ -342,14 +342,20 @@ def sweep(func: Callable[..., Any], scenarios: Mapping[Any, Mapping[str, Any]]
         raise TypeError(f"scenarios must be a dict of name -> keyword arguments or a list of "
                         f"keyword-argument dicts, got {type(scenarios).__name__}")
     if not names:
-        raise ValueError("scenarios is empty; give at least one scenario")
+        raise ValueError(f"scenarios is empty; give at least one scenario, got {scenarios!r}")
     for name, kw in zip(names, kwargs, strict=True):
         if not isinstance(kw, Mapping) or not all(isinstance(k, str) for k in kw):
             raise TypeError(f"scenario {name!r} must be a dict of keyword arguments, got "
                             f"{type(kw).__name__} {kw!r:.80}")
     run = functools.partial(_run_scenario, func)
     if client is None:
-        frames = [run(kw) for kw in kwargs]
+        frames = []
+        for name, kw in zip(names, kwargs, strict=True):
+            try:
+                frames.append(run(kw))
+            except Exception as exc:  # say which scenario failed, keep the error as it is
+                exc.add_note(f"(in scenario {name!r} of sweep)")
+                raise
     else:
         if not (callable(getattr(client, "map", None))
                 and callable(getattr(client, "gather", None))):
