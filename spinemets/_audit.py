@@ -68,7 +68,7 @@ import pandas as pd
 from scipy import special, stats
 
 from . import plotting
-from ._catalogue import DATA_VERSION, claims, evidence
+from ._catalogue import DATA_VERSION, claims, claims_from_table, evidence, evidence_from_table
 from ._display import format_interval, format_value, html_table, terminal_width
 from ._pooling import pool
 from ._synthesis import logit_effects
@@ -901,6 +901,14 @@ def reproduce(confidence_level: float = 0.95, evidence_table: pd.DataFrame | Non
         ``rule`` (the rule and numbers that produced it) and ``method_dependence`` (in
         words).
 
+    Raises
+    ------
+    TypeError
+        A table that is not a DataFrame.
+    spinemets.CatalogueError
+        A user table that is empty, lacks columns or has a row that fails validation
+        (the message names the argument, the row id and the field).
+
     Examples
     --------
     >>> import spinemets as sm
@@ -912,8 +920,9 @@ def reproduce(confidence_level: float = 0.95, evidence_table: pd.DataFrame | Non
     True
     """
     level = check_confidence_level(confidence_level)
-    ev = evidence() if evidence_table is None else evidence_table
-    cl = claims(evidence_table=ev) if claims_table is None else claims_table
+    ev = evidence() if evidence_table is None else evidence_from_table(evidence_table)
+    cl = (claims(evidence_table=ev) if claims_table is None
+          else claims_from_table(claims_table, ev))
     out, lessons, fits = [], {}, {}
     for _, c in cl.iterrows():
         status = c["cited_source_status"]

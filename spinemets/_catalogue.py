@@ -8,12 +8,17 @@ row is validated and a failure names the file, the row id and the field.
 from __future__ import annotations
 
 import math
+import numbers
+import os
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from ._validation import check_rows
 from .errors import CatalogueError
 
 __all__ = [
@@ -25,9 +30,11 @@ __all__ = [
     "SETTINGS",
     "SITES",
     "claims",
+    "claims_from_table",
     "data_path",
     "estimand_settings",
     "evidence",
+    "evidence_from_table",
     "read_catalogue_csv",
 ]
 
@@ -179,7 +186,7 @@ def _with_added_columns(df: pd.DataFrame) -> pd.DataFrame:
 class _RowChecker:
     """Collects the file and row id so every failure names them."""
 
-    def __init__(self, path: Path, row_id: str) -> None:
+    def __init__(self, path: Path | str, row_id: str) -> None:
         self.path = path
         self.row_id = row_id
 
@@ -212,7 +219,14 @@ class _RowChecker:
         return row[field]
 
 
-def _validate_evidence_row(path: Path, row: pd.Series) -> dict[str, object]:
+def _validate_evidence_row(path: Path | str, row: pd.Series, *, settings: bool = True
+                           ) -> dict[str, object]:
+    """Check one evidence row; ``settings=False`` skips the two setting-consistency rules.
+
+    A user table handed to the audit may file a row under the wrong estimand on purpose
+    (to see what the audit makes of it): the audit judges settings itself and leaves such
+    rows out with the reason, so only the file loader enforces those two rules.
+    """
     check = _RowChecker(path, row["id"])
     for field in ("estimand", "quantity", "citation"):
         if row[field] == "":
@@ -228,12 +242,12 @@ def _validate_evidence_row(path: Path, row: pd.Series) -> dict[str, object]:
     kind = check.choice(row, "kind", KINDS)
     setting = check.choice(row, "setting", SETTINGS)
     measured = check.choice(row, "measured_setting", MEASURED_SETTINGS)
-    if setting in _PRIMARY_SETTINGS and measured != setting:
+    if settings and setting in _PRIMARY_SETTINGS and measured != setting:
         raise check.fail("measured_setting", f"must equal setting ({setting!r}) for a primary "
                          "study; only a review, guideline or opinion may report another "
                          "setting's figure", measured)
     allowed = estimand_settings(row["estimand"])
-    if measured not in allowed:
+    if settings and measured not in allowed:
         raise check.fail("measured_setting", f"estimand {row['estimand']!r} takes only rows "
                          f"measured in {sorted(allowed)} (file a figure of another or unknown "
                          "setting under another estimand)", measured)
@@ -335,7 +349,18 @@ def evidence(path: str | Path | None = None) -> pd.DataFrame:
     """
     if path is None:
         return _shipped_evidence().copy()
-    return _load_evidence(Path(path))
+    return _load_evidence(_path_of(path))
+
+
+def _path_of(path: Any, argument: str = "path") -> Path:
+    """``path`` (str or os.PathLike) as a Path; TypeError/ValueError naming ``argument``."""
+    if not isinstance(path, str | os.PathLike) or isinstance(path, bytes):
+        raise TypeError(f"{argument} must be a str or pathlib.Path naming a CSV file (None for "
+                        f"the shipped one), got {type(path).__name__} {path!r:.80}")
+    if not str(path).strip():
+        raise ValueError(f"{argument} must name a CSV file (None for the shipped one), got an "
+                         f"empty string {path!r}")
+    return Path(path)
 
 
 @lru_cache(maxsize=1)
@@ -345,7 +370,78 @@ def _shipped_evidence() -> pd.DataFrame:
 
 
 def _load_evidence(file: Path) -> pd.DataFrame:
-    df = _read_csv(file, EVIDENCE_COLUMNS)
+    return _validated_evidence(_read_csv(file, EVIDENCE_COLUMNS), file)
+
+
+def _as_text_table(table: Any, argument: str, columns: tuple[str, ...]) -> pd.DataFrame:
+    """A user-supplied catalogue table in the text form the file loaders validate.
+
+    Missing values become ``""``, booleans ``"true"``/``"false"``, numbers their ``repr``;
+    the table must be a non-empty DataFrame with unique column names holding ``columns``.
+    """
+    if not isinstance(table, pd.DataFrame):
+        raise TypeError(f"{argument} must be a pandas DataFrame (as returned by "
+                        f"spinemets.{argument.removesuffix('_table')}()), got "
+                        f"{type(table).__name__}")
+    if table.empty:
+        raise CatalogueError(f"{argument}: the table is empty (no rows or no columns); pass "
+                             f"None for the shipped one or give at least one row")
+    check_rows(len(table), argument)
+    if not table.columns.is_unique:
+        dup = table.columns[table.columns.duplicated()][0]
+        raise CatalogueError(f"{argument}: column {dup!r} appears more than once")
+    if columns == EVIDENCE_COLUMNS:
+        table = _with_added_columns(table)
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise CatalogueError(f"{argument}: missing column(s) {missing}; expected "
+                             f"{list(columns)}")
+
+    def text(value: object) -> str:
+        if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+            return ""
+        if isinstance(value, bool | np.bool_):
+            return "true" if value else "false"
+        if isinstance(value, numbers.Real):
+            return repr(float(value))
+        return str(value).strip()
+
+    return pd.DataFrame({c: [text(v) for v in table[c].tolist()] for c in columns})
+
+
+def evidence_from_table(table: Any, argument: str = "evidence_table") -> pd.DataFrame:
+    """A user-supplied evidence table, validated row by row like the file (typed as
+    :func:`evidence` returns it); errors are :class:`CatalogueError` naming ``argument``,
+    the row id and the field. The setting-consistency rules are left to the audit.
+
+    Examples
+    --------
+    >>> import spinemets as sm
+    >>> from spinemets._catalogue import evidence_from_table
+    >>> ev = sm.evidence()
+    >>> evidence_from_table(ev).equals(ev)
+    True
+    >>> ev.loc[0, "value"] = 30.6
+    >>> try:  # doctest: +ELLIPSIS
+    ...     evidence_from_table(ev)
+    ... except sm.CatalogueError as error:
+    ...     print(error)
+    evidence_table: row 'SEED-03', field 'value': must be a fraction in [0, 1] (not percent),
+    got '30.6'
+    """
+    return _validated_evidence(_as_text_table(table, argument, EVIDENCE_COLUMNS), argument,
+                               settings=False)
+
+
+def claims_from_table(table: Any, evidence_table: pd.DataFrame,
+                      argument: str = "claims_table") -> pd.DataFrame:
+    """A user-supplied claims table, validated like the file against ``evidence_table``."""
+    return _validated_claims(_as_text_table(table, argument, CLAIM_COLUMNS), argument,
+                             evidence_table)
+
+
+def _validated_evidence(df: pd.DataFrame, file: Path | str, *, settings: bool = True
+                        ) -> pd.DataFrame:
     seen: set[str] = set()
     numbers = []
     for _, row in df.iterrows():
@@ -354,7 +450,7 @@ def _load_evidence(file: Path) -> pd.DataFrame:
         if row["id"] in seen:
             raise CatalogueError(f"{file}: row {row['id']!r}, field 'id': duplicate id")
         seen.add(row["id"])
-        numbers.append(_validate_evidence_row(file, row))
+        numbers.append(_validate_evidence_row(file, row, settings=settings))
     out = df.copy()
     for field in ("events", "total", "value", "low", "high", "horizon_years"):
         out[field] = [n[field] for n in numbers] if numbers else pd.Series(dtype=float)
@@ -389,8 +485,9 @@ def claims(path: str | Path | None = None, evidence_table: pd.DataFrame | None =
     """
     if path is None and evidence_table is None:
         return _shipped_claims().copy()
-    file = data_path("claims.csv") if path is None else Path(path)
-    return _load_claims(file, evidence() if evidence_table is None else evidence_table)
+    file = data_path("claims.csv") if path is None else _path_of(path)
+    ev = evidence() if evidence_table is None else evidence_from_table(evidence_table)
+    return _load_claims(file, ev)
 
 
 @lru_cache(maxsize=1)
@@ -400,7 +497,10 @@ def _shipped_claims() -> pd.DataFrame:
 
 
 def _load_claims(file: Path, ev: pd.DataFrame) -> pd.DataFrame:
-    df = _read_csv(file, CLAIM_COLUMNS)
+    return _validated_claims(_read_csv(file, CLAIM_COLUMNS), file, ev)
+
+
+def _validated_claims(df: pd.DataFrame, file: Path | str, ev: pd.DataFrame) -> pd.DataFrame:
     estimand_of = dict(zip(ev["id"], ev["estimand"], strict=True))
     seen: set[str] = set()
     for _, row in df.iterrows():

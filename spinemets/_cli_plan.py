@@ -172,11 +172,13 @@ def register(subparsers: Any) -> None:
 def _parse_yield(value: Any, key: str) -> Any:
     if isinstance(value, dict):
         if set(value) == {"a", "b"}:
-            if not all(isinstance(value[k], (int, float)) and not isinstance(value[k], bool)
-                       for k in ("a", "b")):
-                raise CLIUsageError(f"{key}: the Beta's a and b must be numbers, got "
-                                    f"a = {value['a']!r}, b = {value['b']!r}")
-            return Proportion.beta(float(value["a"]), float(value["b"]), label=key)
+            try:
+                if any(isinstance(value[k], (bool, str)) for k in ("a", "b")):
+                    raise TypeError("a and b must be numbers, not text or true/false")
+                return Proportion.beta(float(value["a"]), float(value["b"]), label=key)
+            except (TypeError, ValueError) as exc:
+                raise CLIUsageError(f"{key}: a Beta table needs numbers a > 0 and b > 0, got "
+                                    f"{value!r} ({exc})") from None
         if set(value) == {"positive", "scanned"}:
             value = f"{value['positive']}/{value['scanned']}"
         else:

@@ -36,7 +36,6 @@ it. :func:`sweep` needs no Dask import at all (it calls the client's own ``map``
 from __future__ import annotations
 
 import functools
-import zlib
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -114,17 +113,8 @@ def _meta(result: pd.DataFrame, cohort: Any) -> pd.DataFrame:
 # --------------------------------------------------------------------------- estimate
 
 
-def _stream(seed: int, *key: int) -> np.random.Generator:
-    """The generator of ``SeedSequence(seed).spawn(...)`` child ``key`` (see module notes)."""
-    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key))
-
-
-def parameter_key(dist: Proportion | Rate) -> int:
-    """A stable integer naming a parameter's law (the same in every worker process)."""
-    law = dist.dist
-    text = "|".join([dist.label, dist.encoding, dist.assumption, law.dist.name,
-                     repr(law.args), repr(sorted(law.kwds.items()))])
-    return zlib.crc32(text.encode("utf-8"))
+_stream = _montecarlo.stream  # SeedSequence(seed)'s child ``key`` (see module notes)
+parameter_key = _montecarlo.parameter_key  # a stable integer naming a parameter's law
 
 
 def shared_parameter_draws(dist: Proportion | Rate, draws: int, seed: int) -> np.ndarray:
@@ -352,14 +342,20 @@ def sweep(func: Callable[..., Any], scenarios: Mapping[Any, Mapping[str, Any]]
         raise TypeError(f"scenarios must be a dict of name -> keyword arguments or a list of "
                         f"keyword-argument dicts, got {type(scenarios).__name__}")
     if not names:
-        raise ValueError("scenarios is empty; give at least one scenario")
+        raise ValueError(f"scenarios is empty; give at least one scenario, got {scenarios!r}")
     for name, kw in zip(names, kwargs, strict=True):
         if not isinstance(kw, Mapping) or not all(isinstance(k, str) for k in kw):
             raise TypeError(f"scenario {name!r} must be a dict of keyword arguments, got "
                             f"{type(kw).__name__} {kw!r:.80}")
     run = functools.partial(_run_scenario, func)
     if client is None:
-        frames = [run(kw) for kw in kwargs]
+        frames = []
+        for name, kw in zip(names, kwargs, strict=True):
+            try:
+                frames.append(run(kw))
+            except Exception as exc:  # say which scenario failed, keep the error as it is
+                exc.add_note(f"(in scenario {name!r} of sweep)")
+                raise
     else:
         if not (callable(getattr(client, "map", None))
                 and callable(getattr(client, "gather", None))):

@@ -608,7 +608,10 @@ def plot_count_law(counts: Any, probabilities: Any, capacity: float, ax: Any = N
     if n.shape != p.shape or n.ndim != 1:
         raise ValueError(f"counts and probabilities must be 1-D of the same length, got "
                          f"shapes {n.shape} and {p.shape}")
-    ax = _axes(ax)
+    if ax is None:
+        # room right of the axes for the legend, so that it covers no bar and no line
+        fig, ax = pyplot().subplots(figsize=(9.0, 4.5))
+        fig.subplots_adjust(left=0.09, right=0.66, bottom=0.13, top=0.9)
     over = n > capacity
     kwargs.setdefault("width", 0.85)
     within_colour = kwargs.pop("color", PALETTE[0])
@@ -619,7 +622,7 @@ def plot_count_law(counts: Any, probabilities: Any, capacity: float, ax: Any = N
            label="over capacity", **{k: v for k, v in kwargs.items() if k != "edgecolor"})
     label = f"capacity {capacity:g}"
     if exceed is not None:
-        label += f": P(more than capacity) = {exceed:.3f}"
+        label += f"\nP(more than capacity) = {format_value(exceed, 'fraction')}"
     line = ax.axvline(capacity + 0.5, color="black", linestyle="--", label=label)
     line.set_gid("capacity")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no tick at 2.5 scans
@@ -627,5 +630,7 @@ def plot_count_law(counts: Any, probabilities: Any, capacity: float, ax: Any = N
     ax.set_ylabel("probability")
     if title:
         ax.set_title(title)
-    ax.legend(frameon=False, fontsize="small")
+    # outside the axes: inside, a legend always covers some bar or the capacity line
+    ax.legend(frameon=False, fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0),
+              borderaxespad=0.0)
     return ax

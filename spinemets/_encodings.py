@@ -21,7 +21,13 @@ from typing import Any, TypeVar
 import numpy as np
 from scipy import optimize, special
 
-from ._validation import check_confidence_level, check_count, check_fraction, check_real
+from ._validation import (
+    GAMMA_CV_RANGE,
+    check_confidence_level,
+    check_count,
+    check_fraction,
+    check_real,
+)
 from ._values import Proportion, Rate
 from .errors import EncodingError
 
@@ -672,7 +678,8 @@ def gamma_from_mean(mean: float, cv: float, *, label: str = "",
     Raises
     ------
     ValueError, TypeError
-        ``mean <= 0`` or ``cv <= 0``.
+        ``mean <= 0``, or ``cv`` outside ``GAMMA_CV_RANGE`` = [1e-6, 1e3] (shapes
+        ``1 / cv**2`` from 1e-6 to 1e12).
 
     See Also
     --------
@@ -686,8 +693,11 @@ def gamma_from_mean(mean: float, cv: float, *, label: str = "",
     (8.1, 0.25)
     """
     m = check_real(mean, "mean", low=0, low_open=True)
-    c = check_real(cv, "cv", low=0, low_open=True)
+    c = check_real(cv, "cv", low=GAMMA_CV_RANGE[0], high=GAMMA_CV_RANGE[1])
     shape = 1.0 / c**2
+    if not np.isfinite(shape / m):
+        raise ValueError(f"mean is too small for cv={c:g} (the Gamma's inverse scale "
+                         f"shape / mean overflows), got {m!r}")
     reading = (f"mean rate {m:g} per person-year with an assumed coefficient of variation "
                f"{c:g} (a stated spread, not data).")
     return _gamma_rate(shape, shape / m, f"gamma_from_mean({m:g}, cv={c:g})",
@@ -752,13 +762,16 @@ def gamma_from_rate(events: int | None = None, person_years: float | None = None
         )
     if by_counts:
         if events is None or person_years is None:
-            raise ValueError("events and person_years must be given together")
+            raise ValueError(f"events and person_years must be given together, got "
+                             f"events={events!r}, person_years={person_years!r}")
         if rate is not None:
-            raise ValueError("rate cannot be combined with events and person_years")
+            raise ValueError(f"rate cannot be combined with events and person_years, got "
+                             f"rate={rate!r}")
         return gamma_from_counts(events, person_years, **meta)
     if by_interval:
         if low is None or high is None:
-            raise ValueError("low and high must be given together")
+            raise ValueError(f"low and high must be given together, got low={low!r}, "
+                             f"high={high!r}")
         if rate is not None:
             lo = check_real(low, "low", low=0)
             hi = check_real(high, "high", low=0)
@@ -767,5 +780,6 @@ def gamma_from_rate(events: int | None = None, person_years: float | None = None
                 raise ValueError(f"rate must lie inside [low, high] = [{lo:g}, {hi:g}], got {r!r}")
         return gamma_from_interval(low, high, confidence_level, **meta)
     if rate is None:
-        raise ValueError("cv needs a rate (the mean rate per person-year)")
+        raise ValueError(f"cv needs a rate (the mean rate per person-year), got cv={cv!r} "
+                         "and rate=None")
     return gamma_from_mean(check_real(rate, "rate", low=0, low_open=True), cv, **meta)

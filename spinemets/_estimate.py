@@ -28,16 +28,17 @@ from ._parameters import (
     parameter_kind,
     parameter_sites,
 )
-from ._results import add_provenance
+from ._results import PROVENANCE_COLUMNS, add_provenance
 from ._validation import (
+    MAX_EXPECTED_COUNT,
     RNGLike,
     check_confidence_level,
-    check_count,
+    check_draws,
     check_size_column,
     resolve_rng,
 )
-from ._values import Proportion, Rate
-from .errors import UndefinedHorizonWarning
+from ._values import Proportion, Rate, standard_law
+from .errors import PredictionIntervalWarning, UndefinedHorizonWarning
 
 __all__ = ["estimate", "estimate_total"]
 
@@ -60,30 +61,31 @@ def _check_method(method: Any) -> str:
     return method
 
 
-#: Largest number of Monte Carlo draws: one stratum's draws are held in memory at once
-#: (about 3 x 8 bytes per draw while its quantiles are taken), so this keeps a run under
-#: about 250 MB whatever the number of strata.
-MAX_DRAWS = 10_000_000
-
-
-def _check_draws(draws: Any) -> int:
-    out = check_count(draws, "draws", minimum=100)
-    if out > MAX_DRAWS:
-        raise ValueError(f"draws must be <= {MAX_DRAWS:,} (memory bound of the Monte Carlo "
-                         f"engine), got {out:,}")
-    return out
+def check_no_collision(frame: pd.DataFrame, extra: tuple[str, ...] = ()) -> None:
+    """Refuse cohort columns that a result column would overwrite (naming the first)."""
+    taken = {*RESULT_COLUMNS, *PROVENANCE_COLUMNS, *extra}
+    clash = [c for c in frame.columns if c in taken]
+    if clash:
+        raise ValueError(f"cohort column {clash[0]!r} collides with a result column of the same "
+                         f"name; rename it (result columns: {', '.join(sorted(taken))})")
 
 
 def cohort_frame(cohort: Any, size_column: str) -> pd.DataFrame:
     """Normalise ``cohort`` to a DataFrame with a numeric ``size_column``."""
     if isinstance(cohort, pd.DataFrame):
         if cohort.empty:
-            raise ValueError("cohort is an empty DataFrame; give at least one row")
+            raise ValueError(f"cohort is an empty DataFrame; give at least one row, got shape "
+                             f"{cohort.shape}")
         if size_column not in cohort.columns:
             hint = (" (a Rate outcome needs person-years)" if size_column == "person_years"
                     else "")
             raise ValueError(f"cohort must have a column {size_column!r}{hint}; got columns "
                              f"{list(cohort.columns)}")
+        if not cohort.columns.is_unique:
+            dup = cohort.columns[cohort.columns.duplicated()][0]
+            raise ValueError(f"cohort has the column {dup!r} more than once; give each column "
+                             "one name")
+        check_no_collision(cohort)
         return cohort.copy()
     if isinstance(cohort, bool):
         raise TypeError("cohort must be an int, a 1-D array of sizes or a DataFrame, got bool")
@@ -94,7 +96,7 @@ def cohort_frame(cohort: Any, size_column: str) -> pd.DataFrame:
         if arr.ndim != 1:
             raise ValueError(f"cohort array must be one-dimensional, got shape {arr.shape}")
         if arr.size == 0:
-            raise ValueError("cohort is empty; give at least one size")
+            raise ValueError(f"cohort is empty; give at least one size, got {cohort!r:.80}")
         index = cohort.index if isinstance(cohort, pd.Series) else None
         return pd.DataFrame({size_column: arr}, index=index)
     raise TypeError(f"cohort must be an int, a 1-D array of sizes or a DataFrame with a column "
@@ -206,8 +208,37 @@ def _kernel_bounds(dist: Proportion | Rate, q: np.ndarray, sizes: np.ndarray) ->
 
 
 def _has_exact(dist: Proportion | Rate) -> bool:
-    """Every single parameter (any law) has exact predictive counts."""
-    return isinstance(dist, (Proportion, Rate))
+    """Laws the exact engine covers (:func:`spinemets._values.standard_law`): plain Beta and
+    Gamma, logit-normal, and mixtures and products of them. Other laws (a Beta with ``loc``
+    or ``scale``, another scipy family) go to Monte Carlo, and ``method="exact"`` refuses them.
+    """
+    return standard_law(dist.dist) is not None
+
+
+def _check_exact_covers(dists: list[Proportion | Rate], method: str) -> None:
+    """``method="exact"`` with a law the exact engine does not cover: say so."""
+    if method != "exact":
+        return
+    for dist in dists:
+        if not _has_exact(dist):
+            raise ValueError(
+                f"method='exact' covers plain Beta and Gamma laws (loc 0; a Beta's scale 1), "
+                f"logit-normal laws and mixtures and products of them; outcome "
+                f"{dist.label or type(dist).__name__!r} is {dist._provenance()['distribution']}:"
+                " use method='auto' or 'monte_carlo' (Monte Carlo), or rebuild it with "
+                "Proportion.beta / Rate.gamma")
+
+
+def _check_expected_counts(dist: Proportion | Rate, sizes: np.ndarray, upper: float) -> None:
+    """Refuse a Rate whose counts would exceed :data:`MAX_EXPECTED_COUNT` (before any work)."""
+    if not isinstance(dist, Rate) or sizes.size == 0:
+        return
+    top = float(sizes.max()) * max(float(upper), dist.mean)
+    if not top <= MAX_EXPECTED_COUNT:
+        raise ValueError(
+            f"cohort 'person_years' times the rate gives counts up to {top:.3g}, above the "
+            f"limit {MAX_EXPECTED_COUNT:.3g}; check the units (person-years, and a rate per "
+            f"person-year, not per 100,000) or split the exposure")
 
 
 def _sampler(dist: Proportion | Rate):
@@ -228,26 +259,48 @@ def _group_rows(dist: Proportion | Rate, sizes: np.ndarray, level: float, method
                 progress: _montecarlo.ProgressBar | None = None) -> dict[str, np.ndarray]:
     tail = (1 - level) / 2
     p_lo, p_med, p_hi = (float(x) for x in dist.ppf([tail, 0.5, 1 - tail]))
+    _check_expected_counts(dist, sizes, p_hi)
     out = {
         "mean": sizes * dist.mean,
         "median": sizes * p_med,
         "ci_lower": sizes * p_lo,
         "ci_upper": sizes * p_hi,
     }
-    use_exact = method == "exact" or (method == "auto" and _has_exact(dist))
+    use_exact = method != "monte_carlo" and _has_exact(dist)
     if use_exact:
         bounds = _exact_bounds(dist, tail, sizes)
         out["pi_lower"], out["pi_upper"] = bounds[0], bounds[1]
         out["method"] = _filled(sizes.shape, "exact")
         out["mc_error"] = np.zeros(sizes.shape)
         return out
-    param_draws = np.asarray(dist.rvs(size=draws, rng=rng), dtype=float)
+    # streams of the seed and the stratum's content: not of its row position (issue 16)
+    param_draws = _montecarlo.parameter_draws(dist, draws, rng)
     sim = _montecarlo.mc_quantiles(sizes, param_draws, _sampler(dist),
-                                  np.array([tail, 1 - tail]), rng, progress=progress)
+                                  np.array([tail, 1 - tail]), rng, progress=progress,
+                                  key=_montecarlo.parameter_key(dist))
     out["pi_lower"], out["pi_upper"] = sim.values[:, 0], sim.values[:, 1]
     out["method"] = _filled(sizes.shape, "monte_carlo")
     out["mc_error"] = sim.error.max(axis=1)
+    _warn_narrow_prediction(out, sizes, draws, level)
     return out
+
+
+def _warn_narrow_prediction(cols: dict[str, np.ndarray], sizes: np.ndarray, draws: int,
+                            level: float) -> None:
+    """PredictionIntervalWarning where a simulated predictive interval is narrower than the
+    interval of the expected count (beyond its rounding to whole counts): too few draws for
+    the confidence level (issue 16)."""
+    narrow = ((cols["pi_lower"] > np.ceil(cols["ci_lower"]))
+              | (cols["pi_upper"] < np.floor(cols["ci_upper"])))
+    if narrow.any():
+        i = int(np.flatnonzero(narrow)[0])
+        warnings.warn(
+            f"{int(narrow.sum())} Monte Carlo predictive interval(s) are narrower than the "
+            f"interval of the expected count, e.g. size {sizes[i]:g}: predictive "
+            f"[{cols['pi_lower'][i]:g}, {cols['pi_upper'][i]:g}], expected count "
+            f"[{cols['ci_lower'][i]:.6g}, {cols['ci_upper'][i]:.6g}]; {draws:,} draws are too "
+            f"few for confidence_level {level:g}: increase draws (or use method='exact')",
+            PredictionIntervalWarning, stacklevel=3)
 
 
 def estimate(cohort: Any, outcome: str | Proportion | Rate, confidence_level: float = 0.95,
@@ -270,10 +323,13 @@ def estimate(cohort: Any, outcome: str | Proportion | Rate, confidence_level: fl
         Coverage of both intervals.
     method : {"auto", "exact", "monte_carlo"}
         ``auto`` and ``exact`` compute the predictive interval exactly (to the integer,
-        deterministically) for every parameter: beta-binomial or negative binomial for a
-        Beta or Gamma, the mixed binomial/Poisson kernel of :mod:`spinemets.counts` for any
-        other law (logit-normal pooled proportions, products ``p1 * p2``). ``monte_carlo``
-        simulates instead (seeded through ``rng``).
+        deterministically) for every law the exact engine covers: beta-binomial or negative
+        binomial for a plain Beta or Gamma, the mixed binomial/Poisson kernel of
+        :mod:`spinemets.counts` for logit-normal pooled proportions, products ``p1 * p2``
+        and mixtures of covered laws. Any other scipy law (a Beta with ``loc``/``scale``,
+        another family) is simulated under ``auto`` (the ``method`` column says
+        ``monte_carlo``) and refused by ``exact``. ``monte_carlo`` simulates every row
+        (seeded through ``rng``).
     draws : int, default 10_000
         Monte Carlo draws (only used by the Monte Carlo route), 100 to 10,000,000.
     rng : None, int or numpy.random.Generator
@@ -305,7 +361,11 @@ def estimate(cohort: Any, outcome: str | Proportion | Rate, confidence_level: fl
     ------
     ValueError
         Unknown outcome, primary site or horizon (the message lists what is available);
-        negative, non-integer or NaN sizes; empty cohort; missing ``n`` column; bad method.
+        negative, non-integer or NaN sizes; empty cohort; missing ``n`` column; bad method;
+        ``method="exact"`` for a law the exact engine does not cover; a cohort column named
+        like a result column; sizes, rows or draws above the limits of
+        ``spinemets._validation`` (``MAX_COUNT``, ``MAX_PERSON_YEARS``, ``MAX_ROWS``,
+        ``MAX_DRAWS``) or counts above ``MAX_EXPECTED_COUNT``.
 
     Warns
     -----
@@ -339,11 +399,12 @@ def estimate(cohort: Any, outcome: str | Proportion | Rate, confidence_level: fl
         return estimate_dask(pandas_path, cohort, outcome, confidence_level, method, draws, rng)
     level = check_confidence_level(confidence_level)
     method = _check_method(method)
-    draws = _check_draws(draws)
+    draws = check_draws(draws)
     generator, seed = resolve_rng(rng)
     frame, size_column, sizes, resolved = _prepare(cohort, outcome, horizon_years)
     cols: dict[str, np.ndarray] = {}
     groups = list(_groups(resolved.per_row).values())
+    _check_exact_covers([dist for dist, _ in groups], method)
     mc_rows = sum(len(rows) for dist, rows in groups
                   if method == "monte_carlo" or (method == "auto" and not _has_exact(dist)))
     bar = _montecarlo.ProgressBar(mc_rows, enabled=bool(progress and mc_rows))
@@ -460,10 +521,11 @@ def estimate_total(cohort: Any, outcome: str | Proportion | Rate, confidence_lev
         return total_dask(estimate_total, cohort, outcome, confidence_level, method, draws, rng)
     level = check_confidence_level(confidence_level)
     method = _check_method(method)
-    draws = _check_draws(draws)
+    draws = check_draws(draws)
     generator, seed = resolve_rng(rng)
     frame, size_column, sizes, resolved = _prepare(cohort, outcome)
     groups = list(_groups(resolved.per_row).values())
+    _check_exact_covers([dist for dist, _ in groups], method)
     group_sizes = np.array([sizes[rows].sum() for _, rows in groups])
     if size_column == "n":
         group_sizes = group_sizes.astype(np.int64)
@@ -498,7 +560,7 @@ def _total_columns(dists: list[Proportion | Rate], group_sizes: np.ndarray, leve
     elif linked.comonotone:
         reason = ""  # parameters with different laws drawn together: simulated
     else:
-        no_pmf = [d for d in linked.dists if not _totals.has_pmf(d)]
+        no_pmf = [d for d in linked.dists if not (_totals.has_pmf(d) and _is_plain(d))]
         if no_pmf:
             reason = f"{no_pmf[0].dist.dist.name} law has no closed-form count pmf"
         elif _totals.support_size(linked.dists, linked.sizes) > _totals.MAX_SUPPORT:
@@ -514,6 +576,11 @@ def _total_columns(dists: list[Proportion | Rate], group_sizes: np.ndarray, leve
     res = _totals.joint_monte_carlo(linked, level, draws, generator)
     how = f"Monte Carlo: {reason}" if reason else "Monte Carlo"
     return {**res.columns(), "dependence": f"{assumption} ({how})"}
+
+def _is_plain(dist: Proportion | Rate) -> bool:
+    """A plain Beta (Proportion) or Gamma (Rate): the laws with a closed-form count pmf."""
+    return dist.is_gamma if isinstance(dist, Rate) else dist.is_beta
+
 
 @dataclass(frozen=True)
 class _Joined:

@@ -47,7 +47,7 @@ for the smallest ``k`` with ``P(X > k) <= 1 - q`` (``1 - q`` is exact in floatin
 there), so the tail compared is always the small one.  Invariants per row, between passes:
 
 * bracket ``lo < hi``: ``lo`` fails the test (``lo = -1`` at the start, ``CDF(-1) = 0``) and
-  ``hi`` passes it (``hi = n`` for binomial rows: ``CDF(n) = 1``; ``inf`` for Poisson rows
+  ``hi`` passes it (``hi = n`` for binomial rows: ``CDF(n) = 1``; ``2**53`` for Poisson rows
   until a passing point is found); ``lo`` only rises and ``hi`` only falls;
 * the answer is ``hi`` once ``hi == lo + 1`` -- the search never settles a row otherwise,
   so the result is the exact smallest integer for the computed CDF;
@@ -71,7 +71,7 @@ Examples
 >>> bool(abs(lower[0] + upper[0] - 1.0) < 1e-12)
 True
 >>> ppf(np.array([0.025, 0.975]), np.array([100.0, 100.0]), law, "binomial")
-array([21, 46])
+array([21., 46.])
 """
 
 from __future__ import annotations
@@ -553,7 +553,9 @@ def _ppf_block(q: NDArray, size: NDArray, law: ScoreLaw, count: Count) -> NDArra
     target = np.where(up, 1.0 - q, q)  # exact for q > 1/2
     z_target = special.ndtri(target)
     lo = np.full(m, -1.0)
-    hi = size.copy() if count == "binomial" else np.full(m, np.inf)
+    # Poisson rows: 2**53 stands in for "no passing point yet" (not tested; a result there
+    # means the quantile is beyond the whole numbers of float64, which the caller refuses)
+    hi = size.copy() if count == "binomial" else np.full(m, 2.0**53)
     # normal scores at the bracket ends (oriented to increase with k), NaN when unknown
     f_lo = np.full(m, np.nan)
     f_hi = np.full(m, np.nan)
@@ -596,29 +598,32 @@ def _ppf_block(q: NDArray, size: NDArray, law: ScoreLaw, count: Count) -> NDArra
         a_lo, a_hi, fl, fh = lo[act], hi[act], f_lo[act], f_hi[act]
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             secant = np.ceil(a_lo + (a_hi - a_lo) * (-fl) / (fh - fl))
-        mid = np.where(np.isfinite(a_hi), np.floor(0.5 * (a_lo + a_hi)),
+        mid = np.where(np.isfinite(fh), np.floor(0.5 * (a_lo + a_hi)),
                        np.maximum(2.0 * a_lo + 1.0, 1.0))
         late = passes > SECANT_PASSES
         inside_n = np.isfinite(newton) & (newton > a_lo) & (newton < a_hi) & ~late
         inside_s = np.isfinite(secant) & (secant > a_lo) & (secant < a_hi) & ~late
         cand[act] = np.where(inside_n, newton, np.where(inside_s, secant, mid))
-    return hi
+    return np.where(hi > lo + 1.0, np.nan, hi)  # NaN: not settled within MAX_PASSES
 
 
-def ppf(q: NDArray, size: NDArray, law: ScoreLaw, count: Count) -> NDArray[np.int64]:
+def ppf(q: NDArray, size: NDArray, law: ScoreLaw, count: Count) -> NDArray[np.float64]:
     """Smallest ``k`` with ``P(X <= k) >= q``, flat arrays, ``0 < q < 1``, ``size >= 0``.
 
-    Rows with ``size == 0`` are 0; the rest are solved in blocks of :data:`CHUNK`.
+    Rows with ``size == 0`` are 0; the rest are solved in blocks of :data:`CHUNK`.  The
+    result is float (whole numbers): NaN for a row not settled within :data:`MAX_PASSES`
+    passes, ``2**53`` for a Poisson row whose quantile lies beyond the whole numbers of
+    float64 (a huge exposure); the public wrappers turn both into a ValueError.
 
     Examples
     --------
     >>> import numpy as np
     >>> ppf(np.array([0.5, 0.5]), np.array([0.0, 1.0]), NormalLaw(0.5, 1.0), "binomial")
-    array([0, 1])
+    array([0., 1.])
     """
-    out = np.zeros(q.shape[0], dtype=np.int64)
+    out = np.zeros(q.shape[0])
     work = np.flatnonzero(size > 0)
     for start in range(0, work.size, CHUNK):
         idx = work[start:start + CHUNK]
-        out[idx] = _ppf_block(q[idx], size[idx], law, count).astype(np.int64)
+        out[idx] = _ppf_block(q[idx], size[idx], law, count)
     return out

@@ -17,21 +17,24 @@ sums of the counts and their squares.
 from __future__ import annotations
 
 import sys
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TextIO
+from typing import Any, TextIO
 
 import numpy as np
 
-__all__ = ["CERTAIN_Z", "MCQuantiles", "ProgressBar", "mc_quantiles", "quantiles_with_error"]
+__all__ = ["CERTAIN_Z", "MCQuantiles", "ProgressBar", "base_seed", "mc_quantiles",
+           "parameter_draws", "parameter_key", "quantiles_with_error", "stream"]
 
 #: Default memory budget of one chunk of draws (bytes).
 DEFAULT_MAX_BYTES = 64 * 2**20
 
 #: Binomial standard errors by which the simulated CDF must clear ``q`` on both sides of a
 #: discrete quantile before its Monte Carlo error is reported as 0 (one-sided error
-#: probability 0.13% when the true CDF sits exactly at ``q``).
-CERTAIN_Z = 3.0
+#: probability 2.9e-7 when the true CDF sits exactly at ``q``; it was 3, i.e. 0.13%, which
+#: let a few of 10**5 strata report an off-by-one bound with error 0).
+CERTAIN_Z = 5.0
 
 _Z95 = 1.959963984540054
 
@@ -81,10 +84,10 @@ def quantiles_with_error(samples: np.ndarray, probs: np.ndarray, *, discrete: bo
     ``k`` although the true quantile is its neighbour: that happens whenever the simulated
     CDF crosses ``q`` close to ``k``. The error is then 0 only when the integer is certain:
     when the simulated ``P(X <= k - 1)`` lies below ``q`` and ``P(X <= k)`` lies above
-    ``q``, each by more than :data:`CERTAIN_Z` (= 3) binomial standard errors
+    ``q``, each by more than :data:`CERTAIN_Z` (= 5) binomial standard errors
     ``sqrt(q (1 - q) / N)``. Otherwise it is at least 1. (Both tests are order statistics
-    too: ranks ``N (q ± 3 se)`` both equal to ``k``.) If the true CDF at ``k - 1`` or ``k``
-    equals ``q`` exactly, a wrong integer is reported with error 0 in about 0.13% of runs.
+    too: ranks ``N (q ± 5 se)`` both equal to ``k``.) If the true CDF at ``k - 1`` or ``k``
+    equals ``q`` exactly, a wrong integer is reported with error 0 in about 3 of 10**7 runs.
 
     Parameters
     ----------
@@ -181,6 +184,53 @@ class ProgressBar:
             self.stream.flush()
 
 
+# ------------------------------------------------------------------ streams
+
+
+def parameter_key(dist: Any) -> int:
+    """A stable integer naming a parameter's law (the same in every process and session).
+
+    ``dist`` is a Proportion or Rate: its label, encoding, assumption and scipy law.
+    """
+    law = dist.dist
+    text = "|".join([dist.label, dist.encoding, dist.assumption, law.dist.name,
+                     repr(law.args), repr(sorted(law.kwds.items()))])
+    return zlib.crc32(text.encode("utf-8"))
+
+
+def stream(seed: int, *key: int) -> np.random.Generator:
+    """The generator of ``SeedSequence(seed)``'s child ``key`` (``spawn_key=key``)."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key))
+
+
+def base_seed(rng: np.random.Generator) -> int:
+    """The seed ``rng`` was made from by ``default_rng(seed)``; otherwise one draw from it.
+
+    ``estimate`` resolves every ``rng`` to ``default_rng(seed)`` with the recorded seed, so
+    streams derived from this seed are the same for the same recorded seed.
+    """
+    seq = getattr(rng.bit_generator, "seed_seq", None)
+    if (isinstance(seq, np.random.SeedSequence) and isinstance(seq.entropy, int)
+            and not seq.spawn_key):
+        return seq.entropy
+    return int(rng.integers(0, 2**63))
+
+
+def parameter_draws(dist: Any, draws: int, rng: np.random.Generator) -> np.ndarray:
+    """``draws`` values of ``dist`` from the stream of the seed and the parameter alone.
+
+    Child ``(0, parameter_key(dist))`` of the seed (as in the Dask route): the draws do not
+    depend on which other parameters a table holds or in which order.
+    """
+    gen = stream(base_seed(rng), 0, parameter_key(dist))
+    return np.asarray(dist.rvs(size=draws, rng=gen), dtype=float)
+
+
+def _size_key(size: float) -> int:
+    """The bits of ``size`` as a float64 (exact for whole numbers below 2**53)."""
+    return int(np.float64(size).view(np.uint64))
+
+
 def _row_moments(sim: np.ndarray, draws: int) -> tuple[np.ndarray, np.ndarray]:
     """Row means and their standard errors, from sums of the values and of their squares.
 
@@ -215,7 +265,7 @@ def mc_quantiles(sizes: np.ndarray, param_draws: np.ndarray,
                                          np.ndarray],
                  probs: np.ndarray, rng: np.random.Generator,
                  max_bytes: int = DEFAULT_MAX_BYTES,
-                 progress: ProgressBar | None = None) -> MCQuantiles:
+                 progress: ProgressBar | None = None, key: int | None = None) -> MCQuantiles:
     """Predictive count quantiles per stratum, by simulation, in bounded memory.
 
     Parameters
@@ -234,12 +284,20 @@ def mc_quantiles(sizes: np.ndarray, param_draws: np.ndarray,
         Memory budget for one chunk (rows × draws × 8 bytes).
     progress : ProgressBar, optional
         Advanced by the number of rows done after each chunk.
+    key : int, optional
+        Stratum streams: with a key (e.g. :func:`parameter_key` of the parameter), the counts
+        of each distinct size come from their own stream, child ``(2, key, size bits)`` of
+        :func:`base_seed` of ``rng``, so a stratum's result depends on the seed, the
+        parameter draws and its own size only -- not on its row position or the other rows
+        -- and each distinct size is simulated once. Without a key the counts of all rows
+        come from ``rng`` in row order (the Dask route's partition streams).
 
     Notes
     -----
     Each chunk's counts are used in place: partitioned for the quantiles (the errors follow
     the discrete rule of :func:`quantiles_with_error`), then summed for the mean. Beyond the
-    sampler's own output the engine allocates one temporary of the chunk's size.
+    sampler's own output the engine allocates one temporary of the chunk's size; with a
+    ``key`` the chunk buffer is allocated once and reused.
 
     Examples
     --------
@@ -253,6 +311,9 @@ def mc_quantiles(sizes: np.ndarray, param_draws: np.ndarray,
     (2, 2)
     """
     sizes = np.asarray(sizes)
+    if key is not None:
+        return _keyed_quantiles(sizes, param_draws, count_sampler, probs, rng, max_bytes,
+                                progress, key)
     draws = int(param_draws.size)
     rows = sizes.shape[0]
     probs = np.asarray(probs, dtype=float)
@@ -272,3 +333,42 @@ def mc_quantiles(sizes: np.ndarray, param_draws: np.ndarray,
         if progress is not None:
             progress.update(stop - start)
     return MCQuantiles(values=values, error=error, mean=mean, mean_se=mean_se, draws=draws)
+
+
+def _keyed_quantiles(sizes: np.ndarray, param_draws: np.ndarray,
+                     count_sampler: Callable[[np.random.Generator, np.ndarray, np.ndarray],
+                                             np.ndarray],
+                     probs: np.ndarray, rng: np.random.Generator, max_bytes: int,
+                     progress: ProgressBar | None, key: int) -> MCQuantiles:
+    """:func:`mc_quantiles` with one stream per distinct size (see its ``key``)."""
+    seed = base_seed(rng)
+    distinct, where, multiplicity = np.unique(sizes, return_inverse=True, return_counts=True)
+    where = where.reshape(-1)
+    draws = int(param_draws.size)
+    probs = np.asarray(probs, dtype=float)
+    rows = distinct.shape[0]
+    values = np.empty((rows, probs.size))
+    error = np.empty((rows, probs.size))
+    mean = np.empty(rows)
+    mean_se = np.empty(rows)
+    chunk = min(rows, max(1, int(max_bytes // (8 * max(draws, 1)))))
+    params = param_draws[None, :]
+    buffer: np.ndarray | None = None
+    for start in range(0, rows, chunk):
+        stop = min(rows, start + chunk)
+        for i in range(start, stop):
+            size = distinct[i]
+            sim = count_sampler(stream(seed, 2, key, _size_key(size)),
+                                np.asarray(size)[None, None], params)
+            if buffer is None:
+                buffer = np.empty((chunk, draws), dtype=sim.dtype)
+            buffer[i - start] = sim[0]
+        block = buffer[:stop - start]  # type: ignore[index]
+        discrete = block.dtype.kind in "iu"
+        values[start:stop], error[start:stop] = quantiles_with_error(
+            block, probs, discrete=discrete, overwrite=True)
+        mean[start:stop], mean_se[start:stop] = _row_moments(block, draws)
+        if progress is not None:
+            progress.update(int(multiplicity[start:stop].sum()))
+    return MCQuantiles(values=values[where], error=error[where], mean=mean[where],
+                       mean_se=mean_se[where], draws=draws)

@@ -22,11 +22,18 @@ from typing import Any
 
 import pandas as pd
 
-from ._catalogue import EVIDENCE_COLUMNS, SITES, data_path, read_catalogue_csv
+from ._catalogue import (
+    EVIDENCE_COLUMNS,
+    SITES,
+    data_path,
+    evidence_from_table,
+    read_catalogue_csv,
+)
 from ._catalogue import claims as load_claims
 from ._catalogue import evidence as load_evidence
 from ._display import reference_url
 from ._registry import Alternatives, Encoding, encoding
+from ._validation import check_rows
 from ._values import Proportion, Rate
 from .errors import CatalogueError
 
@@ -168,7 +175,14 @@ def _read_definitions(definitions: Any) -> tuple[pd.DataFrame, str]:
     """The definitions as a table of stripped strings, and the name to put in messages."""
     if isinstance(definitions, pd.DataFrame):
         df, name = definitions.copy(), "parameter definitions (DataFrame)"
+        if df.empty:
+            raise CatalogueError(f"{name}: the table is empty; give at least one definition "
+                                 "(or None for the shipped ones)")
+        check_rows(len(df), "definitions")
     elif isinstance(definitions, str | Path):
+        if not str(definitions).strip():
+            raise ValueError("definitions must be the path of a parameters CSV file or a "
+                             "DataFrame (None for the shipped one), got an empty string")
         path = Path(definitions)
         df = read_catalogue_csv(path, "parameter definitions file")
         name = str(path)
@@ -188,6 +202,9 @@ def _read_table(table: Any, argument: str, columns: tuple[str, ...]) -> pd.DataF
     """A user-supplied evidence or claims DataFrame, with the columns the encodings read."""
     if not isinstance(table, pd.DataFrame):
         raise TypeError(f"{argument} must be a path or a DataFrame, got {type(table).__name__}")
+    if table.empty:
+        raise CatalogueError(f"{argument} (DataFrame): the table is empty; give at least one "
+                             "row (or None for the shipped one)")
     missing = [c for c in columns if c not in table.columns]
     if missing:
         raise CatalogueError(f"{argument} (DataFrame): missing column(s) {missing}")
@@ -459,7 +476,8 @@ def build_parameters(definitions: str | Path | pd.DataFrame | None = None,
     elif isinstance(evidence, str | Path):
         ev = load_evidence(evidence)
     else:
-        ev = _read_table(evidence, "evidence", _EVIDENCE_REQUIRED)
+        _read_table(evidence, "evidence", _EVIDENCE_REQUIRED)
+        ev = evidence_from_table(evidence, "evidence")
     if claims is None:
         cl = load_claims()
     elif isinstance(claims, str | Path):

@@ -73,14 +73,16 @@ class GammaRate:
         x = np.asarray(x, dtype=float)
         if not self.random:
             return (x >= self.mean).astype(float)
-        return special.gammainc(self.shape, np.maximum(x, 0.0) * self.shape / self.mean)
+        with np.errstate(over="ignore"):  # a huge x: the CDF is 1
+            return special.gammainc(self.shape, np.maximum(x, 0.0) * self.shape / self.mean)
 
     def sf(self, x: Any) -> np.ndarray:
         """P(rate > x)."""
         x = np.asarray(x, dtype=float)
         if not self.random:
             return (x < self.mean).astype(float)
-        return special.gammaincc(self.shape, np.maximum(x, 0.0) * self.shape / self.mean)
+        with np.errstate(over="ignore"):  # a huge x: the tail is 0
+            return special.gammaincc(self.shape, np.maximum(x, 0.0) * self.shape / self.mean)
 
     def ppf(self, q: Any) -> np.ndarray:
         """Quantile."""

@@ -100,10 +100,14 @@ def simulate_queue(rates_per_week: Mapping[str, float], minutes: Mapping[str, fl
     reporting = check_real(reporting_hours, "reporting_hours", low=0)
     if service not in ("deterministic", "exponential"):
         raise ValueError(f"service must be 'deterministic' or 'exponential', got {service!r}")
-    prof = np.ones((7, 24)) if profile is None else np.asarray(profile, dtype=float)
+    try:
+        prof = np.ones((7, 24)) if profile is None else np.asarray(profile, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError("arrival_profile must be a 7 x 24 array of non-negative weights, got "
+                         f"{type(profile).__name__} {str(profile)[:60]}") from None
     if prof.shape != (7, 24) or not np.isfinite(prof).all() or (prof < 0).any() or \
             prof.sum() <= 0:
-        raise ValueError("profile must be a 7 x 24 array of non-negative weights with a "
+        raise ValueError("arrival_profile must be a 7 x 24 array of non-negative weights with a "
                          f"positive sum, got shape {prof.shape}")
     intervals = [(float(a), float(b)) for a, b in open_intervals]
     total_weeks = weeks + warm

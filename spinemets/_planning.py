@@ -43,6 +43,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import html
+import inspect
+import itertools
 import json
 import math
 import numbers
@@ -63,6 +65,22 @@ from ._display import format_interval, format_value, html_record, html_table
 from ._draw import plot_count_law
 from ._parameters import parameter
 from ._plan_laws import GammaRate, WeeklyMeanLaw, yield_nodes
+from ._plan_limits import (
+    MAX_EXPECTED_SCANS_PER_YEAR,
+    MAX_FOLLOWUP_SCANS_PER_PATIENT,
+    MAX_MEDIAN_SURVIVAL_MONTHS,
+    MAX_OPENING_HOURS_CHARS,
+    MAX_POPULATION,
+    MAX_SCAN_MINUTES,
+    MAX_SCANS_PER_REFERRAL,
+    MAX_TARGET_HOURS,
+    MIN_FOLLOWUP_INTERVAL_MONTHS,
+    MIN_SCAN_MINUTES,
+    MIN_YIELD,
+    check_demand_size,
+    check_queue_size,
+    check_rate_unit,
+)
 from ._plan_local import check_observed, update_cases, update_yield
 from ._plan_queue import HOURS_PER_WEEK, simulate_queue, summarise_waits
 from ._totals import convolve_pmfs
@@ -108,6 +126,7 @@ _WEEK_YEARS = 7.0 / _DAYS_PER_YEAR
 _WEEKS_PER_DRAW = 52
 _MAX_SIMS = 100_000
 _TAIL = 1e-13
+_LOW_YIELD = 0.05  # below every published audit (lowest 9.8%): flagged as a likely unit slip
 
 
 
@@ -407,7 +426,8 @@ _SEGMENT = re.compile(rf"^(?P<days>.+?)\s+{_TIME}\s*[-–]\s*{_TIME}$")
 def _hour(h: str, m: str | None, text: str) -> float:
     hh, mm = int(h), int(m or 0)
     if mm >= 60 or hh > 24 or (hh == 24 and mm > 0):
-        raise ValueError(f"opening_hours: {text!r} is not a time of day (00:00 to 24:00)")
+        raise ValueError(f"opening_hours: hours must be times of day (00:00 to 24:00), got "
+                         f"segment {text!r}")
     return hh + mm / 60.0
 
 
@@ -422,8 +442,8 @@ def _parse_days(text: str, segment: str) -> tuple[int, ...]:
         a, b = _DAY_INDEX[parts[0]], _DAY_INDEX[parts[1]]
         return tuple((a + i) % 7 for i in range((b - a) % 7 + 1))
     raise ValueError(
-        f"opening_hours: cannot read the days {text!r} in segment {segment!r}; use e.g. "
-        "'Mon-Fri', 'Sat', 'weekdays', 'weekends' or 'daily'"
+        f"opening_hours: cannot read the days {text!r}; use e.g. 'Mon-Fri', 'Sat', "
+        f"'weekdays', 'weekends' or 'daily', got segment {segment!r}"
     )
 
 
@@ -478,6 +498,11 @@ class OpeningHours:
                 f"opening_hours must be a schedule text such as 'Mon-Fri 08:00-18:00', got "
                 f"{type(text).__name__} {text!r}"
             )
+        if len(text) > MAX_OPENING_HOURS_CHARS:
+            raise ValueError(
+                f"opening_hours must be at most {MAX_OPENING_HOURS_CHARS} characters, got "
+                f"{len(text):,} characters ({text[:40]!r}...)"
+            )
         cleaned = text.strip()
         if cleaned.lower() in {"24/7", "always", "24x7"}:
             return cls(((0.0, HOURS_PER_WEEK),), cleaned)
@@ -489,7 +514,8 @@ class OpeningHours:
             if m is None:
                 raise ValueError(
                     f"opening_hours: cannot read segment {segment!r}; expected days and hours "
-                    "such as 'Mon-Fri 08:00-18:00' (segments separated by ';') or '24/7'"
+                    "such as 'Mon-Fri 08:00-18:00' (segments separated by ';') or '24/7', "
+                    f"got {text!r}"
                 )
             days = _parse_days(m.group("days"), segment)
             g = m.groups()
@@ -497,8 +523,9 @@ class OpeningHours:
             end = _hour(g[3], g[4], segment)
             if end < start:
                 raise ValueError(
-                    f"opening_hours: segment {segment!r} closes before it opens; write an "
-                    "overnight session as two segments (e.g. 'Mon 20-24; Tue 00-08')"
+                    "opening_hours: a segment must not close before it opens; write an "
+                    "overnight session as two segments (e.g. 'Mon 20-24; Tue 00-08'), got "
+                    f"segment {segment!r}"
                 )
             raw += [(24.0 * d + start, 24.0 * d + end) for d in days if end > start]
         out = cls._from_raw(raw, cleaned)
@@ -784,6 +811,10 @@ def _rate_driver(value: Any, name: str, scale: float, cv: float) -> tuple[_Drive
         m, sd = value.mean, value.std
         if not (np.isfinite(m) and np.isfinite(sd)) or m <= 0:
             raise ValueError(f"{name} must have a finite positive mean, got {value!r}")
+        if scale != 1.0:  # a rate per person-year (not the planner's own cases a year)
+            check_rate_unit(float(m), f"{name} (mean of the Rate)")
+        else:
+            check_real(float(m), f"{name} (mean of the Rate)", high=MAX_EXPECTED_SCANS_PER_YEAR)
         if value.dist.dist.name == "gamma":
             shape: float | None = value.shape
             how = f"{name}: Rate {value.encoding or 'Gamma'} (user)"
@@ -794,6 +825,10 @@ def _rate_driver(value: Any, name: str, scale: float, cv: float) -> tuple[_Drive
     if isinstance(value, Proportion):
         raise TypeError(f"{name} must be a number or a Rate, got a Proportion {value!r}")
     v = check_real(value, name, low=0)
+    if scale != 1.0:
+        check_rate_unit(v, name)
+    else:  # the planner's own cases a year: each needs at least one scan
+        check_real(v, name, high=MAX_EXPECTED_SCANS_PER_YEAR)
     if v == 0:
         return _Driver(0.0, None), f"{name}: 0 (no cases)"
     shape = None if cv == 0 else 1.0 / cv**2
@@ -804,11 +839,11 @@ def _rate_driver(value: Any, name: str, scale: float, cv: float) -> tuple[_Drive
 
 def _check_yield(value: Any, name: str) -> float | Proportion:
     if isinstance(value, Proportion):
-        if float(value.cdf(1e-3)) > 1e-3:
+        if float(value.cdf(MIN_YIELD)) > 1e-3:
             raise ValueError(
-                f"{name} puts more than 0.1% of its probability below a yield of 0.001 "
-                f"({value!r}); such yields imply over 1000 scans per case — give a "
-                "distribution bounded away from 0"
+                f"{name} puts more than 0.1% of its probability below a yield of {MIN_YIELD:g} "
+                f"({value!r}); such yields imply over {1 / MIN_YIELD:,.0f} scans per case — "
+                "give a distribution bounded away from 0"
             )
         if value.is_beta and value.a <= 1:
             raise ValueError(
@@ -823,7 +858,13 @@ def _check_yield(value: Any, name: str) -> float | Proportion:
             f"{name} must lie in (0, 1] (a fraction: 0.4 means 40% of scans positive), "
             f"got {float(value)!r}"
         )
-    return check_fraction(value, name, open_low=True)
+    out = check_fraction(value, name, open_low=True)
+    if out < MIN_YIELD:
+        raise ValueError(
+            f"{name} must be >= {MIN_YIELD:g} (a yield below it means over "
+            f"{1 / MIN_YIELD:,.0f} scans per confirmed case), got {out!r}"
+        )
+    return out
 
 
 # --------------------------------------------------------------------------- summary
@@ -1147,7 +1188,7 @@ class ImagingPlan:
         True
         """
         c = check_real(capacity, "capacity", low=0)
-        per_draw = stats.poisson.sf(math.floor(c), self._sim["mean_week_total"])
+        per_draw = stats.poisson.sf(np.floor(c), self._sim["mean_week_total"])
         return float(per_draw.std(ddof=1) / math.sqrt(len(per_draw)))
 
     def mean_scans(self, stream: str = "total", period: str = "week") -> float:
@@ -1432,8 +1473,12 @@ class ImagingPlan:
         >>> w["stream"].tolist()
         ['emergency', 'urgent', 'follow_up']
         """
-        change = check_real(changeover_minutes, "changeover_minutes", low=0)
+        change = check_real(changeover_minutes, "changeover_minutes", low=0,
+                            high=MAX_SCAN_MINUTES)
+        check_real(transfer_hours, "transfer_hours", low=0, high=MAX_TARGET_HOURS)
+        check_real(reporting_hours, "reporting_hours", low=0, high=MAX_TARGET_HOURS)
         rates = {s: self.mean_scans(s) for s in STREAMS}
+        weeks, servers = check_queue_size(weeks, servers, sum(rates.values()))
         minutes = {s: self._minutes[s] + change for s in STREAMS}
         records = simulate_queue(
             rates, minutes, open_intervals=self.opening_hours.intervals, servers=servers,
@@ -1754,9 +1799,16 @@ class ImagingPlan:
         >>> again.to_frame().equals(plan.to_frame())
         True
         """
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-        if "inputs" not in data:
-            raise ValueError(f"{str(path)!r} is not a plan sidecar: it has no 'inputs'")
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ValueError(f"path {str(path)!r} is not a plan sidecar (JSON): {exc}") from None
+        if not isinstance(data, dict) or not isinstance(data.get("inputs"), dict):
+            raise ValueError(f"path {str(path)!r} is not a plan sidecar: it has no 'inputs' "
+                             "table")
+        unknown = sorted(set(data["inputs"]) - set(inspect.signature(plan_imaging).parameters))
+        if unknown:
+            raise ValueError(f"path {str(path)!r}: unknown plan inputs {unknown}")
         inputs = {k: _from_jsonable(v) for k, v in data["inputs"].items()}
         if "abbreviated_streams" in inputs and inputs["abbreviated_streams"] is not None:
             inputs["abbreviated_streams"] = tuple(inputs["abbreviated_streams"])
@@ -1856,6 +1908,37 @@ def _mean_laws(m: _Driver, u: _Driver, ys: dict[str, float | Proportion], c: flo
         "follow_up": WeeklyMeanLaw([rm, ru], np.array([[t * f, t * f]]), np.array([1.0])),
         "total": WeeklyMeanLaw([rm, ru], np.stack([a, b], axis=1), w_tot),
     }
+
+
+def _yearly_tail(drv: _Driver, y: float | Proportion, mult: float) -> float:
+    """Grid length of the yearly law of Poisson(mult·Λ/y): the tail rule of _mixture_law."""
+    if drv.mean == 0 or mult == 0:
+        return 0.0
+    nodes, weights = _yield_nodes(y)
+    keep = weights > 1e-18
+    mults, tail = mult / nodes[keep], np.minimum(0.5, _TAIL / weights[keep])
+    if drv.shape is None:
+        return float(np.max(stats.poisson.isf(tail, drv.mean * mults)))
+    return float(np.max(stats.nbinom.isf(tail, drv.shape, drv.shape / (drv.shape
+                                                                     + drv.mean * mults))))
+
+
+def _check_size(m: _Driver, u: _Driver, ys: dict[str, float | Proportion], c: float,
+                f: float, given: dict[str, Any]) -> None:
+    """Refuse, before any allocation, demand the exact laws cannot tabulate (_plan_limits)."""
+    expected = {"emergency": c * m.mean * _mean_inverse(ys["emergency"]),
+                "urgent": c * u.mean * _mean_inverse(ys["urgent"]),
+                "follow_up": f * (m.mean + u.mean)}
+    tails = {"emergency": _yearly_tail(m, ys["emergency"], c),
+             "urgent": _yearly_tail(u, ys["urgent"], c),
+             "follow_up": _yearly_tail(m, 1.0, f) + _yearly_tail(u, 1.0, f)}
+    names = ("population", "mscc_rate", "spinal_mets_rate", "mscc_cases_per_year",
+             "spinal_mets_cases_per_year", "rate_cv", "emergency_yield", "urgent_yield",
+             "scans_per_referral", "followup_scans_per_patient", "horizon_years",
+             "rate_trend_per_year", "population_growth_per_year")
+    shown = [f"{k}={given[k]!r}" for k in names if given.get(k) is not None
+             and not isinstance(given[k], (Proportion, Rate))]
+    check_demand_size(expected, tails, "from " + (", ".join(shown) or "the defaults"))
 
 
 def _stream_law(driver: _Driver, y: float | Proportion, c: float, exposure: float) -> _Counts:
@@ -2125,7 +2208,7 @@ def plan_imaging(
     # ---- catchment
     pop: float | None = None
     if population is not None:
-        pop = check_real(population, "population", low=0, low_open=True)
+        pop = check_real(population, "population", low=0, low_open=True, high=MAX_POPULATION)
     cv = check_real(dflt("rate_cv", rate_cv), "rate_cv", low=0)
     if cv > 3:
         raise ValueError(f"rate_cv must be <= 3 (a coefficient of variation), got {cv!r}")
@@ -2193,13 +2276,15 @@ def plan_imaging(
         y = _default_yield(name) if raw is None else _check_yield(raw, name)
         ys[name.split("_")[0]] = y
         resolved.append(_resolved_row(name, y, "fraction", raw is not None))
-    c = check_real(dflt("scans_per_referral", scans_per_referral), "scans_per_referral", low=1)
+    c = check_real(dflt("scans_per_referral", scans_per_referral), "scans_per_referral", low=1,
+                   high=MAX_SCANS_PER_REFERRAL)
     resolved.append(_resolved_row("scans_per_referral", c, "scans",
                                   scans_per_referral is not None))
     interval = check_real(dflt("followup_interval_months", followup_interval_months),
-                          "followup_interval_months", low=0, low_open=True)
+                          "followup_interval_months", low=MIN_FOLLOWUP_INTERVAL_MONTHS)
     surv = check_real(dflt("median_survival_months", median_survival_months),
-                      "median_survival_months", low=0, low_open=True)
+                      "median_survival_months", low=0, low_open=True,
+                      high=MAX_MEDIAN_SURVIVAL_MONTHS)
     resolved.append(_resolved_row("followup_interval_months", interval, "months",
                                   followup_interval_months is not None))
     resolved.append(_resolved_row("median_survival_months", surv, "months",
@@ -2207,27 +2292,38 @@ def plan_imaging(
     if followup_scans_per_patient is None:
         q = 2.0 ** (-interval / surv)
         f_scans = q / (1.0 - q)
+        if f_scans > MAX_FOLLOWUP_SCANS_PER_PATIENT:
+            raise ValueError(
+                f"followup_interval_months={interval!r} with median_survival_months={surv!r} "
+                f"gives {f_scans:,.0f} follow-up MRI per patient, above the limit of "
+                f"{MAX_FOLLOWUP_SCANS_PER_PATIENT:g}; check both are in months"
+            )
         resolved.append(_resolved_row(
             "followup_scans_per_patient", f_scans, "scans per patient", False,
             assumption=_D["followup_scans_per_patient"].assumption
             + f"; interval {interval:g} months, median survival {surv:g} months"))
     else:
-        f_scans = check_real(followup_scans_per_patient, "followup_scans_per_patient", low=0)
+        f_scans = check_real(followup_scans_per_patient, "followup_scans_per_patient", low=0,
+                             high=MAX_FOLLOWUP_SCANS_PER_PATIENT)
         resolved.append(_resolved_row("followup_scans_per_patient", f_scans,
                                       "scans per patient", True))
-    full = check_real(dflt("scan_minutes", scan_minutes), "scan_minutes", low=0, low_open=True)
+    full = check_real(dflt("scan_minutes", scan_minutes), "scan_minutes", low=MIN_SCAN_MINUTES,
+                      high=MAX_SCAN_MINUTES)
     abbr = check_real(dflt("abbreviated_scan_minutes", abbreviated_scan_minutes),
-                      "abbreviated_scan_minutes", low=0, low_open=True)
+                      "abbreviated_scan_minutes", low=MIN_SCAN_MINUTES, high=MAX_SCAN_MINUTES)
     if isinstance(abbreviated_streams, str):
         abbreviated_streams = (abbreviated_streams,)
-    try:
-        abbrev = tuple(abbreviated_streams)
+    try:  # at most a few names: an endless iterator must not hang the plan
+        abbrev = tuple(itertools.islice(iter(abbreviated_streams), 2 * len(STREAMS) + 1))
     except TypeError:
         raise TypeError(
             f"abbreviated_streams must be a list of stream names, got {abbreviated_streams!r}"
         ) from None
+    if len(abbrev) > 2 * len(STREAMS):
+        raise ValueError(f"abbreviated_streams must name at most the {len(STREAMS)} streams, got "
+                         f"{abbreviated_streams!r}")
     for s in abbrev:
-        if s not in STREAMS:
+        if not isinstance(s, str) or s not in STREAMS:
             raise ValueError(
                 f"abbreviated_streams must name streams among {', '.join(STREAMS)}, got {s!r}"
             )
@@ -2244,9 +2340,11 @@ def plan_imaging(
     resolved.append(_resolved_row("opening_hours", str(oh), "schedule", opening_hours is not None))
     targets = {
         "emergency": check_real(dflt("emergency_target_hours", emergency_target_hours),
-                                "emergency_target_hours", low=0, low_open=True),
+                                "emergency_target_hours", low=0, low_open=True,
+                                high=MAX_TARGET_HOURS),
         "urgent": check_real(dflt("urgent_target_hours", urgent_target_hours),
-                             "urgent_target_hours", low=0, low_open=True),
+                             "urgent_target_hours", low=0, low_open=True,
+                             high=MAX_TARGET_HOURS),
     }
     resolved.append(_resolved_row("emergency_target_hours", targets["emergency"], "hours",
                                   emergency_target_hours is not None))
@@ -2334,9 +2432,11 @@ def plan_imaging(
                        "detail": "give population or cancer_cases_per_year to check"})
     for name, y in ys.items():
         mean_y = y.mean if isinstance(y, Proportion) else float(y)
-        check(f"{name} yield within audits", mean_y <= 0.8,
+        check(f"{name} yield within audits", _LOW_YIELD <= mean_y <= 0.8,
               f"mean {100 * mean_y:.3g}%; published audits range 14%-59% "
-              "(a yield above 80% is beyond all of them; 100% means every scan positive)")
+              "(a yield above 80% is beyond all of them; 100% means every scan positive; "
+              f"below {100 * _LOW_YIELD:g}%, {1 / _LOW_YIELD:g}+ scans per case, is below "
+              "all of them — is it a fraction, not a percentage divided by 100 twice?)")
         notes.append(
             f"Yield of {name} MRI: {_describe(y, pct=True)}"
             + (" (fixed)" if not isinstance(y, Proportion) else "")
@@ -2344,8 +2444,19 @@ def plan_imaging(
         )
     if pop is not None:
         implied = m.mean / pop / growth * 1e5
-        check("MSCC rate near published", implied <= 3 * 8.0,
-              f"{implied:.3g} per 100,000 a year (NICE CG75: up to 8 per 100,000; Norway 8.1)")
+        check("MSCC rate near published", 8.0 / 10 <= implied <= 3 * 8.0,
+              f"{implied:.3g} per 100,000 a year (NICE CG75: up to 8 per 100,000; Norway 8.1; "
+              "flagged outside 0.8-24) — a rate per person-year is the per-100,000 figure "
+              "divided by 100,000")
+        implied_s = s_all.mean / pop / growth * 1e5
+        check("spinal metastasis rate near published", 2.6 <= implied_s <= 302.0,
+              f"{implied_s:.3g} per 100,000 a year (Ontario 2019: 30.2, Norway treated: 26.0; "
+              "flagged beyond a tenth or ten times them)")
+        check("catchment size", pop >= 10_000,
+              f"{pop:,.6g} people — is population in people (not thousands or millions)?")
+    check("follow-up interval", interval >= 1.0,
+          f"follow-up MRI every {interval:g} months — more often than monthly: is the "
+          "interval in months (not weeks or days)?")
     notes.append(
         f"Follow-up: {f_scans:.2f} MRI per new spinal-metastasis patient"
         + (f" (interval {interval:g} months, median survival {surv:g} months)"
@@ -2407,6 +2518,9 @@ def plan_imaging(
         notes.append("The urgent yield is the emergency yield (borrowed): one unknown, drawn "
                      "once for both streams")
 
+    # ---- size limits, before any table is allocated
+    _check_size(m, u, ys, c, f_scans, given)
+
     # ---- exact laws
     drivers = {"mscc": m, "urgent": u}
     weekly: dict[str, _Counts] = {
@@ -2463,8 +2577,9 @@ def plan_imaging(
     top = int(stats.poisson.isf(_TAIL, float(sim["mean_week_total"].max()))) + 1
     grid = np.arange(top + 1)
     total_pmf = np.zeros(top + 1)
-    for i in range(0, sims, 2000):
-        total_pmf += stats.poisson.pmf(grid[None, :], sim["mean_week_total"][i:i + 2000, None]
+    rows = max(1, 4_000_000 // (top + 1))  # bounded memory whatever the grid length
+    for i in range(0, sims, rows):
+        total_pmf += stats.poisson.pmf(grid[None, :], sim["mean_week_total"][i:i + rows, None]
                                        ).sum(axis=0)
     weekly["total"] = _GridCounts(0, total_pmf / sims)
     means = _mean_laws(m, u, ys, c, f_scans)

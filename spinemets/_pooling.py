@@ -21,7 +21,13 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
-from ._validation import check_confidence_level, check_real
+from ._validation import (
+    POOL_EFFECT_LIMIT,
+    POOL_VARIANCE_RANGE,
+    check_confidence_level,
+    check_real,
+    check_rows,
+)
 
 __all__ = ["POOL_METHODS", "PooledEstimate", "TauPosterior", "check_choice", "pool",
            "study_labels"]
@@ -136,6 +142,18 @@ def _check_inputs(effects: Any, variances: Any, method: Any, knapp_hartung: Any,
         i = int(np.flatnonzero(nonpos)[0])
         raise ValueError(f"variances must be > 0 (sampling variances, not standard errors "
                          f"or weights), got {float(v[i])!r} at position {i}")
+    check_rows(y.size, "effects")
+    big = np.abs(y) > POOL_EFFECT_LIMIT
+    if big.any():
+        i = int(np.flatnonzero(big)[0])
+        raise ValueError(f"effects must lie within +-{POOL_EFFECT_LIMIT:g} (effects on a "
+                         f"logit or log scale), got {float(y[i])!r} at position {i}")
+    v_lo, v_hi = POOL_VARIANCE_RANGE
+    odd = (v < v_lo) | (v > v_hi)
+    if odd.any():
+        i = int(np.flatnonzero(odd)[0])
+        raise ValueError(f"variances must lie in [{v_lo:g}, {v_hi:g}] (sampling variances on "
+                         f"the effects' scale), got {float(v[i])!r} at position {i}")
     k = y.size
     if method != "FE" and k < 2:
         raise ValueError(f"method={method!r} (a random-effects model) needs at least 2 studies "

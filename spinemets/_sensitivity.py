@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._estimate import cohort_frame, estimate, size_column_for
+from ._estimate import check_no_collision, cohort_frame, estimate, size_column_for
 from ._parameters import ParameterSet, shipped_parameters
 from ._validation import RNGLike, resolve_rng
 from ._values import Proportion, Rate
@@ -120,7 +120,13 @@ def sensitivity(cohort: Any, outcome: str, confidence_level: float = 0.95,
     if not isinstance(outcome, str):
         raise TypeError(f"outcome must be a parameter id (str), got {type(outcome).__name__}")
     frame = cohort_frame(cohort, size_column_for(outcome))
+    check_no_collision(frame, ("alternative", "is_default"))
     if "primary_site" in frame.columns:
+        sites = frame["primary_site"]
+        bad = [s for s in pd.unique(sites) if not isinstance(s, str)]
+        if bad:
+            raise TypeError(f"cohort column 'primary_site' must hold str, got "
+                            f"{type(bad[0]).__name__} {bad[0]!r}")
         groups = [(site, frame[frame["primary_site"] == site])
                   for site in pd.unique(frame["primary_site"])]
     else:

@@ -34,8 +34,8 @@ from ._pooling import check_choice, pool, study_labels
 from ._validation import (
     RNGLike,
     check_confidence_level,
-    check_count,
     check_count_array,
+    check_draws,
     check_fraction,
     check_real,
     resolve_rng,
@@ -1022,7 +1022,7 @@ def true_prevalence(apparent: float | Proportion, sensitivity: float | Proportio
     se = _check_input(sensitivity, "sensitivity")
     sp = _check_input(specificity, "specificity")
     level = check_confidence_level(confidence_level)
-    n_draws = check_count(draws, "draws", minimum=1000)
+    n_draws = check_draws(draws, minimum=1000)
 
     def mean(x: float | Proportion) -> float:
         return x.mean if isinstance(x, Proportion) else float(x)

@@ -15,6 +15,97 @@ import pandas as pd
 
 RNGLike = None | int | np.random.Generator
 
+# ------------------------------------------------------------------ resource limits
+# Every input that scales work or memory is bounded here, in one place, and checked before
+# anything is allocated. SECURITY.md quotes these values; the messages say what to change.
+
+#: Largest count (cohort size, events, totals): whole numbers are exact in float64 below
+#: 2**53 and the exact count kernels (``spinemets.counts``) accept sizes up to 2**52.
+MAX_COUNT = 2**52
+
+#: Largest exposure in person-years (a cohort's ``person_years``): 1e12, more than a
+#: century of the whole world's population.
+MAX_PERSON_YEARS = 1e12
+
+#: Largest shape parameter of a Beta (``a``, ``b``) or Gamma (``shape``) law: 1e12. Beyond it
+#: the law is a point mass for every practical purpose, and the exact beta-binomial kernel
+#: loses accuracy (above about 3e12 its intervals are visibly wrong).
+MAX_SHAPE = 1e12
+
+#: Smallest shape parameter: scipy's Beta overflows and its Gamma quantiles turn NaN for
+#: shapes near the smallest normal double (1e-308); 1e-100 leaves a wide margin and is
+#: already a point mass at 0 (or 1) for every practical purpose.
+MIN_SHAPE = 1e-100
+
+#: Largest number of Monte Carlo draws: one stratum's draws are held in memory at once
+#: (about 3 x 8 bytes per draw while its quantiles are taken), so this keeps a run under
+#: about 250 MB whatever the number of strata.
+MAX_DRAWS = 10_000_000
+
+#: Largest number of rows of a table (a cohort, an evidence or claims table, studies to
+#: pool): 1e7 rows keep every per-row array of a result under about 100 MB.
+MAX_ROWS = 10_000_000
+
+#: Largest number of components of a mixture (``Proportion.mixture``, ``Rate.mixture``):
+#: every exact quantile evaluates each component, so work grows with their number.
+MAX_COMPONENTS = 1000
+
+#: Range of the coefficient of variation accepted by ``gamma_from_mean``: the Gamma's shape
+#: is ``1 / cv**2``, so this keeps it within ``[1e-6, MAX_SHAPE]``.
+GAMMA_CV_RANGE = (1e-6, 1e3)
+
+#: Largest absolute effect accepted by ``pool`` and range of its sampling variances: the
+#: estimators square effects and invert variances, so these keep every sum finite in float64.
+#: Effects are on a transformed scale (logit, log) where 1e50 is already absurd.
+POOL_EFFECT_LIMIT = 1e50
+POOL_VARIANCE_RANGE = (1e-50, 1e50)
+
+#: Largest expected count a result may reach (cohort size times the parameter's upper
+#: quantile): the exact kernels and int64 counts stay exact below it.
+MAX_EXPECTED_COUNT = float(MAX_COUNT)
+
+
+def check_draws(draws: Any, name: str = "draws", *, minimum: int = 100) -> int:
+    """Return ``draws`` as an int in ``[minimum, MAX_DRAWS]``.
+
+    Examples
+    --------
+    >>> from spinemets._validation import check_draws
+    >>> check_draws(2000)
+    2000
+    """
+    out = check_count(draws, name, minimum=minimum)
+    if out > MAX_DRAWS:
+        raise ValueError(f"{name} must be <= {MAX_DRAWS:,} (memory bound of the Monte Carlo "
+                         f"engine; use fewer draws), got {out:,}")
+    return out
+
+
+def check_rows(count: int, name: str) -> None:
+    """Refuse a table of more than :data:`MAX_ROWS` rows, naming it."""
+    if count > MAX_ROWS:
+        raise ValueError(f"{name} must have at most {MAX_ROWS:,} rows (split it and "
+                         f"concatenate the results), got {count:,} rows")
+
+
+def check_shape(value: Any, name: str) -> float:
+    """Return a Beta/Gamma shape parameter as a float in ``[MIN_SHAPE, MAX_SHAPE]``.
+
+    Examples
+    --------
+    >>> from spinemets._validation import check_shape
+    >>> check_shape(2, "a")
+    2.0
+    """
+    out = check_real(value, name, low=0, low_open=True)
+    if out > MAX_SHAPE:
+        raise ValueError(f"{name} must be <= {MAX_SHAPE:g} (a shape this large is a point "
+                         f"mass; use a smaller one, e.g. fewer pseudo-observations), got {out!r}")
+    if out < MIN_SHAPE:
+        raise ValueError(f"{name} must be >= {MIN_SHAPE:g} (smaller shapes overflow the "
+                         f"distribution's functions), got {out!r}")
+    return out
+
 
 def check_confidence_level(confidence_level: Any, name: str = "confidence_level") -> float:
     """Return ``confidence_level`` as a float strictly inside (0, 1)."""
@@ -75,6 +166,8 @@ def check_count(value: Any, name: str, *, minimum: int = 0) -> int:
         out = int(fval)
     else:
         raise TypeError(f"{name} must be a whole number, got {type(value).__name__} {value!r}")
+    if out > MAX_COUNT:
+        raise ValueError(f"{name} must be <= {MAX_COUNT} (2**52), got {out!r}")
     if out < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {out!r}")
     return out
@@ -103,8 +196,10 @@ def check_count_array(values: Any, name: str, *, minimum: int = 0) -> np.ndarray
                 f"{name} must be whole numbers, got {arr[frac][0].item()!r} at position "
                 f"{int(np.flatnonzero(frac)[0])}"
             )
-        if (np.abs(arr) > 2**62).any():
-            raise ValueError(f"{name} is too large (above 2**62)")
+    big = np.abs(arr) > MAX_COUNT
+    if big.any():
+        raise ValueError(f"{name} must be <= {MAX_COUNT} (2**52), got {arr[big][0].item()!r} "
+                         f"at position {int(np.flatnonzero(big)[0])}")
     out = arr.astype(np.int64)
     low = out < minimum
     if low.any():
@@ -165,8 +260,9 @@ def resolve_rng(rng: Any) -> tuple[np.random.Generator, int]:
 def check_size_column(frame: pd.DataFrame, column: str, *, is_rate: bool) -> np.ndarray:
     """The cohort's size column (``n`` or ``person_years``) checked and as an array.
 
-    Numeric, finite and ``>= 0``; whole numbers up to 2**53 (int64) unless ``is_rate``
-    (person-years, float). Errors name the column, the rule, the value and its row.
+    Numeric, finite and ``>= 0``; whole numbers up to :data:`MAX_COUNT` (int64) unless
+    ``is_rate`` (person-years, float, up to :data:`MAX_PERSON_YEARS`); at most
+    :data:`MAX_ROWS` rows. Errors name the column, the rule, the value and its row.
 
     Examples
     --------
@@ -175,25 +271,28 @@ def check_size_column(frame: pd.DataFrame, column: str, *, is_rate: bool) -> np.
     >>> check_size_column(pd.DataFrame({"n": [10, 0]}), "n", is_rate=False)
     array([10,  0])
     """
+    check_rows(len(frame), "cohort")
     values = frame[column]
     if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
         raise TypeError(f"cohort column {column!r} must be numeric, got dtype {values.dtype}")
     arr = values.to_numpy(dtype=float)
     bad = ~np.isfinite(arr)
     if bad.any():
-        raise ValueError(f"cohort column {column!r} must be finite, got {arr[bad][0]!r} in row "
-                         f"{frame.index[np.flatnonzero(bad)[0]]!r}")
+        raise ValueError(f"cohort column {column!r} must be finite, got {float(arr[bad][0])!r} "
+                         f"in row {frame.index[np.flatnonzero(bad)[0]]!r}")
     if (arr < 0).any():
         i = np.flatnonzero(arr < 0)[0]
-        raise ValueError(f"cohort column {column!r} must be >= 0, got {arr[i]!r} in row "
+        raise ValueError(f"cohort column {column!r} must be >= 0, got {float(arr[i])!r} in row "
                          f"{frame.index[i]!r}")
     if not is_rate:
         frac = arr != np.floor(arr)
         if frac.any():
             i = np.flatnonzero(frac)[0]
             raise ValueError(f"cohort column {column!r} must hold whole numbers, got "
-                             f"{arr[i]!r} in row {frame.index[i]!r}")
-        if (arr > 2**53).any():
-            raise ValueError(f"cohort column {column!r} is too large (above 2**53)")
-        return arr.astype(np.int64)
-    return arr
+                             f"{float(arr[i])!r} in row {frame.index[i]!r}")
+    top = float(MAX_PERSON_YEARS if is_rate else MAX_COUNT)
+    if (arr > top).any():
+        i = np.flatnonzero(arr > top)[0]
+        raise ValueError(f"cohort column {column!r} must be <= {top:g}, got {float(arr[i])!r} in "
+                         f"row {frame.index[i]!r}; split the cohort into smaller strata")
+    return arr if is_rate else arr.astype(np.int64)

@@ -9,6 +9,7 @@ and the assumption behind it, in words.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -20,12 +21,20 @@ from scipy import special, stats
 from ._display import format_interval, format_value, html_record
 from ._draw import plot_distribution
 from ._laws import MixtureGen, ProductGen, mixture_dist, product_dist
-from ._validation import check_confidence_level, check_real, make_rng
+from ._validation import (
+    MAX_COMPONENTS,
+    MAX_DRAWS,
+    check_confidence_level,
+    check_count,
+    check_real,
+    check_shape,
+    make_rng,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["Proportion", "Rate", "logitnorm"]
+__all__ = ["Proportion", "Rate", "logitnorm", "standard_law"]
 
 
 @functools.cache
@@ -75,6 +84,102 @@ class _LogitNormGen(stats.rv_continuous):
 
 logitnorm = _LogitNormGen(a=0.0, b=1.0, name="logitnorm")
 """Logit-normal distribution on (0, 1) with shapes ``mu`` and ``sigma`` (logit scale)."""
+
+
+#: The laws :func:`standard_law` recognises: plain Beta and Gamma, the project's
+#: logit-normal, and mixtures and products built only of such laws.
+STANDARD_FAMILIES = ("beta", "gamma", "logitnorm", "mixture", "product")
+
+
+def _shapes_loc_scale(dist: Any) -> tuple[tuple[float, ...], float, float] | None:
+    """Shapes, loc and scale of a frozen scipy distribution (positional or keyword)."""
+    gen = dist.dist
+    names = [n for n in (gen.shapes or "").replace(" ", "").split(",") if n]
+    args = list(dist.args)
+    kwds = dict(dist.kwds)
+    if len(args) > len(names) + 2:
+        return None
+    shapes = args[:len(names)]
+    for name in names[len(shapes):]:
+        if name not in kwds:
+            return None
+        shapes.append(kwds.pop(name))
+    rest = args[len(names):]
+    loc = rest[0] if rest else kwds.pop("loc", 0.0)
+    scale = rest[1] if len(rest) > 1 else kwds.pop("scale", 1.0)
+    if kwds:
+        return None
+    try:
+        return tuple(float(v) for v in shapes), float(loc), float(scale)
+    except (TypeError, ValueError):  # array-valued shapes: not one law
+        return None
+
+
+def standard_law(dist: Any) -> tuple[str, tuple[float, ...]] | None:
+    """The family and parameters of ``dist`` if it is a law the exact engine covers, else None.
+
+    Covered: a plain ``Beta(a, b)`` (``loc`` 0, ``scale`` 1) -> ``("beta", (a, b))``; a plain
+    ``Gamma(shape, scale)`` (``loc`` 0, the scale given by position or keyword) ->
+    ``("gamma", (shape, scale))``; the project's logit-normal (``loc`` 0, ``scale`` 1) ->
+    ``("logitnorm", (mu, sigma))``; mixtures and products (``Proportion.mixture``, ``p1 * p2``)
+    whose every part is covered -> ``("mixture", ())`` / ``("product", ())``. Anything else
+    (a ``loc`` or ``scale`` on a Beta, another family) returns None: estimates then use Monte
+    Carlo and say so, and ``method="exact"`` refuses it.
+
+    Examples
+    --------
+    >>> from scipy import stats
+    >>> from spinemets._values import standard_law
+    >>> standard_law(stats.beta(2, 8))
+    ('beta', (2.0, 8.0))
+    >>> standard_law(stats.gamma(2, 0, 1e-4))
+    ('gamma', (2.0, 0.0001))
+    >>> standard_law(stats.beta(2, 8, scale=0.5)) is None
+    True
+    >>> standard_law(stats.uniform()) is None
+    True
+    """
+    gen = getattr(dist, "dist", None)
+    if isinstance(gen, MixtureGen):
+        ok = all(standard_law(c) is not None for c in gen.components)
+        return ("mixture", ()) if ok else None
+    if isinstance(gen, ProductGen):
+        ok = all(standard_law(f) is not None for f in gen.factors)
+        return ("product", ()) if ok else None
+    if gen is None or not hasattr(dist, "args") or not hasattr(dist, "kwds"):
+        return None
+    parsed = _shapes_loc_scale(dist)
+    if parsed is None:
+        return None
+    shapes, loc, scale = parsed
+    if loc != 0.0 or not all(np.isfinite(shapes)) or not np.isfinite(scale):
+        return None
+    if type(gen) is type(stats.beta) and scale == 1.0:
+        return "beta", shapes
+    if type(gen) is type(stats.gamma) and scale > 0:
+        return "gamma", (*shapes, scale)
+    if isinstance(gen, _LogitNormGen) and scale == 1.0:
+        return "logitnorm", shapes
+    return None
+
+
+def check_dist(dist: Any, kind: str) -> None:
+    """Refuse what is not a frozen scipy law with finite parameters (``dist`` of ``kind``)."""
+    for attr in ("support", "cdf", "sf", "ppf", "mean", "rvs"):
+        if not callable(getattr(dist, attr, None)) or not hasattr(dist, "dist"):
+            raise TypeError(f"dist must be a frozen scipy.stats distribution for a {kind} "
+                            f"(e.g. scipy.stats.beta(2, 8)), got {type(dist).__name__} "
+                            f"{dist!r:.80}")
+    law = standard_law(dist)
+    if law is not None and law[0] in ("beta", "gamma"):
+        names = ("a", "b") if law[0] == "beta" else ("shape",)
+        for name, value in zip(names, law[1], strict=False):
+            check_shape(value, f"dist {name}")
+    with np.errstate(all="ignore"):
+        mean = float(dist.mean())
+    if not np.isfinite(mean):
+        raise ValueError(f"dist must have a finite mean for a {kind} (valid parameters), got "
+                         f"{_dist_text(dist)} with mean {mean!r}")
 
 
 def _dist_text(dist: Any) -> str:
@@ -136,7 +241,17 @@ class _Uncertain:
         return self.dist.sf(x)
 
     def rvs(self, size: int | tuple[int, ...] | None = None, rng: Any = None) -> Any:
-        """Random draws; randomness only through ``rng`` (None, int or Generator)."""
+        """Random draws; randomness only through ``rng`` (None, int or Generator).
+
+        ``size`` (an int or a tuple of ints) holds at most ``MAX_DRAWS`` draws in all.
+        """
+        if size is not None:
+            dims = tuple(check_count(d, "size") for d in (
+                size if isinstance(size, tuple) else (size,)))
+            if math.prod(dims) > MAX_DRAWS:
+                raise ValueError(f"size must hold at most {MAX_DRAWS:,} draws (draw in "
+                                 f"batches), got {size!r}")
+            size = dims if isinstance(size, tuple) else dims[0]
         return self.dist.rvs(size=size, random_state=make_rng(rng))
 
     @classmethod
@@ -202,6 +317,10 @@ class _Uncertain:
         if isinstance(weights, (str, bytes)) or w.size != len(parts):
             raise ValueError(f"weights must hold one number per component ({len(parts)}), "
                              f"got {weights!r:.80}")
+        if len(parts) > MAX_COMPONENTS:
+            raise ValueError(f"components must number at most {MAX_COMPONENTS} (each exact "
+                             f"quantile evaluates every one; merge similar ones), got "
+                             f"{len(parts)}")
         if not np.all(np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
             raise ValueError(f"weights must be finite, >= 0 and not all 0, got {w.tolist()}")
         w = w / w.sum()
@@ -322,8 +441,9 @@ class Proportion(_Uncertain):
     _kind: str = field(default="proportion", init=False)
 
     def __post_init__(self) -> None:
+        check_dist(self.dist, "Proportion")
         lo, hi = self.dist.support()
-        if lo < 0 or hi > 1:
+        if not (lo >= 0 and hi <= 1):
             raise ValueError(
                 f"dist must have support inside [0, 1] for a Proportion, got support [{lo}, {hi}]"
             )
@@ -347,8 +467,8 @@ class Proportion(_Uncertain):
         >>> sm.Proportion.beta(2, 8).mean
         0.2
         """
-        a = check_real(a, "a", low=0, low_open=True)
-        b = check_real(b, "b", low=0, low_open=True)
+        a = check_shape(a, "a")
+        b = check_shape(b, "b")
         return cls(
             stats.beta(a, b), label=label, sources=_tuple_of_str(sources),
             encoding=encoding or f"Proportion.beta({a:.6g}, {b:.6g})", assumption=assumption,
@@ -376,8 +496,10 @@ class Proportion(_Uncertain):
 
     @property
     def is_beta(self) -> bool:
-        """True when the distribution is a Beta (so exact beta-binomial counts apply)."""
-        return self.dist.dist.name == "beta"
+        """True when the distribution is a plain Beta (loc 0, scale 1: exact beta-binomial
+        counts apply); see :func:`standard_law`."""
+        law = standard_law(self.dist)
+        return law is not None and law[0] == "beta"
 
     @property
     def a(self) -> float:
@@ -394,7 +516,8 @@ class Proportion(_Uncertain):
             raise AttributeError(
                 f"this Proportion is backed by {self.dist.dist.name!r}, not a Beta: it has no a, b"
             )
-        return float(self.dist.args[0]), float(self.dist.args[1])
+        shapes = standard_law(self.dist)[1]  # type: ignore[index]
+        return shapes[0], shapes[1]
 
     def __mul__(self, other: Any) -> Proportion | Rate:
         """The product with an independent Proportion (a Proportion) or Rate (a Rate).
@@ -458,8 +581,9 @@ class Rate(_Uncertain):
     _kind: str = field(default="rate", init=False)
 
     def __post_init__(self) -> None:
+        check_dist(self.dist, "Rate")
         lo, _ = self.dist.support()
-        if lo < 0:
+        if not lo >= 0:
             raise ValueError(f"dist must be non-negative for a Rate, got support from {lo}")
         object.__setattr__(self, "sources", _tuple_of_str(self.sources))
 
@@ -490,8 +614,11 @@ class Rate(_Uncertain):
         >>> r.inverse_scale * r.mean == r.shape
         True
         """
-        shape = check_real(shape, "shape", low=0, low_open=True)
+        shape = check_shape(shape, "shape")
         inverse_scale = check_real(inverse_scale, "inverse_scale", low=0, low_open=True)
+        if not np.isfinite(1.0 / inverse_scale):
+            raise ValueError(f"inverse_scale must be >= 1e-308 (its inverse, the scale, must "
+                             f"be finite), got {inverse_scale!r}")
         return cls(
             stats.gamma(shape, scale=1.0 / inverse_scale), label=label,
             sources=_tuple_of_str(sources),
@@ -506,21 +633,30 @@ class Rate(_Uncertain):
 
     @property
     def shape(self) -> float:
-        """Gamma shape (for a Gamma-backed rate)."""
-        return float(self.dist.args[0]) if self.dist.args else float(self.dist.kwds["a"])
+        """Gamma shape (only for a Gamma-backed rate)."""
+        return self._gamma_parameters()[0]
 
     @property
     def inverse_scale(self) -> float:
-        """Gamma rate parameter, 1 / scale, in person-years (for a Gamma-backed rate).
+        """Gamma rate parameter, 1 / scale, in person-years (only for a Gamma-backed rate).
 
         Not the event rate: that is :attr:`mean` (``shape / inverse_scale``) per person-year.
         """
-        return 1.0 / float(self.dist.kwds.get("scale", 1.0))
+        return 1.0 / self._gamma_parameters()[1]
+
+    def _gamma_parameters(self) -> tuple[float, float]:
+        law = standard_law(self.dist)
+        if law is None or law[0] != "gamma":
+            raise AttributeError(f"this Rate is backed by {_dist_text(self.dist)}, not a plain "
+                                 "Gamma (loc 0): it has no shape, inverse_scale")
+        return law[1][0], law[1][1]
 
     @property
     def is_gamma(self) -> bool:
-        """True when the distribution is a Gamma (so exact negative binomial counts apply)."""
-        return self.dist.dist.name == "gamma"
+        """True when the distribution is a plain Gamma (loc 0: exact negative binomial counts
+        apply, whether its scale was given by position or keyword); see :func:`standard_law`."""
+        law = standard_law(self.dist)
+        return law is not None and law[0] == "gamma"
 
     def __mul__(self, other: Any) -> Rate:
         """The rate of a sub-event: this rate times an independent :class:`Proportion`.

@@ -70,8 +70,24 @@ __all__ = [
 
 # N_EXACT (imported above): largest ``n`` for which :func:`betabinom_ppf` promises
 # results identical to SciPy.
-#: Largest accepted ``n`` (whole numbers are exact in float64 below 2**53).
+#: Largest accepted ``n`` (whole numbers are exact in float64 below 2**53); also the largest
+#: predictive count returned (a larger quantile, e.g. from a huge exposure, is a ValueError).
 N_MAX = 2**52
+
+#: Largest ``a + b`` of a Beta law handled by the beta-binomial kernel (its log pmf subtracts
+#: beta functions of size ``a + b``: from about 1e9 on, quantiles were found off by one
+#: against the binomial limit, and by 1e13 by several).  A Beta above it is so narrow
+#: that it is treated as the fixed proportion ``a / (a + b)`` (a binomial count), with a
+#: certificate that this gives the exact integer (:func:`_point_mass_ppf`); a row the
+#: certificate cannot settle (large ``n``: the Beta's spread then still matters) is a
+#: ValueError.
+AB_MAX = 1e8
+
+#: Largest Gamma shape (negative binomial ``r``) handled by the negative binomial: SciPy's
+#: quantile loses about ``r * 1e-16`` counts to the rounding of ``p`` and returns 0 for
+#: ``r`` near 1e16.  A Gamma above it is treated as a fixed rate (a Poisson count), certified
+#: as for :data:`AB_MAX`.
+SHAPE_MAX = 1e12
 
 
 # --------------------------------------------------------------------------- checks
@@ -142,6 +158,147 @@ def _check_n(n: Any) -> NDArray[np.float64]:
     return out
 
 
+# ------------------------------------------------------- nearly fixed parameters
+
+
+def _fixed_cdf(k: NDArray, size: NDArray, mean: NDArray, count: str) -> NDArray:
+    """``P(Y <= k)`` for ``Y ~ Binomial(size, mean)`` or ``Poisson(size * mean)`` (k whole)."""
+    kk = np.maximum(k, 0.0)
+    if count == "binomial":
+        kk = np.minimum(kk, size - 1.0)  # P(Y <= k) = P(Beta(k + 1, n - k) > p)
+        out = special.betaincc(kk + 1.0, np.maximum(size - kk, 1.0), mean)
+        out = np.where(k >= size, 1.0, out)
+    else:
+        out = special.pdtr(kk, size * mean)
+    return np.where(k < 0, 0.0, out)
+
+
+def _sup_pmf(j: NDArray, m: NDArray, count: str) -> NDArray:
+    """``max`` over the parameter of the pmf at ``j``: Binomial(m, j / m) or Poisson(j) at ``j``."""
+    jj = np.maximum(j, 0.0)
+    if count == "binomial":
+        mm = np.maximum(m, 1.0)
+        out = stats.binom.pmf(jj, mm, np.minimum(jj / mm, 1.0))
+        out = np.where(m <= 0, (j == 0).astype(float), out)
+        return np.where((j < 0) | (j > np.maximum(m, 0.0)), 0.0, out)
+    return np.where(j < 0, 0.0, np.where(j == 0, 1.0, stats.poisson.pmf(jj, jj)))
+
+
+def _mixing_error(j: NDArray, size: NDArray, var: NDArray, count: str) -> NDArray:
+    """Bound on ``|P(X <= j) - P(Y <= j)|``: mixed count ``X`` against the fixed-parameter ``Y``.
+
+    With ``F(t)`` the CDF at ``j`` of the count given the parameter ``t`` (mean ``tbar``,
+    variance ``var``), Taylor's theorem gives ``|E F(t) - F(tbar)| <= sup|F''| var / 2``.
+    Binomial: ``F'' = -n (n - 1) (b_{n-2}(j - 1) - b_{n-2}(j))`` in ``p``; Poisson (in the mean
+    ``mu = size * lam``): ``F'' = pois(j) - pois(j - 1)``.  Each pmf is at most its largest
+    value over the parameter (:func:`_sup_pmf`).
+    """
+    if count == "binomial":
+        m = size - 2.0
+        top = np.maximum(_sup_pmf(j - 1.0, m, count), _sup_pmf(j, m, count))
+        return np.where(size < 2, 0.0, 0.5 * size * (size - 1.0) * var * top)
+    top = np.maximum(_sup_pmf(j - 1.0, size, count), _sup_pmf(j, size, count))
+    return 0.5 * size * size * var * top
+
+
+def _point_mass_ppf(q: NDArray, size: NDArray, mean: NDArray, var: NDArray, count: str,
+                    what: NDArray, name: str, bound: float) -> NDArray[np.int64]:
+    """Quantiles of a count whose parameter (mean ``mean``, variance ``var``) is nearly fixed.
+
+    The smallest ``k`` with ``P(Y <= k) >= q`` for the fixed-parameter count ``Y`` (binomial
+    or Poisson), by integer bisection on :func:`scipy.special.bdtr` / ``pdtr``; it is the exact
+    quantile of the mixed count ``X`` when ``P(Y <= k - 1)`` and ``P(Y <= k)`` clear ``q`` by
+    more than the bound of :func:`_mixing_error`.  Rows that do not are a ValueError (they
+    only occur for parameters far beyond ``bound``); ``what`` holds the offending values of
+    the argument ``name``.  Flat arrays, ``size > 0``.
+    """
+    binom = count == "binomial"
+    centre = size * mean
+    sd = np.sqrt(centre * (1.0 - mean) if binom else centre)
+    lo = np.maximum(np.floor(centre - 50.0 * sd - 50.0), -1.0)
+    hi = np.ceil(centre + 50.0 * sd + 50.0)
+    if binom:
+        hi = np.minimum(hi, size)
+    lo = np.where(_fixed_cdf(lo, size, mean, count) < q, lo, -1.0)
+    if binom:
+        hi = np.where(_fixed_cdf(hi, size, mean, count) >= q, hi, size)
+    for _ in range(128):  # the bracket halves each time: at most 53 passes below 2**53
+        act = hi > lo + 1.0
+        if not act.any():
+            break
+        mid = np.floor(0.5 * (lo + hi))
+        ok = _fixed_cdf(mid, size, mean, count) >= q
+        hi = np.where(act & ok, mid, hi)
+        lo = np.where(act & ~ok, mid, lo)
+    k = hi
+    below = _fixed_cdf(k - 1.0, size, mean, count)
+    at = _fixed_cdf(k, size, mean, count)
+    err_lo = _mixing_error(k - 1.0, size, var, count)
+    err_hi = _mixing_error(k, size, var, count)
+    # rounding of the special functions, except where the CDF is exactly linear (n = 1)
+    tol = np.where(err_lo + err_hi > 0, 1e-12 * q, 0.0)
+    sure_lo = (k <= 0) | (below < q - err_lo - tol)
+    sure_hi = at >= q + err_hi + tol
+    if binom:
+        sure_hi |= k >= size
+    unsure = ~(sure_lo & sure_hi)
+    if unsure.any():
+        i = int(np.flatnonzero(unsure)[0])
+        size_name = "n" if binom else "exposure"
+        raise ValueError(
+            f"{name} = {float(what[i]):.6g} is above {bound:.0e}: the law is then taken as a "
+            f"fixed parameter ({'binomial' if binom else 'Poisson'} counts), but for "
+            f"{size_name} = {float(size[i]):.6g} and q = {float(q[i])!r} the count's CDF lies "
+            f"too close to q for that to settle the integer; give {name} <= {bound:.0e}")
+    return _checked_counts(k, "the parameter's size")
+
+
+def _checked_counts(k: NDArray, size_name: str) -> NDArray[np.int64]:
+    """``k`` as int64, or a ValueError if a count is above :data:`N_MAX` (or not finite)."""
+    if np.isnan(k).any():
+        raise ValueError(f"a quantile search did not settle within its pass limit (a bug: "
+                         f"please report it with the call); reducing {size_name} may help")
+    bad = k > N_MAX
+    if bad.any():
+        raise ValueError(f"a predictive count must be <= {N_MAX} (2**52, the largest count "
+                         f"computed exactly), got {float(k[bad].flat[0]):.6g}: reduce "
+                         f"{size_name}")
+    return k.astype(np.int64)
+
+
+def _beta_ppf(q: NDArray, n: NDArray, a: NDArray, b: NDArray) -> NDArray[np.int64]:
+    """Beta-binomial quantiles of flat arrays: the kernel, or the binomial limit above AB_MAX."""
+    s = a + b
+    huge = np.flatnonzero((s > AB_MAX) & (n > 0))
+    if huge.size == 0:
+        return ppf(q, n, a, b)
+    out = np.zeros(q.shape[0], dtype=np.int64)
+    rest = np.flatnonzero(~((s > AB_MAX) & (n > 0)))
+    out[rest] = ppf(q[rest], n[rest], a[rest], b[rest])
+    sh, ah, bh = s[huge], a[huge], b[huge]
+    var = (ah / sh) * (bh / sh) / (sh + 1.0)
+    out[huge] = _point_mass_ppf(q[huge], n[huge], ah / sh, var, "binomial", sh, "a + b",
+                                AB_MAX)
+    return out
+
+
+def _gamma_ppf(q: NDArray, shape: NDArray, rate: NDArray, exposure: NDArray
+               ) -> NDArray[np.int64]:
+    """Poisson-gamma quantiles of flat arrays: the negative binomial, or the Poisson limit."""
+    out = np.zeros(q.shape[0], dtype=np.int64)
+    huge = (shape > SHAPE_MAX) & (exposure > 0)
+    rest = np.flatnonzero(~huge)
+    if rest.size:
+        out[rest] = _nbinom_rows(q[rest], shape[rest], rate[rest] / (rate[rest] + exposure[rest]),
+                                 "the exposure")
+    hi = np.flatnonzero(huge)
+    if hi.size:
+        sh, ra = shape[hi], rate[hi]
+        out[hi] = _point_mass_ppf(q[hi], exposure[hi], sh / ra, sh / (ra * ra), "poisson",
+                                  sh, "shape", SHAPE_MAX)
+    return out
+
+
 # ------------------------------------------------------------------ public API
 
 
@@ -184,6 +341,12 @@ def betabinom_ppf(q: ArrayLike, n: ArrayLike, a: ArrayLike, b: ArrayLike) -> NDA
     For larger ``n`` the result is within ``max(1, 0.001 * sd)`` of the exact
     quantile (``sd`` is the standard deviation of ``X``) and is usually exact.
 
+    For ``a + b`` above :data:`AB_MAX` (1e8) the Beta is a fixed proportion for all
+    practical purposes: the quantile is the binomial one at ``a / (a + b)``, returned only
+    when a bound on the Beta's effect (Taylor's theorem: at most ``n (n - 1) Var(p)`` times
+    the largest binomial pmf, halved) shows that it is the exact beta-binomial integer;
+    otherwise (large ``n``, or a CDF within that bound of ``q``) a ValueError says so.
+
     Method (all rows at once, in blocks of 4096): quantiles above 1/2 are
     taken as lower quantiles of the mirror image ``n - X ~ BB(n, b, a)``, so
     the small tail keeps full relative precision.  A first guess comes from the
@@ -212,7 +375,7 @@ def betabinom_ppf(q: ArrayLike, n: ArrayLike, a: ArrayLike, b: ArrayLike) -> NDA
     bb = _check_positive(b, "b")
     qq, nn, aa, bb = np.broadcast_arrays(qq, nn, aa, bb)
     shape = qq.shape
-    out = ppf(qq.ravel(), nn.ravel(), aa.ravel(), bb.ravel())
+    out = _beta_ppf(qq.ravel(), nn.ravel(), aa.ravel(), bb.ravel())
     return out.reshape(shape)
 
 
@@ -233,7 +396,9 @@ def betabinom_cdf(k: ArrayLike, n: ArrayLike, a: ArrayLike, b: ArrayLike) -> NDA
     -------
     numpy.ndarray of float64
         ``P(X <= k)``, broadcast over the inputs.  The smaller of the two
-        tails carries a relative error below about 1e-9 (typically 1e-13).
+        tails carries a relative error below about 1e-9 (typically 1e-13).  For ``a + b``
+        above :data:`AB_MAX` it is the binomial CDF at ``a / (a + b)``, within
+        ``n (n - 1) Var(p) / 2`` times the largest binomial pmf of the exact value.
 
     Notes
     -----
@@ -255,11 +420,19 @@ def betabinom_cdf(k: ArrayLike, n: ArrayLike, a: ArrayLike, b: ArrayLike) -> NDA
     bb = _check_positive(b, "b")
     kk, nn, aa, bb = np.broadcast_arrays(kk, nn, aa, bb)
     shape = kk.shape
-    kk, nn, aa, bb = kk.ravel(), nn.ravel(), aa.ravel(), bb.ravel()
-    out = np.where(kk < 0, 0.0, 1.0)
-    inner = np.flatnonzero((kk >= 0) & (kk < nn))
-    out[inner] = cdf_rows(kk[inner], nn[inner], aa[inner], bb[inner])
-    return out.reshape(shape)
+    return _beta_cdf(kk.ravel(), nn.ravel(), aa.ravel(), bb.ravel()).reshape(shape)
+
+
+def _beta_cdf(k: NDArray, n: NDArray, a: NDArray, b: NDArray) -> NDArray:
+    """Beta-binomial CDF of flat arrays: the kernel, or the binomial limit above AB_MAX."""
+    out = np.where(k < 0, 0.0, 1.0)
+    inner = (k >= 0) & (k < n)
+    huge = inner & (a + b > AB_MAX)
+    rows = np.flatnonzero(inner & ~huge)
+    out[rows] = cdf_rows(k[rows], n[rows], a[rows], b[rows])
+    rows = np.flatnonzero(huge)
+    out[rows] = _fixed_cdf(k[rows], n[rows], a[rows] / (a[rows] + b[rows]), "binomial")
+    return out
 
 
 def betabinom_moments(
@@ -317,8 +490,7 @@ def nbinom_ppf(q: ArrayLike, r: ArrayLike, p: ArrayLike) -> NDArray[np.int64]:
     ------
     TypeError, ValueError
         For invalid arguments (the message names the argument).
-    OverflowError
-        If a quantile does not fit in int64.
+        Also if ``r`` is above :data:`SHAPE_MAX` (1e12) or a quantile above :data:`N_MAX`.
 
     Examples
     --------
@@ -332,10 +504,18 @@ def nbinom_ppf(q: ArrayLike, r: ArrayLike, p: ArrayLike) -> NDArray[np.int64]:
     bad = (pp <= 0.0) | (pp > 1.0)
     if bad.any():
         raise ValueError(f"p must lie in (0, 1], got {pp[bad].flat[0]!r}")
-    res = np.asarray(stats.nbinom.ppf(qq, rr, pp), dtype=np.float64)
-    if not np.all(np.isfinite(res)) or np.any(res >= 2.0**63):
-        raise OverflowError("a negative binomial quantile is too large for int64")
-    return res.astype(np.int64)
+    big = rr > SHAPE_MAX
+    if big.any():
+        raise ValueError(f"r must be <= {SHAPE_MAX:.0e} (SciPy's negative binomial loses "
+                         f"precision beyond; the law is then Poisson to 12 digits), got "
+                         f"{rr[big].flat[0]!r}")
+    return _nbinom_rows(qq, rr, pp, "r / p")
+
+
+def _nbinom_rows(q: NDArray, r: NDArray, p: NDArray, size_name: str) -> NDArray[np.int64]:
+    """SciPy's negative binomial quantile, checked to fit (:func:`_checked_counts`)."""
+    res = np.asarray(stats.nbinom.ppf(q, r, p), dtype=np.float64)
+    return _checked_counts(res, size_name)
 
 
 def poisson_gamma_ppf(
@@ -360,7 +540,16 @@ def poisson_gamma_ppf(
     -------
     numpy.ndarray of int64
         Smallest ``k`` with ``P(X <= k) >= q``, identical to
-        ``scipy.stats.nbinom.ppf(q, shape, rate / (rate + exposure))``.
+        ``scipy.stats.nbinom.ppf(q, shape, rate / (rate + exposure))`` for ``shape`` up to
+        :data:`SHAPE_MAX` (1e12).  Above it the rate is fixed for all practical purposes and
+        the quantile is the Poisson one at ``exposure * shape / rate``, certified exact as
+        for :func:`betabinom_ppf` with ``a + b`` above :data:`AB_MAX` (else ValueError).
+
+    Raises
+    ------
+    ValueError
+        Invalid arguments (named), a quantile above :data:`N_MAX` (2**52: reduce the
+        exposure), or an uncertified row as above.
 
     Examples
     --------
@@ -372,7 +561,9 @@ def poisson_gamma_ppf(
     sh = _check_positive(shape, "shape")
     ra = _check_positive(rate, "rate")
     ex = _check_nonnegative(exposure, "exposure")
-    return nbinom_ppf(qq, sh, ra / (ra + ex))
+    qq, sh, ra, ex = np.broadcast_arrays(qq, sh, ra, ex)
+    out = _gamma_ppf(qq.ravel(), sh.ravel(), ra.ravel(), ex.ravel())
+    return out.reshape(qq.shape)
 
 
 def poisson_gamma_moments(
@@ -518,7 +709,9 @@ def _mixture_ppf(q: NDArray, size: NDArray, parts: tuple[tuple[Any, ...], NDArra
     ends = np.array([ppf_fn(q, size, comp) for comp in parts[0]], dtype=float)
     lo, hi = ends.min(axis=0) - 1.0, ends.max(axis=0)
     act = np.flatnonzero(hi > lo + 1.0)
-    while act.size:
+    for _ in range(64):  # whole numbers <= N_MAX (checked by ppf_fn): at most 53 halvings
+        if act.size == 0:
+            break
         mid = np.floor(0.5 * (lo[act] + hi[act]))
         passes = _mixture_cdf(mid, size[act], parts, cdf) >= q[act]
         hi[act[passes]] = mid[passes]
@@ -569,9 +762,8 @@ def mixed_binomial_cdf(k: ArrayLike, n: ArrayLike, dist: Any) -> NDArray[np.floa
     inner = np.flatnonzero((kk >= 0) & (kk < nn))
     beta = _named(dist, "beta")
     if beta is not None and beta[2] == 1.0:
-        out[inner] = cdf_rows(kk[inner], nn[inner], np.full(inner.size, beta[0]),
-                              np.full(inner.size, beta[1]))
-        return out.reshape(shape)
+        return _beta_cdf(kk, nn, np.full(kk.size, beta[0]),
+                         np.full(kk.size, beta[1])).reshape(shape)
     law = _law(dist, "logit")
     out[inner] = _smaller_tail_cdf(kk[inner], nn[inner], law, "binomial")
     return out.reshape(shape)
@@ -631,10 +823,10 @@ def mixed_binomial_ppf(q: ArrayLike, n: ArrayLike, dist: Any) -> NDArray[np.int6
         return out.reshape(shape)
     beta = _named(dist, "beta")
     if beta is not None and beta[2] == 1.0:
-        out = ppf(qq, nn, np.full(qq.size, beta[0]), np.full(qq.size, beta[1]))
+        out = _beta_ppf(qq, nn, np.full(qq.size, beta[0]), np.full(qq.size, beta[1]))
         return out.reshape(shape)
     law = _law(dist, "logit")
-    return mix_ppf(qq, nn, law, "binomial").reshape(shape)
+    return _checked_counts(mix_ppf(qq, nn, law, "binomial"), "n").reshape(shape)
 
 
 def mixed_poisson_cdf(k: ArrayLike, exposure: ArrayLike, dist: Any) -> NDArray[np.float64]:
@@ -671,7 +863,11 @@ def mixed_poisson_cdf(k: ArrayLike, exposure: ArrayLike, dist: Any) -> NDArray[n
     gam = _named(dist, "gamma")
     if gam is not None:
         rate = 1.0 / gam[1]
-        out[inner] = stats.nbinom.cdf(kk[inner], gam[0], rate / (rate + ex[inner]))
+        if gam[0] > SHAPE_MAX:  # a nearly fixed rate: Poisson (see poisson_gamma_ppf)
+            out[inner] = _fixed_cdf(kk[inner], ex[inner], np.full(inner.size, gam[0] * gam[1]),
+                                    "poisson")
+        else:
+            out[inner] = stats.nbinom.cdf(kk[inner], gam[0], rate / (rate + ex[inner]))
         return out.reshape(shape)
     law = _law(dist, "log")
     out[inner] = _smaller_tail_cdf(kk[inner], ex[inner], law, "poisson")
@@ -712,5 +908,5 @@ def mixed_poisson_ppf(q: ArrayLike, exposure: ArrayLike, dist: Any) -> NDArray[n
     if gam is not None:
         return poisson_gamma_ppf(qq, gam[0], 1.0 / gam[1], ex).reshape(shape)
     law = _law(dist, "log")
-    out = mix_ppf(qq, ex, law, "poisson")
+    out = _checked_counts(mix_ppf(qq, ex, law, "poisson"), "the exposure")
     return out.reshape(shape)

@@ -367,3 +367,114 @@ def test_betabinom_moments_and_cdf_reject_bad_input():
 
 def test_module_constants():
     assert counts.N_EXACT == 10_000
+
+
+# -------------------------------------------------- exactness limits (issue 16)
+
+
+def _answered_or_refused(call, want, bound_name):
+    """``call()`` equals ``want`` or raises a ValueError naming ``bound_name``; True if answered."""
+    try:
+        got = call()
+    except ValueError as exc:
+        assert bound_name in str(exc)
+        return False
+    assert int(got) == int(want)
+    return True
+
+
+@pytest.mark.parametrize("total", [1e9, 1e12, 1e13, 1e16, 1e20, 1e300])
+def test_beta_above_ab_max_is_the_binomial_limit(total):
+    """a + b above AB_MAX: the binomial quantile (scipy.stats.binom.ppf), or a clear refusal.
+
+    Before the bound, a + b = 1e13 gave 82-115 for Binomial(1000, 0.1)'s 82-119 and 1e18 gave
+    0-0.  The binomial is the exact limit; rows too close to a tie may be refused.
+    """
+    q = np.array([1e-9, 0.001, 0.025, 0.3, 0.5, 0.975, 0.999, 1 - 1e-9])
+    answered = 0
+    sizes = (1, 2, 10, 1000, 10**5 if total >= 1e13 else 10**4)
+    for p in (1e-7, 0.1, 0.5, 0.93):
+        a, b = p * total, (1 - p) * total
+        for n in sizes:
+            want = stats.binom.ppf(q, n, p)
+            for qi, wi in zip(q, want, strict=True):
+                answered += _answered_or_refused(
+                    lambda qi=qi, n=n, a=a, b=b: betabinom_ppf(qi, n, a, b), wi, "a + b")
+    # the certificate's bound is crude far in the tails (q = 1e-9) and for n = 10**5
+    assert answered >= 0.85 * 4 * 5 * q.size
+
+
+def test_beta_at_ab_max_matches_scipy():
+    """At a + b = AB_MAX the kernel is still used and equals SciPy's beta-binomial."""
+    assert counts.AB_MAX == 1e8
+    q = np.array([1e-6, 0.001, 0.025, 0.5, 0.975, 0.999, 1 - 1e-6])
+    for p in (1e-4, 0.02, 0.3):
+        for n in (1, 10, 1000, 10**4):
+            a, b = p * counts.AB_MAX, (1 - p) * counts.AB_MAX
+            np.testing.assert_array_equal(betabinom_ppf(q, n, a, b),
+                                          stats.betabinom.ppf(q, n, a, b),
+                                          err_msg=f"p={p}, n={n}")
+
+
+def test_beta_above_ab_max_cdf_is_the_binomial_cdf():
+    k = np.array([0, 50, 90, 100, 130, 999])
+    a, b = 0.1 * 1e15, 0.9 * 1e15
+    np.testing.assert_allclose(betabinom_cdf(k, 1000, a, b), stats.binom.cdf(k, 1000, 0.1),
+                               rtol=1e-12, atol=1e-300)
+
+
+@pytest.mark.parametrize("shape", [1e12 * (1 + 1e-9), 1e14, 1e16, 1e20, 1e300])
+def test_gamma_above_shape_max_is_the_poisson_limit(shape):
+    """Gamma shapes above SHAPE_MAX: scipy.stats.poisson.ppf (SciPy's nbinom gave 0 at 1e16)."""
+    q = np.array([1e-9, 0.025, 0.5, 0.975, 1 - 1e-9])
+    answered = 0
+    exposure = 1000.0
+    for mean_count in (0.5, 3.0, 100.0, 1e5):
+        rate = shape * exposure / mean_count
+        want = stats.poisson.ppf(q, mean_count)
+        for qi, wi in zip(q, want, strict=True):
+            answered += _answered_or_refused(
+                lambda qi=qi, rate=rate: poisson_gamma_ppf(qi, shape, rate, exposure), wi,
+                "shape")
+    assert answered >= 0.75 * 4 * q.size  # refusals: the q = 1e-9 tails (crude bound)
+
+
+def test_mixing_bound_covers_the_beta_binomial():
+    """The certificate's bound on |BB CDF - binomial CDF| holds (SciPy's betabinom, a + b = 1e5)."""
+    from spinemets.counts import _mixing_error
+
+    n, a, b = 200.0, 3e4, 7e4
+    k = np.arange(30.0, 110.0)
+    var = a * b / ((a + b) ** 2 * (a + b + 1))
+    gap = np.abs(stats.betabinom.cdf(k, n, a, b) - stats.binom.cdf(k, n, a / (a + b)))
+    bound = _mixing_error(k, np.full(k.size, n), np.full(k.size, var), "binomial")
+    assert np.all(gap <= bound)
+    assert gap.max() > 0.05 * bound.max()  # the bound is not vacuous
+
+
+def test_nbinom_ppf_refuses_huge_r_and_huge_counts():
+    with pytest.raises(ValueError, match=r"\br must be <= 1e\+12"):
+        nbinom_ppf(0.5, 1e16, 0.5)
+    with pytest.raises(ValueError, match="2\\*\\*52"):
+        nbinom_ppf(0.975, 2.0, 1e-20)
+
+
+@pytest.mark.parametrize("exposure", [1e16, 1e20, 1e300])
+def test_huge_exposures_are_refused_for_every_rate_law(exposure):
+    """Regression (issue 16): a mixture rate at exposure 1e16 looped forever; a product or a
+    log-normal returned -2**63; a Gamma raised OverflowError.  Now a ValueError naming it."""
+    import spinemets as sm
+
+    gamma = sm.Rate.gamma(2.0, 1.0)
+    laws = [gamma, sm.Rate.mixture([gamma, sm.Rate.gamma(30.0, 5.0)], [0.5, 0.5]),
+            gamma * sm.Proportion.beta(3, 7), stats.lognorm(0.3, scale=5.0)]
+    for law in laws:
+        with pytest.raises(ValueError, match="exposure"):
+            counts.mixed_poisson_ppf([0.025, 0.975], exposure, law)
+    with pytest.raises(ValueError, match="exposure"):
+        poisson_gamma_ppf(0.975, 2.0, 1.0, exposure)
+
+
+def test_largest_exposure_below_the_count_bound_is_answered():
+    got = poisson_gamma_ppf([0.025, 0.975], 2.0, 1.0, 1e14)
+    np.testing.assert_array_equal(got, stats.nbinom.ppf([0.025, 0.975], 2.0, 1.0 / (1.0 + 1e14)))

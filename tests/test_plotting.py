@@ -609,3 +609,44 @@ def test_new_figures_fit_long_labels_and_the_text_right_of_the_axes(plot):
     for artist in texts:
         extent = artist.get_window_extent()
         assert extent.x0 >= box.x0 - 1 and extent.x1 <= box.x1 + 1, artist
+
+
+def _legend_overlaps(ax) -> list[str]:
+    """Names of drawn artists (bars with height, the capacity line) the legend box covers."""
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    box = ax.get_legend().get_window_extent(renderer)
+    hits = [f"bar at {p.get_x() + p.get_width() / 2:g}" for p in ax.patches
+            if p.get_height() > 0 and p.get_window_extent(renderer).overlaps(box)]
+    hits += [line.get_label() for line in ax.get_lines()
+             if line.get_window_extent(renderer).overlaps(box)]
+    page = fig.bbox
+    if not (box.x0 >= page.x0 and box.x1 <= page.x1 and box.y0 >= page.y0 and box.y1 <= page.y1):
+        hits.append("legend cut by the figure edge")
+    return hits
+
+
+@pytest.mark.parametrize("population", [50_000, 1_000_000, 5_000_000, 20_000_000])
+@pytest.mark.parametrize("stream", ["total", "emergency", "urgent", "follow_up"])
+def test_plan_plot_legend_covers_no_bar_and_no_capacity_line(population, stream):
+    """ImagingPlan.plot's legend sits in free space (issue 14); 5 M follow-up once overlapped."""
+    from spinemets import plan_imaging
+
+    ax = plan_imaging(population, rng=1, n_sims=2000).plot(stream=stream)
+    assert _legend_overlaps(ax) == []
+
+
+@pytest.mark.parametrize("mean", [0.3, 4.0, 40.0, 400.0])
+def test_count_law_legend_covers_no_bar_for_skewed_and_symmetric_laws(mean):
+    from scipy import stats
+
+    from spinemets._draw import plot_count_law
+
+    law = stats.poisson(mean)
+    n = np.arange(int(law.ppf(1e-6)), int(law.ppf(1 - 1e-6)) + 1)
+    ax = plot_count_law(n, law.pmf(n), law.ppf(0.9), exceed=float(law.sf(law.ppf(0.9))))
+    assert _legend_overlaps(ax) == []
+    (text,) = [t.get_text() for t in ax.get_legend().get_texts()
+               if t.get_text().startswith("capacity ")]
+    assert text.endswith("%"), text  # a probability on display is a percent, as in the CLI

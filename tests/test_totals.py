@@ -357,3 +357,92 @@ def test_certainty_rule_in_terms_of_the_simulated_cdf():
         assert (e[0, 0] == 0) == certain
         _, e_cont = quantiles_with_error(x.astype(float), np.array([0.5]))
         assert e_cont[0, 0] == 0  # the plain 95% band collapses in both cases
+
+
+# --------------------------------------- Monte Carlo streams per stratum (issue 16)
+
+
+def _mc(cohort, outcome, **kw):
+    return sm.estimate(cohort, outcome, method="monte_carlo", draws=2000, rng=17, **kw)
+
+
+def test_stratum_interval_does_not_depend_on_row_position_or_other_rows():
+    """Same stratum, same seed: the same interval wherever it stands and whatever else is there."""
+    beta = sm.Proportion.beta(30, 70, label="p")
+    alone = _mc(pd.DataFrame({"n": [250]}), beta)
+    mixed = _mc(pd.DataFrame({"n": [10, 4000, 250, 250, 77]}), beta)
+    cols = ["pi_lower", "pi_upper", "mc_error"]
+    for row in (2, 3):
+        assert mixed[cols].iloc[row].tolist() == alone[cols].iloc[0].tolist()
+    # another parameter in the table (drawn first) does not move the stratum either
+    sites = pd.DataFrame({"primary_site": ["breast", "lung", "lung"], "n": [900, 300, 40]})
+    lung = _mc(sites.iloc[[2, 1]].reset_index(drop=True), "bone_mets_at_diagnosis")
+    both = _mc(sites, "bone_mets_at_diagnosis")
+    assert both[cols].iloc[1].tolist() == lung[cols].iloc[1].tolist()
+    assert both[cols].iloc[2].tolist() == lung[cols].iloc[0].tolist()
+
+
+def test_keyed_engine_simulates_each_distinct_size_once_and_matches_its_own_stream():
+    """With a key, a size's counts are child (2, key, size bits) of the seed: rebuild it."""
+    from spinemets._montecarlo import _size_key, stream
+
+    p = np.random.default_rng(4).beta(3, 9, size=3000)
+    sizes = np.array([40, 7, 40, 1000])
+    res = mc_quantiles(sizes, p, _binomial, TAILS, np.random.default_rng(123), key=99)
+    for i, n in enumerate(sizes):
+        sims = stream(123, 2, 99, _size_key(float(n))).binomial(n, p)
+        np.testing.assert_array_equal(res.values[i], np.quantile(sims, TAILS,
+                                                                 method="inverted_cdf"))
+        assert res.mean[i] == pytest.approx(sims.mean(), rel=1e-14)
+    assert res.values[0].tolist() == res.values[2].tolist()
+
+
+def test_zero_mc_error_bounds_are_the_exact_bounds():
+    """Every Monte Carlo bound reported with mc_error = 0 equals the exact (SciPy) bound."""
+    a, b = 4.0, 11.0
+    sizes = np.arange(1, 301)
+    res = sm.estimate(sizes, sm.Proportion.beta(a, b), method="monte_carlo", draws=20_000,
+                      rng=8)
+    want_lo = stats.betabinom.ppf(0.025, sizes, a, b)
+    want_hi = stats.betabinom.ppf(0.975, sizes, a, b)
+    zero = res["mc_error"].to_numpy() == 0
+    assert zero.sum() >= 8  # not vacuous (mc_error is 0 only when both bounds are certain)
+    np.testing.assert_array_equal(res["pi_lower"].to_numpy()[zero], want_lo[zero])
+    np.testing.assert_array_equal(res["pi_upper"].to_numpy()[zero], want_hi[zero])
+    # bound by bound, in the engine
+    p = np.random.default_rng(9).beta(a, b, size=20_000)
+    eng = mc_quantiles(sizes, p, _binomial, TAILS, np.random.default_rng(10), key=5)
+    want = np.stack([want_lo, want_hi], axis=1)
+    certain = eng.error == 0
+    assert certain.sum() >= 40
+    np.testing.assert_array_equal(eng.values[certain], want[certain])
+
+
+# --------------------------------------------- PredictionIntervalWarning (issue 16)
+
+
+def test_few_draws_and_a_level_near_one_warn_of_a_too_narrow_predictive_interval():
+    with pytest.warns(sm.PredictionIntervalWarning, match=r"increase draws"):
+        sm.estimate([10, 1000, 100_000], sm.Proportion.beta(30, 70), confidence_level=0.9999,
+                    method="monte_carlo", draws=100, rng=1)
+
+
+def test_enough_draws_do_not_warn():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", sm.PredictionIntervalWarning)
+        sm.estimate([10, 1000, 100_000], sm.Proportion.beta(30, 70), method="monte_carlo",
+                    draws=20_000, rng=1)
+
+
+@pytest.mark.parametrize("level", [0.5, 0.95, 0.999999])
+@pytest.mark.parametrize(("a", "b"), [(0.5, 0.5), (2.0, 8.0), (258.5, 584.5), (1e6, 3e6)])
+def test_the_warning_rule_never_fires_on_exact_intervals(level, a, b):
+    """The rule (predictive inside [ceil(ci_lower), floor(ci_upper)]) holds for exact laws:
+    SciPy's beta-binomial quantiles against n times SciPy's Beta quantiles."""
+    n = np.unique(np.geomspace(1, 10**4, 60).astype(int))
+    tail = (1 - level) / 2
+    lo, hi = stats.betabinom.ppf(tail, n, a, b), stats.betabinom.ppf(1 - tail, n, a, b)
+    assert np.all(lo <= np.ceil(n * stats.beta.ppf(tail, a, b)))
+    assert np.all(hi >= np.floor(n * stats.beta.isf(tail, a, b)))
