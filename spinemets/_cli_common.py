@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from ._display import format_table
+from ._validation import MAX_ROWS
 
 __all__ = ["CLIUsageError", "add_output_arguments", "check_output", "csv_text",
            "did_you_mean", "emit_summary", "emit_table", "emit_text", "format_for_display",
@@ -118,8 +119,9 @@ def one_line(message: object) -> str:
 def read_csv_arg(flag: str, path: str) -> pd.DataFrame:
     """Read the CSV named by ``flag`` (``-`` is standard input) or raise a usage error.
 
-    The text must be UTF-8 (a byte-order mark is allowed); anything else, an empty file or
-    a malformed one is a usage error naming ``flag`` and the file.
+    The text must be UTF-8 (a byte-order mark is allowed); anything else, an empty file, a
+    malformed one or one of more than ``MAX_ROWS`` rows (read no further) is a usage error
+    naming ``flag`` and the file.
     """
     name = "standard input" if path == STDIO else repr(path)
     try:
@@ -129,11 +131,15 @@ def read_csv_arg(flag: str, path: str) -> pd.DataFrame:
             if not Path(path).is_file():
                 raise CLIUsageError(f"{flag}: file {path!r} not found")
             source = path
-        return pd.read_csv(source, encoding="utf-8-sig")
+        table = pd.read_csv(source, encoding="utf-8-sig", nrows=MAX_ROWS + 1)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise CLIUsageError(f"{flag}: cannot read {name} as UTF-8 CSV ({exc})") from None
     except OSError as exc:
         raise CLIUsageError(f"{flag}: cannot read {name} ({exc.strerror or exc})") from None
+    if len(table) > MAX_ROWS:  # read no further than one row past the limit
+        raise CLIUsageError(f"{flag}: {name} has more than {MAX_ROWS:,} rows (the limit of a "
+                            "table); split it into smaller files")
+    return table
 
 
 def _read_stdin() -> str:

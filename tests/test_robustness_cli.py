@@ -559,6 +559,25 @@ def test_regression_cohort_with_byte_order_mark_on_stdin(monkeypatch):
     assert check_estimate_csv(out, rows=1)["n"].tolist() == [100]
 
 
+def test_regression_cohort_rows_are_read_no_further_than_the_limit(monkeypatch, tmp_path):
+    # a cohort file was read whole before the library's row limit was checked
+    from spinemets import _cli_common
+
+    monkeypatch.setattr(_cli_common, "MAX_ROWS", 3)
+    path = tmp_path / "c.csv"
+    path.write_text("n\n" + "10\n" * 4)
+    code, out, err = run(["estimate", "--cohort", str(path), "--outcome",
+                          "spinal_mets_autopsy"])
+    assert code == 2
+    check_outcome(code, out, err, "--cohort")
+    assert "more than 3 rows" in err
+    path.write_text("n\n" + "10\n" * 3)
+    code, out, err = run(["estimate", "--cohort", str(path), "--outcome",
+                          "spinal_mets_autopsy", "--format", "csv", "--seed", "1"])
+    assert code == 0, err
+    check_estimate_csv(out, rows=3)
+
+
 def test_regression_csv_output_neutralises_formulas(tmp_path):
     # text cells starting with = + - @ tab or CR were written as they are: a spreadsheet
     # opening the CSV runs them as formulas
