@@ -15,8 +15,8 @@ import pytest
 
 pytest.importorskip("simpy")
 
-from spinemets._plan_queue import HOURS_PER_WEEK, simulate_queue  # noqa: E402
-from spinemets._planning import OpeningHours  # noqa: E402
+from spinemets._plan_queue import HOURS_PER_WEEK, simulate_queue
+from spinemets._planning import OpeningHours
 
 
 def _erlang_c_wait(lam: float, service_hours: float, servers: int) -> float:
@@ -38,7 +38,7 @@ def _simulated_mean_wait(per_hour: float, minutes: float, servers: int, service:
                          seed: int, weeks: int = 120) -> tuple[float, float]:
     d = simulate_queue({"emergency": per_hour * HOURS_PER_WEEK}, {"emergency": minutes},
                        servers=servers, weeks=weeks, service=service, rng=seed)
-    week = ((d["arrival"] // HOURS_PER_WEEK)).to_numpy()
+    week = (d["arrival"] // HOURS_PER_WEEK).to_numpy()
     batches = np.array_split(np.unique(week), 30)  # 30 batches of 4 weeks
     means = np.array([d["wait_hours"].to_numpy()[np.isin(week, b)].mean() for b in batches])
     return float(d["wait_hours"].mean()), float(means.std(ddof=1) / math.sqrt(len(means)))
