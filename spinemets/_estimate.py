@@ -288,15 +288,17 @@ def _group_rows(dist: Proportion | Rate, sizes: np.ndarray, level: float, method
 def _warn_narrow_prediction(cols: dict[str, np.ndarray], sizes: np.ndarray, draws: int,
                             level: float) -> None:
     """PredictionIntervalWarning where a simulated predictive interval is narrower than the
-    interval of the expected count (beyond its rounding to whole counts): too few draws for
-    the confidence level (issue 16)."""
-    narrow = ((cols["pi_lower"] > np.ceil(cols["ci_lower"]))
-              | (cols["pi_upper"] < np.floor(cols["ci_upper"])))
+    interval of the expected count beyond its rounding to whole counts and its own Monte
+    Carlo error: too few draws for the confidence level (issue 16)."""
+    err = cols["mc_error"]
+    narrow = ((cols["pi_lower"] - err > np.ceil(cols["ci_lower"]))
+              | (cols["pi_upper"] + err < np.floor(cols["ci_upper"])))
     if narrow.any():
         i = int(np.flatnonzero(narrow)[0])
         warnings.warn(
             f"{int(narrow.sum())} Monte Carlo predictive interval(s) are narrower than the "
-            f"interval of the expected count, e.g. size {sizes[i]:g}: predictive "
+            f"interval of the expected count even allowing for their Monte Carlo error "
+            f"(+-{err[i]:g}), e.g. size {sizes[i]:g}: predictive "
             f"[{cols['pi_lower'][i]:g}, {cols['pi_upper'][i]:g}], expected count "
             f"[{cols['ci_lower'][i]:.6g}, {cols['ci_upper'][i]:.6g}]; {draws:,} draws are too "
             f"few for confidence_level {level:g}: increase draws (or use method='exact')",

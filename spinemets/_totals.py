@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from . import _montecarlo
+from . import _montecarlo, counts
 from ._catalogue import evidence
 from ._values import Proportion, Rate
 
@@ -221,8 +221,14 @@ def link_parameters(dists: Sequence[Param], sizes: Sequence[float]) -> Linked:
 
 
 def has_pmf(dist: Param) -> bool:
-    """True when :func:`count_pmf` has a closed form for ``dist`` (Beta or Gamma)."""
-    return dist.dist.dist.name == ("gamma" if isinstance(dist, Rate) else "beta")
+    """True when :func:`count_pmf` has a closed form for ``dist`` (Beta or Gamma).
+
+    Not for a Beta with ``a + b`` above :data:`spinemets.counts.AB_MAX` or a Gamma shape
+    above :data:`spinemets.counts.SHAPE_MAX`, where SciPy's pmfs lose their digits.
+    """
+    if isinstance(dist, Rate):
+        return dist.dist.dist.name == "gamma" and dist.shape <= counts.SHAPE_MAX
+    return dist.dist.dist.name == "beta" and dist.a + dist.b <= counts.AB_MAX
 
 
 def _nb_args(dist: Rate, exposure: float) -> tuple[float, float]:
@@ -237,9 +243,9 @@ def _window(dist: Param, size: float) -> tuple[int, int]:
     stochastically increasing in p, the binomial TAIL-quantile at F^-1(TAIL) bounds the
     lower tail by 2 TAIL (likewise above).
     """
-    if isinstance(dist, Rate):
-        r, p = _nb_args(dist, size)
-        lo, hi = stats.nbinom.ppf([TAIL, 1 - TAIL], r, p)
+    if isinstance(dist, Rate):  # checked: a huge exposure is a ValueError, not a hang
+        lo, hi = counts.poisson_gamma_ppf([TAIL, 1 - TAIL], dist.shape, dist.inverse_scale,
+                                          size)
         return int(lo), int(hi)
     p_lo, p_hi = float(dist.ppf(TAIL)), float(dist.dist.isf(TAIL))
     lo = stats.binom.ppf(TAIL, size, p_lo)

@@ -294,7 +294,7 @@ def _gamma_ppf(q: NDArray, shape: NDArray, rate: NDArray, exposure: NDArray
     hi = np.flatnonzero(huge)
     if hi.size:
         sh, ra = shape[hi], rate[hi]
-        out[hi] = _point_mass_ppf(q[hi], exposure[hi], sh / ra, sh / (ra * ra), "poisson",
+        out[hi] = _point_mass_ppf(q[hi], exposure[hi], sh / ra, (sh / ra) / ra, "poisson",
                                   sh, "shape", SHAPE_MAX)
     return out
 
@@ -513,7 +513,18 @@ def nbinom_ppf(q: ArrayLike, r: ArrayLike, p: ArrayLike) -> NDArray[np.int64]:
 
 
 def _nbinom_rows(q: NDArray, r: NDArray, p: NDArray, size_name: str) -> NDArray[np.int64]:
-    """SciPy's negative binomial quantile, checked to fit (:func:`_checked_counts`)."""
+    """SciPy's negative binomial quantile, checked to fit (:func:`_checked_counts`).
+
+    The mean ``r (1 - p) / p`` is checked first: SciPy's (Boost's) quantile search does not
+    return for ``p`` near 1e-300 (an exposure of 1e300).
+    """
+    with np.errstate(over="ignore"):
+        mean = r * ((1.0 - p) / p)
+    big = mean > N_MAX
+    if big.any():
+        raise ValueError(f"the expected count must be <= {N_MAX} (2**52, the largest count "
+                         f"computed exactly), got {float(mean[big].flat[0]):.6g}: reduce "
+                         f"{size_name}")
     res = np.asarray(stats.nbinom.ppf(q, r, p), dtype=np.float64)
     return _checked_counts(res, size_name)
 

@@ -478,3 +478,32 @@ def test_huge_exposures_are_refused_for_every_rate_law(exposure):
 def test_largest_exposure_below_the_count_bound_is_answered():
     got = poisson_gamma_ppf([0.025, 0.975], 2.0, 1.0, 1e14)
     np.testing.assert_array_equal(got, stats.nbinom.ppf([0.025, 0.975], 2.0, 1.0 / (1.0 + 1e14)))
+
+
+# ------------------------------------- shared-law table of the fast quadrature (issue 12)
+
+
+@pytest.mark.parametrize(("a", "b"), [(258.5, 584.5), (3000.0, 7000.0), (2.0, 8.0)])
+def test_score_table_matches_betainc(a, b):
+    """The cubic Hermite table of a Beta's normal score against SciPy's betainc."""
+    from spinemets._bbkernel import TABLE_POINTS, _score_table, _table_score
+
+    table = _score_table(a, b)
+    assert table is not None
+    z0, step = table[0], table[1]
+    z = np.random.default_rng(3).uniform(z0, z0 + step * (TABLE_POINTS - 1), 5000)
+    cdf = special.betainc(a, b, special.expit(z))
+    sf = special.betainc(b, a, special.expit(-z))
+    want = np.where(cdf <= 0.5, special.ndtri(cdf), -special.ndtri(sf))
+    np.testing.assert_allclose(_table_score(z, table), want, rtol=0, atol=2e-10)
+
+
+def test_large_n_rows_with_one_shared_law_agree_with_scipy():
+    """Rows with n > N_EXACT that share one Beta use the table: within the contract of SciPy."""
+    a, b = 258.5, 584.5
+    n = np.unique(np.geomspace(2e4, 1.5e5, 12).astype(np.int64))
+    q = np.array([[0.025], [0.975]])
+    got = betabinom_ppf(q, np.tile(n, 8)[None, :], a, b)[:, : n.size]  # > 64 rows: table
+    want = stats.betabinom.ppf(q, n[None, :], a, b)
+    sd = _sd_betabinom(n, a, b)
+    assert np.all(np.abs(got - want) <= np.maximum(1.0, 0.001 * sd))

@@ -446,3 +446,11 @@ def test_the_warning_rule_never_fires_on_exact_intervals(level, a, b):
     lo, hi = stats.betabinom.ppf(tail, n, a, b), stats.betabinom.ppf(1 - tail, n, a, b)
     assert np.all(lo <= np.ceil(n * stats.beta.ppf(tail, a, b)))
     assert np.all(hi >= np.floor(n * stats.beta.isf(tail, a, b)))
+
+
+def test_total_over_rates_with_a_huge_exposure_is_refused_not_hung():
+    """Regression (issue 16): SciPy's nbinom.ppf did not return for an exposure of 1e300."""
+    cohort = pd.DataFrame({"person_years": [1e300, 5.0]})
+    rates = [sm.Rate.gamma(2.0, 1.0, label="r1"), sm.Rate.gamma(30.0, 5.0, label="r2")]
+    with pytest.raises(ValueError, match="expected count must be <="):
+        _totals.support_size(rates, cohort["person_years"].to_numpy())
