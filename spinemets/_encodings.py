@@ -23,6 +23,7 @@ from scipy import optimize, special
 
 from ._validation import (
     GAMMA_CV_RANGE,
+    MAX_SHAPE,
     check_confidence_level,
     check_count,
     check_fraction,
@@ -160,6 +161,23 @@ def _check_range(low: Any, high: Any) -> tuple[float, float]:
     if not low < high:
         raise ValueError(f"low must be < high, got low={low!r}, high={high!r}")
     return low, high
+
+
+def _check_attainable(low: float, high: float, level: float) -> None:
+    """Refuse, before any search, a range too narrow for a Beta with shapes <= MAX_SHAPE.
+
+    A Beta with mean ``m`` and ``level`` of its mass in a width ``w`` has a standard deviation
+    of about ``w / (2 z)``, so ``a + b`` about ``m (1 - m) (2 z / w)**2``; beyond ten times
+    ``2 * MAX_SHAPE`` no admissible Beta exists (the searches would run for minutes).
+    """
+    m = 0.5 * (low + high)
+    z = float(special.ndtri(0.5 + 0.5 * level))
+    need = m * (1.0 - m) * (2.0 * z / (high - low)) ** 2
+    if need > 20.0 * MAX_SHAPE:
+        raise EncodingError(
+            f"the range low={low!r}, high={high!r} is too narrow for a Beta with {level:g} of its "
+            f"mass inside: it would need a + b of about {need:.3g}, above the limit "
+            f"{2 * MAX_SHAPE:g}; widen the range or use beta_from_counts / beta_from_value")
 
 
 def _fit_beta_quantiles(low: float, high: float, level: float) -> tuple[float, float]:
@@ -482,6 +500,7 @@ def beta_from_range(low: float, high: float, confidence_level: float = 0.95,
             "the range [0, 1] holds all of every Beta's mass, so it says nothing about the "
             "proportion; give a narrower range"
         )
+    _check_attainable(low, high, level)
     if method == "quantile":
         if low == 0.0 or high == 1.0:
             raise EncodingError(

@@ -35,6 +35,7 @@ from ._validation import (
     check_confidence_level,
     check_draws,
     check_size_column,
+    check_total_size,
     resolve_rng,
 )
 from ._values import Proportion, Rate, standard_law
@@ -81,6 +82,9 @@ def cohort_frame(cohort: Any, size_column: str) -> pd.DataFrame:
                     else "")
             raise ValueError(f"cohort must have a column {size_column!r}{hint}; got columns "
                              f"{list(cohort.columns)}")
+        if isinstance(cohort.columns, pd.MultiIndex):
+            raise ValueError(f"cohort must have flat column names (one level), got a "
+                             f"MultiIndex of {cohort.columns.nlevels} levels")
         if not cohort.columns.is_unique:
             dup = cohort.columns[cohort.columns.duplicated()][0]
             raise ValueError(f"cohort has the column {dup!r} more than once; give each column "
@@ -529,6 +533,7 @@ def estimate_total(cohort: Any, outcome: str | Proportion | Rate, confidence_lev
     groups = list(_groups(resolved.per_row).values())
     _check_exact_covers([dist for dist, _ in groups], method)
     group_sizes = np.array([sizes[rows].sum() for _, rows in groups])
+    check_total_size(float(np.sum(sizes, dtype=float)), size_column)
     if size_column == "n":
         group_sizes = group_sizes.astype(np.int64)
     labels = "; ".join(sorted({d.label or resolved.name for d, _ in groups}))

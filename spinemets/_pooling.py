@@ -131,7 +131,8 @@ def _check_inputs(effects: Any, variances: Any, method: Any, knapp_hartung: Any,
         raise TypeError(f"knapp_hartung must be True or False, got "
                         f"{type(knapp_hartung).__name__} {knapp_hartung!r}")
     level = check_confidence_level(confidence_level)
-    scale = check_real(tau_prior_scale, "tau_prior_scale", low=0.0, low_open=True)
+    scale = check_real(tau_prior_scale, "tau_prior_scale", low=0.0, low_open=True,
+                       high=POOL_EFFECT_LIMIT)
     y = _as_vector(effects, "effects")
     v = _as_vector(variances, "variances")
     if y.size != v.size:

@@ -257,6 +257,14 @@ def resolve_rng(rng: Any) -> tuple[np.random.Generator, int]:
     return np.random.default_rng(seed), seed
 
 
+def check_total_size(total: float, column: str) -> None:
+    """Refuse a cohort whose summed ``n`` (or ``person_years``) exceeds the per-row limit."""
+    top = float(MAX_PERSON_YEARS if column == "person_years" else MAX_COUNT)
+    if not total <= top:
+        raise ValueError(f"cohort column {column!r} must sum to at most {top:g} for a total, "
+                         f"got {total:g}; total fewer or smaller strata")
+
+
 def check_size_column(frame: pd.DataFrame, column: str, *, is_rate: bool) -> np.ndarray:
     """The cohort's size column (``n`` or ``person_years``) checked and as an array.
 

@@ -548,11 +548,39 @@ class Proportion(_Uncertain):
         return NotImplemented
 
 
+#: Tail probability at which a factor of a product must still be above 0 in float64: the
+#: product's law is tabulated on the log scale between its quantiles of about this order.
+_PRODUCT_TAIL = 1e-12
+
+
+def _check_factor(p: _Uncertain) -> None:
+    """Refuse a factor whose lower tail underflows (the product's table would be empty)."""
+    low = float(p.dist.ppf(_PRODUCT_TAIL))
+    high = float(p.dist.isf(_PRODUCT_TAIL))
+    top = 1.0 if isinstance(p, Proportion) else np.inf
+    if not (0.0 < low < high and low < top):  # no mass at 0, not a point mass in float64
+        name = p.label or p.encoding or _dist_text(p.dist)
+        raise ValueError(
+            f"cannot form the product with {name!r}: its {_PRODUCT_TAIL:g} and "
+            f"1 - {_PRODUCT_TAIL:g} quantiles are {low!r} and {high!r} (they reach the end "
+            "of the support or coincide in float64), so the product's law cannot be tabulated "
+            "(e.g. a Beta or Gamma with a shape below about 0.05); use a law with less mass "
+            "at the ends, or simulate the product with .rvs")
+
+
 def _product(x: _Uncertain, y: _Uncertain, cls: type) -> Any:
     """``x * y`` for independent parameters, as ``cls`` with joined provenance."""
-    dist = product_dist(x.dist, y.dist, "logit" if cls is Proportion else "log")
+    _check_factor(x)
+    _check_factor(y)
     lx = x.label or x.encoding or _dist_text(x.dist)
     ly = y.label or y.encoding or _dist_text(y.dist)
+    try:
+        dist = product_dist(x.dist, y.dist, "logit" if cls is Proportion else "log")
+    except (ValueError, IndexError) as exc:  # a table with too few usable points
+        raise ValueError(
+            f"cannot form the product of {lx!r} and {ly!r}: its law could not be tabulated "
+            f"({exc}); one factor is (nearly) a point mass or puts its mass at the ends of "
+            "its support. Use less extreme laws, or simulate the product with .rvs") from exc
     enc = " × ".join(f"({p.encoding or _dist_text(p.dist)})" for p in (x, y))
     texts = [f"{lab}: {p.assumption}" for lab, p in ((lx, x), (ly, y)) if p.assumption]
     assumption = (f"Product of two parameters assumed independent ({lx} and {ly}); the law of "

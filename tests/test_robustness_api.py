@@ -239,6 +239,25 @@ def test_mixture_weights_and_sizes(n, weights):
         check_value(result)
 
 
+# Shapes up to 1e6 only: a product table whose factor has shapes near 1e12 takes several
+# seconds to build (scipy's Beta cdf at such shapes), beyond the per-example deadline.
+SHAPES = st.one_of(st.floats(1e-100, 1e6), st.sampled_from([1e-100, 1e-3, 0.05, 1.0, 1e6]))
+
+
+@given(a1=SHAPES, b1=SHAPES, a2=SHAPES, b2=SHAPES, rate=st.booleans())
+def test_products_give_a_law_or_name_the_factor(a1, b1, a2, b2, rate):
+    x = sm.Rate.gamma(a1, b1 * 1e4) if rate else sm.Proportion.beta(a1, b1)
+    y = sm.Proportion.beta(a2, b2)
+    result, exc = attempt(lambda: x * y)
+    if exc is not None:
+        check_error(exc, "cannot form the product")
+        return
+    assert isinstance(result, sm.Rate if rate else sm.Proportion)
+    assert result.mean == pytest.approx(x.mean * y.mean, rel=1e-9)
+    lo, hi = result.interval(0.95)
+    assert 0.0 <= lo <= hi and math.isfinite(hi)
+
+
 # ------------------------------------------------------------------ estimates
 
 
@@ -622,6 +641,45 @@ def test_regression_counts_above_the_kernel_limit_are_refused_by_the_cohort_chec
         sm.estimate(2**53, sm.Proportion.beta(2, 8))
     res = sm.estimate(2**52, sm.Proportion.beta(2, 8))
     check_counts(res, np.array([2**52]))
+
+
+def test_regression_products_with_an_underflowing_factor_are_refused():
+    # Beta(2, 3) * Beta(0.01, 1): the factor's 1e-12 quantile underflows to 0, and the
+    # product raised IndexError (shape 1e-100) or an internal "z and h must be 1-D" error
+    for factor in (sm.Proportion.beta(1e-100, 1), sm.Proportion.beta(0.01, 1)):
+        with pytest.raises(ValueError, match="cannot form the product with") as info:
+            sm.Proportion.beta(2, 3) * factor
+        check_error(info.value, "cannot form the product")
+    with pytest.raises(ValueError, match=r"Rate.gamma\(0.001, 10000\)"):
+        sm.Rate.gamma(1e-3, 1e4) * sm.Proportion.beta(2, 3)
+    # still fine: Beta(0.001, 0.001), whose quantiles stay above 0 in float64
+    both = sm.Proportion.beta(2, 3) * sm.Proportion.beta(1e-3, 1e-3)
+    assert both.mean == pytest.approx(0.4 * 0.5, rel=1e-12)
+
+
+def test_regression_narrow_range_is_refused_before_the_search():
+    # beta_from_range(0.1, 0.1 + 1e-10, method="maxent") searched for minutes
+    for method in ("maxent", "quantile"):
+        with pytest.raises(sm.EncodingError, match="too narrow") as info:
+            sm.beta_from_range(0.1, 0.1 + 1e-10, method=method)
+        check_error(info.value, "range")
+    # narrow but attainable (a + b about 1.4e8)
+    p = sm.beta_from_range(0.1, 0.1 + 1e-4)
+    assert p.interval(0.95) == pytest.approx((0.1, 0.1 + 1e-4), abs=1e-9)
+
+
+def test_regression_pool_prior_scale_and_totals_and_column_levels():
+    with pytest.raises(ValueError, match=r"tau_prior_scale must be <= 1e\+50") as info:
+        sm.pool([0.1, 0.2], [0.1, 0.1], method="bayes", tau_prior_scale=1e200)
+    check_error(info.value, "tau_prior_scale")
+    # two strata of 2**52: each within the limit, their total not (was a kernel error on 'n')
+    with pytest.raises(ValueError, match=r"'n' must sum to at most") as info:
+        sm.estimate_total([2**52, 2**52], sm.Proportion.beta(2, 8))
+    check_error(info.value, "n")
+    cohort = pd.DataFrame([[10]], columns=pd.MultiIndex.from_tuples([("n", "")]))
+    with pytest.raises(ValueError, match="flat column names") as info:  # was a KeyError
+        sm.estimate(cohort, sm.Proportion.beta(2, 8))
+    check_error(info.value, "cohort")
 
 
 # ------------------------------------------------------------------ exact at the extremes
