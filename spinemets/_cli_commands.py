@@ -7,7 +7,6 @@ module only when a subcommand runs (``spinemets --help`` and ``--version`` stay 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import warnings
 from collections.abc import Callable, Mapping
@@ -28,6 +27,7 @@ from ._cli_common import (
     emit_text,
     one_line,
     out_dir_folder,
+    quiet_stdout,
     read_csv_arg,
     require_number,
     spreadsheet_safe,
@@ -314,16 +314,6 @@ def _check_flag_combinations(args: argparse.Namespace) -> None:
         args.table = "plan"
 
 
-def _quiet_stdout() -> None:
-    """After a closed pipe (``spinemets ... | head``), send what is left of standard output
-    to the null device so that Python's exit flush does not fail a second time."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):  # stdout is no real file (e.g. captured in tests)
-        pass
-
-
 def run(args: argparse.Namespace) -> int:
     """Run the subcommand of parsed ``args``; returns the exit status (0 ok, 2 bad usage or
     input, with one line on standard error).
@@ -346,7 +336,7 @@ def run(args: argparse.Namespace) -> int:
         except CLIUsageError as exc:
             return _fail(str(exc))
         except BrokenPipeError:
-            _quiet_stdout()
+            quiet_stdout()
             return 0
         except OSError as exc:
             if exc.filename is None:

@@ -9,6 +9,7 @@ import difflib
 import io
 import json
 import math
+import os
 import re
 import sys
 from collections.abc import Iterable
@@ -21,8 +22,8 @@ from ._validation import MAX_ROWS
 
 __all__ = ["CLIUsageError", "add_output_arguments", "check_output", "csv_text",
            "did_you_mean", "emit_summary", "emit_table", "emit_text", "format_for_display",
-           "one_line", "out_dir_folder", "read_csv_arg", "require_number", "spreadsheet_safe",
-           "write_csv"]
+           "one_line", "out_dir_folder", "quiet_stdout", "read_csv_arg", "require_number",
+           "spreadsheet_safe", "write_csv"]
 
 #: The ``--output``/``--cohort`` value that means standard output / standard input.
 STDIO = "-"
@@ -282,13 +283,33 @@ def emit_summary(text: str, fmt: str, output: str | None) -> None:
 def emit_text(text: str, output: str | None) -> None:
     """Write ``text`` to ``output`` (``None`` or ``-``: standard output)."""
     if output is None or output == STDIO:
-        sys.stdout.write(text)
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()  # a full disk is an error here, not at the interpreter's exit
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            quiet_stdout()
+            raise CLIUsageError(f"cannot write standard output ({exc.strerror or exc})") \
+                from None
         return
     try:
         _output_path(output).write_text(text, encoding="utf-8")
     except OSError as exc:
         raise CLIUsageError(f"--output: cannot write {output!r} ({exc.strerror or exc})") \
             from None
+
+
+def quiet_stdout() -> None:
+    """Send what is left of standard output to the null device, after a closed pipe
+    (``spinemets ... | head``) or a failed write, so that the interpreter's flush at exit does
+    not fail a second time."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, io.UnsupportedOperation):  # no real file (captured output)
+        pass
 
 
 def out_dir_folder(out_dir: str) -> Path:
