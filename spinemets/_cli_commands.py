@@ -35,6 +35,7 @@ from ._cli_common import (
 from ._estimate import estimate, estimate_total
 from ._parameters import parameter_sites, parameter_table, parameters
 from ._results import provenance, write_with_sidecar
+from ._validation import MAX_COUNT, MAX_PERSON_YEARS
 from .errors import SpinemetsError
 
 __all__ = ["register", "run"]
@@ -167,8 +168,8 @@ def _cohort_from_flags(args: argparse.Namespace, kind: str) -> pd.DataFrame:
     if kind != "rate" and args.person_years is not None:
         raise CLIUsageError(f"--person-years: outcome {args.outcome!r} is a proportion; "
                             "give --n (patients) instead")
-    require_number("--n", args.n, minimum=0)
-    require_number("--person-years", args.person_years, minimum=0)
+    require_number("--n", args.n, minimum=0, maximum=MAX_COUNT)
+    require_number("--person-years", args.person_years, minimum=0, maximum=MAX_PERSON_YEARS)
     cohort = (pd.DataFrame({"n": [args.n]}) if args.n is not None
               else pd.DataFrame({"person_years": [args.person_years]}))
     if args.site is not None:

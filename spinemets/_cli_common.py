@@ -78,7 +78,8 @@ def did_you_mean(flag: str, value: str, choices: Iterable[str], what: str) -> CL
 
 
 def require_number(flag: str, value: float | None, *, minimum: float | None = None,
-                   above: float | None = None, below: float | None = None) -> None:
+                   maximum: float | None = None, above: float | None = None,
+                   below: float | None = None) -> None:
     """Check a numeric flag and say what is wrong with it in the user's words.
 
     Examples
@@ -96,6 +97,8 @@ def require_number(flag: str, value: float | None, *, minimum: float | None = No
         raise CLIUsageError(f"{flag} must be a finite number, got {shown}")
     if minimum is not None and value < minimum:
         raise CLIUsageError(f"{flag} must be at least {minimum:g}, got {shown}")
+    if maximum is not None and value > maximum:
+        raise CLIUsageError(f"{flag} must be at most {maximum:g}, got {shown}")
     if above is not None and below is not None and not above < value < below:
         raise CLIUsageError(f"{flag} must be between {above:g} and {below:g} (exclusive), "
                             f"got {shown}")

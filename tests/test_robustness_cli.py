@@ -539,6 +539,20 @@ def test_regression_negative_seed_names_the_flag():
     assert err.startswith("error: --seed") and "got -1" in err
 
 
+@pytest.mark.parametrize("argv, flag, value", [
+    (["--n", "9007199254740993", "--outcome", "spinal_mets_autopsy"], "--n",
+     "9007199254740993"),
+    (["--person-years", "1e13", "--outcome", "mscc_rate"], "--person-years", "1e+13"),
+])
+def test_regression_size_limits_name_the_flag(argv, flag, value):
+    # "cohort column 'n' must be <= 4.5036e+15 ... in row 0" for a cohort the user never gave
+    code, out, err = run(["estimate", *argv])
+    assert code == 2
+    check_outcome(code, out, err)
+    assert err.startswith(f"error: {flag} must be at most") and f"got {value}" in err
+    assert "cohort" not in err and "row" not in err
+
+
 def test_regression_seed_with_exact_method_is_an_error():
     # --seed was silently ignored by --method exact, which draws nothing
     code, out, err = run(["estimate", "--n", "10", "--outcome", "spinal_mets_autopsy",
