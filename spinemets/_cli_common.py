@@ -14,6 +14,7 @@ import re
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -23,7 +24,7 @@ from ._validation import MAX_ROWS
 __all__ = ["CLIUsageError", "add_output_arguments", "check_output", "csv_text",
            "did_you_mean", "emit_summary", "emit_table", "emit_text", "format_for_display",
            "one_line", "out_dir_folder", "quiet_stdout", "read_csv_arg", "require_number",
-           "spreadsheet_safe", "write_csv"]
+           "spreadsheet_safe", "terminal_safe", "write_csv"]
 
 #: The ``--output``/``--cohort`` value that means standard output / standard input.
 STDIO = "-"
@@ -35,6 +36,10 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # A cell that is a plain decimal number ("-2", "+1.5e3") is a number to a spreadsheet, not a
 # formula, and stays as it is.
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+# Control characters (C0, DEL, C1): in a terminal they move the cursor, clear the screen or
+# change colours; in a table they break the rows.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 #: The longest error line written to standard error, in characters.
 MAX_MESSAGE = 2000
@@ -204,20 +209,42 @@ def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
     >>> spreadsheet_safe(df)["value"].tolist()
     [-1.5, 2.0, 3.0, 4.0]
     """
+    return _map_text(df, _safe_cell)
+
+
+def _safe_cell(value: str) -> str:
+    if value.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def terminal_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` whose text cells and column names show control characters as
+    escapes (``\\x1b``, ``\\n``) instead of sending them to the terminal.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from spinemets._cli_common import terminal_safe
+    >>> df = pd.DataFrame({"who": ["\\x1b[2Jclear", "two\\nlines"]})
+    >>> print(terminal_safe(df)["who"].tolist())
+    ['\\\\x1b[2Jclear', 'two\\\\nlines']
+    """
+    return _map_text(df, lambda v: _CONTROL.sub(lambda m: repr(m.group())[1:-1], v))
+
+
+def _map_text(df: pd.DataFrame, func: Any) -> pd.DataFrame:
+    """A copy of ``df`` with ``func`` applied to every text cell and column name."""
+    def cell(value: object) -> object:
+        return func(value) if isinstance(value, str) else value
+
     out = df.copy()
     for i in range(out.shape[1]):
         series = out.iloc[:, i]
         if pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series):
-            out.isetitem(i, series.map(_safe_cell))
-    out.columns = [_safe_cell(c) for c in out.columns]
+            out.isetitem(i, series.map(cell))
+    out.columns = [cell(c) for c in out.columns]
     return out
-
-
-def _safe_cell(value: object) -> object:
-    if (isinstance(value, str) and value.startswith(FORMULA_STARTS)
-            and not _PLAIN_NUMBER.fullmatch(value)):
-        return "'" + value
-    return value
 
 
 def csv_text(df: pd.DataFrame) -> str:
@@ -266,7 +293,7 @@ def emit_table(df: pd.DataFrame, fmt: str, output: str | None, *,
     elif fmt == "json":
         text = json.dumps(json.loads(df.to_json(orient="records")), indent=2) + "\n"
     else:
-        text = format_for_display(df, fraction_columns=fraction_columns,
+        text = format_for_display(terminal_safe(df), fraction_columns=fraction_columns,
                                   max_width=max_width) + "\n"
     emit_text(text, output)
 

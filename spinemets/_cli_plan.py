@@ -295,10 +295,12 @@ def load_scenario(path: str | Path) -> dict[str, Any]:
 
 def _check_name(name: str, where: str) -> None:
     """A scenario name becomes a folder under ``--out-dir``: one plain folder name."""
-    if (not name.strip() or name in (".", "..") or any(c in name for c in "/\\\x00:")
+    if (not name.strip() or name in (".", "..") or any(c in name for c in "/\\:")
+            or any(ord(c) < 32 or 127 <= ord(c) < 160 for c in name)
             or name != name.strip()):
-        raise CLIUsageError(f"{where} must be a plain folder name (no '/', '\\', ':', no "
-                            f"leading or trailing spaces, not '.' or '..'), got {name!r}")
+        raise CLIUsageError(f"{where} must be a plain folder name (no '/', '\\', ':' or "
+                            "control characters, no leading or trailing spaces, not '.' or "
+                            f"'..'), got {name!r}")
 
 
 def scenario_to_kwargs(settings: dict[str, Any]) -> dict[str, Any]:

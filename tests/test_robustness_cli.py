@@ -485,7 +485,7 @@ def test_regression_scenario_file_with_byte_order_mark_is_read(tmp_path):
     pd.testing.assert_frame_equal(from_file.drop(columns="scenario"), plain)
 
 
-@pytest.mark.parametrize("name", ["../escape", "a/b", "..", ".", "", " x"])
+@pytest.mark.parametrize("name", ["../escape", "a/b", "..", ".", "", " x", "\\u001b[2J"])
 def test_regression_scenario_name_cannot_leave_the_out_dir(name, tmp_path):
     # the scenario name became a folder under --out-dir: "../escape" wrote beside it
     (tmp_path / "a.toml").write_text(f'name = "{name}"\npopulation = 1000000\n')
@@ -652,6 +652,20 @@ def test_regression_csv_neutralises_a_citation_starting_with_equals(tmp_path):
         assert not df["citation"].str.startswith("=").any()
         # numbers stay numbers
         assert pd.api.types.is_float_dtype(pd.read_csv(io.StringIO(text))["total"])
+
+
+def test_regression_control_characters_do_not_reach_the_terminal(tmp_path):
+    # a cohort cell holding an escape sequence was printed raw in the table (it can clear the
+    # screen or recolour the terminal) and a newline in a cell broke the table's rows
+    path = tmp_path / "c.csv"
+    with path.open("w", newline="") as f:
+        csv.writer(f).writerows([["hospital", "n"], ["\x1b[2JNorth", 100],
+                                 ["two\nlines", 200]])
+    code, out, err = run(["estimate", "--cohort", str(path), "--outcome",
+                          "spinal_mets_autopsy", "--seed", "1"])
+    assert code == 0, err
+    assert "\x1b" not in out and "\\x1b[2JNorth" in out
+    assert "two\\nlines" in out
 
 
 def test_regression_formula_in_a_column_name_is_neutralised(tmp_path):
