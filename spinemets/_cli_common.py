@@ -112,16 +112,18 @@ def require_number(flag: str, value: float | None, *, minimum: float | None = No
 
 
 def one_line(message: object) -> str:
-    """``message`` as one line of at most :data:`MAX_MESSAGE` characters (whitespace runs,
-    newlines included, become one space).
+    """``message`` as one line of at most :data:`MAX_MESSAGE` characters: whitespace runs,
+    newlines included, become one space; other control characters show as escapes.
 
     Examples
     --------
     >>> from spinemets._cli_common import one_line
     >>> one_line("bad value\\n  in row 3")
     'bad value in row 3'
+    >>> print(one_line("got \\x1b[2J"))
+    got \\x1b[2J
     """
-    text = " ".join(str(message).split())
+    text = _CONTROL.sub(lambda m: repr(m.group())[1:-1], " ".join(str(message).split()))
     return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE - 1] + "\u2026"
 
 
