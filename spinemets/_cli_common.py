@@ -320,6 +320,11 @@ def emit_text(text: str, output: str | None) -> None:
             sys.stdout.flush()  # a full disk is an error here, not at the interpreter's exit
         except BrokenPipeError:
             raise
+        except UnicodeEncodeError as exc:
+            raise CLIUsageError(
+                f"cannot write standard output: its encoding {exc.encoding!r} cannot show "
+                f"{exc.object[exc.start:exc.end]!r}; set PYTHONIOENCODING=utf-8 or write to a "
+                "file with --output PATH (always UTF-8)") from None
         except OSError as exc:
             quiet_stdout()
             raise CLIUsageError(f"cannot write standard output ({exc.strerror or exc})") \
