@@ -50,11 +50,14 @@ with --rate-cv. Every default and its source: --table assumptions.
 _NUMBER_KEYS: dict[str, str] = {
     "population": "people in the catchment",
     "mscc_rate_per_100k": "new MSCC cases per 100,000 a year",
-    "spinal_mets_rate_per_100k": "new spinal metastases (incl. MSCC) per 100,000 a year",
+    "spinal_mets_rate_per_100k": "spinal metastases needing local treatment (incl. MSCC) per "
+                                 "100,000 a year",
     "mscc_cases_per_year": "your own yearly MSCC cases (instead of a rate)",
     "spinal_mets_cases_per_year": "your own yearly spinal-metastasis cases (instead of a rate)",
     "rate_cv": "coefficient of variation of the rates (0 = fixed)",
     "scans_per_referral": "MRI per referral",
+    "mets_without_mscc_per_mscc": "spinal metastases without MSCC found on emergency scans per "
+                                  "MSCC case (not urgent referrals again)",
     "followup_scans_per_patient": "follow-up MRI per patient (default derived from the "
                                   "interval and survival)",
     "followup_interval_months": "months between follow-up MRI",

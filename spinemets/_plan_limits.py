@@ -41,6 +41,7 @@ __all__ = [
     "MAX_EXPECTED_SCANS_PER_YEAR",
     "MAX_FOLLOWUP_SCANS_PER_PATIENT",
     "MAX_MEDIAN_SURVIVAL_MONTHS",
+    "MAX_METS_PER_MSCC",
     "MAX_OPENING_HOURS_CHARS",
     "MAX_POPULATION",
     "MAX_QUEUE_REFERRALS",
@@ -67,6 +68,8 @@ MAX_RATE_PER_PERSON_YEAR = 0.01
 MIN_YIELD = 1e-3
 #: MRI scans per referral.
 MAX_SCANS_PER_REFERRAL = 10.0
+#: Spinal metastases without MSCC found on emergency scans, per MSCC case.
+MAX_METS_PER_MSCC = 10.0
 #: Follow-up MRI no more often than weekly (0.25 months).
 MIN_FOLLOWUP_INTERVAL_MONTHS = 0.25
 #: Median survival after treatment: 50 years.

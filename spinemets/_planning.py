@@ -16,18 +16,22 @@ scans that the opening hours allow within the 24-h target.
 
 The model (every number below has a source in :data:`DEFAULTS`)
 ----------------------------------------------------------------
-* ``M`` = expected MSCC cases a year in the catchment, ``U`` = expected cases of
-  spinal metastases presenting *without* MSCC. Both are Gamma-distributed (the
-  planner's uncertainty about the true rate), independent, and drawn **once per plan**:
-  every week of a plan shares them, so the weekly predictive distribution is the
-  mixture over that uncertainty (Poisson–Gamma, i.e. negative binomial), not a Poisson.
-  ``U`` is matched to the spinal-metastasis input ``S`` (which includes MSCC):
-  ``E[U] = E[S] - E[M]`` and ``Var U = Var S - Var M`` so that ``M + U`` has the mean
-  and variance of ``S``.
+* Every patient is counted once. ``S`` = spinal metastases needing local treatment a year
+  (radiotherapy, surgery or vertebroplasty; Norway, SMD-01), of which ``M`` present as MSCC
+  (the same cohort, MSCC-20). A suspected-MSCC (emergency) MRI finds the ``M`` MSCC cases
+  and ``k M`` spinal metastases without cord compression (``k`` = 256/809, the Christie
+  network, PLAN-04); the remaining ``U = S - (1 + k) M`` enter through an urgent MRI.
+  ``M`` and ``U`` are Gamma-distributed (the planner's uncertainty about the true rate),
+  independent, and drawn **once per plan**: every week of a plan shares them, so the
+  weekly predictive distribution is the mixture over that uncertainty (Poisson–Gamma,
+  i.e. negative binomial), not a Poisson. ``U`` is moment-matched:
+  ``E[U] = E[S] - (1 + k) E[M]``, ``Var U = Var S - (1 + k)^2 Var M``.
+  :meth:`ImagingPlan.patient_flow` lists the routes.
 * Emergency scans a week ~ Poisson(c · T · M / y_E) with ``y_E`` the yield (share of
-  suspected-MSCC scans that are positive, Beta) and ``c`` scans per referral;
-  ``T = 7 / 365.25`` years. Urgent scans likewise with ``U`` and ``y_U``. Follow-up
-  scans ~ Poisson(f · T · (M + U)) with ``f`` follow-up scans per patient.
+  suspected-MSCC scans that show MSCC, Beta) and ``c`` scans per referral;
+  ``T = 7 / 365.25`` years. Urgent scans likewise with ``U`` and ``y_U`` (no published
+  yield: by default the emergency one, the same unknown drawn once). Follow-up scans
+  ~ Poisson(f · T · ((1 + k) M + U)) with ``f`` follow-up scans per treated patient.
 * Per stream the predictive distribution is computed exactly: negative binomial when
   the yield is fixed, a negative-binomial mixture over the yield (Gauss–Jacobi
   quadrature) otherwise, and a convolution of two negative binomials for follow-up.
@@ -69,6 +73,7 @@ from ._plan_limits import (
     MAX_EXPECTED_SCANS_PER_YEAR,
     MAX_FOLLOWUP_SCANS_PER_PATIENT,
     MAX_MEDIAN_SURVIVAL_MONTHS,
+    MAX_METS_PER_MSCC,
     MAX_OPENING_HOURS_CHARS,
     MAX_POPULATION,
     MAX_SCAN_MINUTES,
@@ -262,13 +267,26 @@ DEFAULTS: tuple[PlanningDefault, ...] = (
     ),
     PlanningDefault(
         "spinal_mets_rate", None, "per person-year", "the catalogue's Gamma (CV 0.25)",
-        _SHAKIL + " (catalogue POP-01b: Ontario 2019, age-standardised, diagnosed)",
-        "POP-01b",
-        "all newly diagnosed spinal metastases, including those presenting as MSCC; "
-        "age-standardised (an older catchment has a higher crude rate). Norway's treated "
-        "spinal metastatic disease, 26.0 per 100,000, is the lower alternative",
-        parameter="plan_spinal_mets_rate",
-        help="newly diagnosed spinal metastases (incl. MSCC) per person-year",
+        _NORWAY + " (catalogue SMD-01: spinal metastatic disease given radiotherapy, surgery "
+        "or vertebroplasty, 26.0 per 100,000 a year; the same cohort as the MSCC default)",
+        "SMD-01",
+        "spinal metastases needing local treatment, including those presenting as MSCC: each "
+        "had one positive spine MRI (emergency or urgent) and enters follow-up. Diagnosed "
+        "spinal metastases (Ontario 30.2 per 100,000, POP-01b; sm.parameter("
+        "'plan_spinal_mets_rate')) include many found on staging CT/PET and never referred "
+        "for MRI, so they are not the default",
+        parameter="spinal_mets_treated_rate",
+        help="spinal metastases needing local treatment (incl. MSCC) per person-year",
+    ),
+    PlanningDefault(
+        "mets_without_mscc_per_mscc", 256 / 809, "per MSCC case", "fixed",
+        "The Christie network MSCC service, referrals 2014-2016: 809 MSCC and 256 impending "
+        "MSCC (spinal metastases without cord compression) among 1,915 suspected-MSCC "
+        "referrals (https://www.csp.org.uk/innovations/network-spinal-cord-compression-"
+        "service; catalogue PLAN-04)", "PLAN-04",
+        "spinal metastases without MSCC found on suspected-MSCC (emergency) scans, per MSCC "
+        "case found: these patients enter follow-up but are not urgent referrals again",
+        help="spinal metastases without MSCC found on emergency scans per MSCC case",
     ),
     PlanningDefault(
         "rate_cv", 0.25, "coefficient of variation", "fixed",
@@ -1283,6 +1301,45 @@ class ImagingPlan:
             })
         return pd.DataFrame(rows)
 
+    def patient_flow(self) -> pd.DataFrame:
+        """Where each treated patient enters: one row per route, each patient in exactly one.
+
+        Columns ``route``, ``stream`` (where the patient's positive MRI is counted),
+        ``referrals_per_year`` (scans referred on the route's stream; shared by the two
+        emergency routes), ``patients_per_year`` (expected new patients a year, at the
+        horizon). The routes' patients add up to the treated spinal metastases that enter
+        follow-up (last row): a patient found on an emergency scan is not an urgent
+        referral again.
+
+        Examples
+        --------
+        >>> import spinemets._planning as pl
+        >>> f = pl.plan_imaging(1_000_000, rng=1, n_sims=1000).patient_flow()
+        >>> f["route"].tolist()[-1]
+        'treated spinal metastases entering follow-up'
+        >>> bool(abs(f["patients_per_year"].iloc[:3].sum() - f["patients_per_year"].iloc[3])
+        ...      < 1e-9)
+        True
+        """
+        m, u = self._drivers["mscc"].mean, self._drivers["urgent"].mean
+        k = self._factors["k"]
+        e_ref = self.mean_scans("emergency", "year") / self._factors["c"]
+        u_ref = self.mean_scans("urgent", "year") / self._factors["c"]
+        rows = [
+            ("MSCC on a suspected-MSCC MRI", "emergency", e_ref, m),
+            ("spinal metastases without MSCC on a suspected-MSCC MRI", "emergency", e_ref,
+             k * m),
+            ("spinal metastases on an urgent MRI", "urgent", u_ref, u),
+            ("treated spinal metastases entering follow-up", "follow_up", float("nan"),
+             (1.0 + k) * m + u),
+        ]
+        return pd.DataFrame(rows, columns=["route", "stream", "referrals_per_year",
+                                           "patients_per_year"])
+
+    def _treated_mscc(self) -> _Driver:
+        """MSCC cases a year and the metastases without MSCC found on their scans."""
+        return self._drivers["mscc"].scaled(1.0 + self._factors["k"])
+
     def _emergency_law(self, exposure: float) -> _Counts:
         return _stream_law(self._drivers["mscc"], self._yields["emergency"],
                            self._factors["c"], exposure)
@@ -1350,8 +1407,8 @@ class ImagingPlan:
         if stream == "urgent":
             return _ratio_quantiles(d["urgent"], self._yields["urgent"], self._factors["c"], qs)
         if stream == "follow_up":
-            return _sum_quantiles(d["mscc"], d["urgent"], self._factors["f"], qs)
-        return np.quantile(self._sim["expected_total"], qs)
+            return _sum_quantiles(self._treated_mscc(), d["urgent"], self._factors["f"], qs)
+        return np.asarray(self._means["total_year"].ppf(qs), dtype=float)
 
     def _build_frame(self) -> pd.DataFrame:
         cl = self.confidence_level
@@ -1368,12 +1425,13 @@ class ImagingPlan:
                 d = self._drivers["urgent"]
                 cases_mean, cases_ci = d.mean, d.ppf([lo_q, hi_q])
             else:
-                cases_mean = self._drivers["mscc"].mean + self._drivers["urgent"].mean
-                cases_ci = _sum_quantiles(self._drivers["mscc"], self._drivers["urgent"], 1.0,
+                cases_mean = self._treated_mscc().mean + self._drivers["urgent"].mean
+                cases_ci = _sum_quantiles(self._treated_mscc(), self._drivers["urgent"], 1.0,
                                           [lo_q, hi_q])
             cases_pi = self._yearly[f"cases_{'total' if stream in ('follow_up', 'total') else stream}"].ppf([lo_q, hi_q])  # noqa: E501
             scans_year_ci = self._expected_year_quantiles(stream, [lo_q, hi_q])
-            scans_year_pi = self._yearly[stream].ppf([lo_q, hi_q])
+            scans_year_pi = (self._yearly[stream].ppf([lo_q, hi_q]) if stream != "total" else
+                             _mixed_poisson_ppf(self._means["total_year"], [lo_q, hi_q]))
             weekly = self._weekly[stream]
             slots = self.slots(s, stream=stream)
             exact = stream != "total"
@@ -1516,7 +1574,7 @@ class ImagingPlan:
             g = f["yearly_factor"] ** year
             k = g / f["growth"]  # from the horizon year (the plan's drivers) to this year
             laws = _mean_laws(self._drivers["mscc"].scaled(k), self._drivers["urgent"].scaled(k),
-                              self._yields, f["c"], f["f"])
+                              self._yields, f["c"], f["f"], f["k"])
             for stream in _ALL_STREAMS:
                 law = laws[stream]
                 slots = law.slots(level, assured)
@@ -1888,24 +1946,28 @@ def _local_row(stream: str, name: str, prior: Any, post: Any, local: float, weig
 
 
 def _mean_laws(m: _Driver, u: _Driver, ys: dict[str, float | Proportion], c: float,
-               f: float) -> dict[str, WeeklyMeanLaw]:
-    """Laws of the expected weekly scans per stream and in total (the outer level)."""
+               f: float, k: float, t: float = _WEEK_YEARS) -> dict[str, WeeklyMeanLaw]:
+    """Laws of the expected weekly scans per stream and in total (the outer level).
+
+    ``k`` spinal metastases without MSCC are found on emergency scans per MSCC case: they
+    enter follow-up (``f (1 + k) M``) but not the urgent stream.
+    """
     rm, ru = GammaRate(m.mean, m.shape), GammaRate(u.mean, u.shape)
     ye, we = yield_nodes(ys["emergency"])
     yu, wu = yield_nodes(ys["urgent"])
-    t = _WEEK_YEARS
     e_mult = (t * c / ye)[:, None]
     u_mult = (t * c / yu)[:, None]
+    fm = f * (1.0 + k)  # follow-up scans per MSCC case: the MSCC patient and the k found with it
     if ys["urgent"] is ys["emergency"]:  # one yield for both streams: the same nodes
-        a, b, w_tot = t * (c / ye + f), t * (c / ye + f), we
+        a, b, w_tot = t * (c / ye + fm), t * (c / ye + f), we
     else:
-        a = ((t * (c / ye + f))[:, None] + np.zeros((1, len(yu)))).ravel()
+        a = ((t * (c / ye + fm))[:, None] + np.zeros((1, len(yu)))).ravel()
         b = ((t * (c / yu + f))[None, :] + np.zeros((len(ye), 1))).ravel()
         w_tot = (we[:, None] * wu[None, :]).ravel()
     return {
         "emergency": WeeklyMeanLaw([rm], e_mult, we),
         "urgent": WeeklyMeanLaw([ru], u_mult, wu),
-        "follow_up": WeeklyMeanLaw([rm, ru], np.array([[t * f, t * f]]), np.array([1.0])),
+        "follow_up": WeeklyMeanLaw([rm, ru], np.array([[t * fm, t * f]]), np.array([1.0])),
         "total": WeeklyMeanLaw([rm, ru], np.stack([a, b], axis=1), w_tot),
     }
 
@@ -1924,14 +1986,14 @@ def _yearly_tail(drv: _Driver, y: float | Proportion, mult: float) -> float:
 
 
 def _check_size(m: _Driver, u: _Driver, ys: dict[str, float | Proportion], c: float,
-                f: float, given: dict[str, Any]) -> None:
+                f: float, k: float, given: dict[str, Any]) -> None:
     """Refuse, before any allocation, demand the exact laws cannot tabulate (_plan_limits)."""
     expected = {"emergency": c * m.mean * _mean_inverse(ys["emergency"]),
                 "urgent": c * u.mean * _mean_inverse(ys["urgent"]),
-                "follow_up": f * (m.mean + u.mean)}
+                "follow_up": f * ((1.0 + k) * m.mean + u.mean)}
     tails = {"emergency": _yearly_tail(m, ys["emergency"], c),
              "urgent": _yearly_tail(u, ys["urgent"], c),
-             "follow_up": _yearly_tail(m, 1.0, f) + _yearly_tail(u, 1.0, f)}
+             "follow_up": _yearly_tail(m, 1.0, f * (1.0 + k)) + _yearly_tail(u, 1.0, f)}
     names = ("population", "mscc_rate", "spinal_mets_rate", "mscc_cases_per_year",
              "spinal_mets_cases_per_year", "rate_cv", "emergency_yield", "urgent_yield",
              "scans_per_referral", "followup_scans_per_patient", "horizon_years",
@@ -1939,6 +2001,21 @@ def _check_size(m: _Driver, u: _Driver, ys: dict[str, float | Proportion], c: fl
     shown = [f"{k}={given[k]!r}" for k in names if given.get(k) is not None
              and not isinstance(given[k], (Proportion, Rate))]
     check_demand_size(expected, tails, "from " + (", ".join(shown) or "the defaults"))
+
+
+def _mixed_poisson_ppf(law: WeeklyMeanLaw, qs: list[float]) -> np.ndarray:
+    """Quantiles of N ~ Poisson(mu), mu ~ ``law``: the smallest n with P(N <= n) >= q (exact)."""
+    out = []
+    for q in qs:
+        lo, hi = 0, int(stats.poisson.isf(_TAIL, float(law.isf(_TAIL)))) + 1
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if 1.0 - float(law.expected_share_over(mid)) >= q - 1e-12:
+                hi = mid
+            else:
+                lo = mid + 1
+        out.append(float(lo))
+    return np.array(out)
 
 
 def _stream_law(driver: _Driver, y: float | Proportion, c: float, exposure: float) -> _Counts:
@@ -2044,6 +2121,7 @@ def plan_imaging(
     emergency_yield: float | Proportion | None = None,
     urgent_yield: float | Proportion | None = None,
     scans_per_referral: float | None = None,
+    mets_without_mscc_per_mscc: float | None = None,
     followup_scans_per_patient: float | None = None,
     followup_interval_months: float | None = None,
     median_survival_months: float | None = None,
@@ -2082,8 +2160,12 @@ def plan_imaging(
         doi 10.1016/j.clon.2009.09.023, catalogue MSCC-20; NICE CG75 ≤ 80 per million,
         catalogue MSCC-12).
     spinal_mets_rate : float or Rate, optional
-        Newly diagnosed spinal metastases (including MSCC) per person-year. Default
-        30.2 per 100,000 (Ontario 2019, Shakil 2024, PMID 38680988; catalogue POP-01b).
+        Spinal metastases needing local treatment (radiotherapy, surgery or
+        vertebroplasty; including MSCC) per person-year: the patients the three streams
+        find and follow. Default 26.0 per 100,000 (South-East Norway, the cohort of the
+        MSCC default, doi 10.1016/j.clon.2009.09.023; catalogue SMD-01). Diagnosed spinal
+        metastases (Ontario 30.2 per 100,000, PMID 38680988) include many never referred
+        for MRI.
     mscc_cases_per_year, spinal_mets_cases_per_year : float or Rate, optional
         The planner's own yearly case numbers for the catchment, instead of a rate
         (a Rate here is read as cases per catchment-year).
@@ -2096,9 +2178,15 @@ def plan_imaging(
         triage, 59% Yorkshire). Referrals = MSCC cases / yield.
     urgent_yield : float or Proportion, optional
         Share of urgent (no neurology) MRI confirming spinal metastases, in (0, 1].
-        Default: the emergency default (assumption; no source found).
+        Default: the emergency yield, the same unknown drawn once (assumption; no
+        published yield for this stream was found).
     scans_per_referral : float, optional
         MRI scans per referral, ≥ 1. Default 1 (NICE: one whole-spine MRI).
+    mets_without_mscc_per_mscc : float, optional
+        Spinal metastases without cord compression found on suspected-MSCC (emergency)
+        scans, per MSCC case found. Default 256/809 = 0.32 (the Christie network,
+        1,915 referrals: 809 MSCC, 256 impending; catalogue PLAN-04). These patients enter
+        follow-up but are not urgent referrals again.
     followup_scans_per_patient : float, optional
         Follow-up MRI per new spinal-metastasis patient. Default derived from
         ``followup_interval_months`` and ``median_survival_months``
@@ -2173,7 +2261,7 @@ def plan_imaging(
     >>> round(plan.mean_scans("emergency"), 2)    # 81 MSCC a year x E[1/yield] / 52.18
     4.31
     >>> plan.slots(0.95)
-    34
+    28
     >>> round(plan.share_within_target("emergency"), 3)   # Mon-Fri 08-18: weekend gap
     0.774
     """
@@ -2183,6 +2271,7 @@ def plan_imaging(
         "spinal_mets_cases_per_year": spinal_mets_cases_per_year, "rate_cv": rate_cv,
         "emergency_yield": emergency_yield, "urgent_yield": urgent_yield,
         "scans_per_referral": scans_per_referral,
+        "mets_without_mscc_per_mscc": mets_without_mscc_per_mscc,
         "followup_scans_per_patient": followup_scans_per_patient,
         "followup_interval_months": followup_interval_months,
         "median_survival_months": median_survival_months, "scan_minutes": scan_minutes,
@@ -2280,6 +2369,10 @@ def plan_imaging(
                    high=MAX_SCANS_PER_REFERRAL)
     resolved.append(_resolved_row("scans_per_referral", c, "scans",
                                   scans_per_referral is not None))
+    kappa = check_real(dflt("mets_without_mscc_per_mscc", mets_without_mscc_per_mscc),
+                       "mets_without_mscc_per_mscc", low=0, high=MAX_METS_PER_MSCC)
+    resolved.append(_resolved_row("mets_without_mscc_per_mscc", kappa, "per MSCC case",
+                                  mets_without_mscc_per_mscc is not None))
     interval = check_real(dflt("followup_interval_months", followup_interval_months),
                           "followup_interval_months", low=MIN_FOLLOWUP_INTERVAL_MONTHS)
     surv = check_real(dflt("median_survival_months", median_survival_months),
@@ -2394,16 +2487,19 @@ def plan_imaging(
             warnings.warn(f"{name}: {detail}", ImplausibleInputWarning, stacklevel=3)
 
     m, s_all = m_now.scaled(growth), s_now.scaled(growth)
-    u_mean = s_all.mean - m.mean
+    # the urgent stream's patients: treated spinal metastases less the MSCC cases and the
+    # metastases without MSCC found on their (emergency) scans — nobody enters two streams
+    u_mean = s_all.mean - (1.0 + kappa) * m.mean
     check("MSCC within spinal metastases", u_mean >= 0,
-          f"{m.mean:,.1f} MSCC vs {s_all.mean:,.1f} spinal metastases a year"
+          f"{m.mean:,.1f} MSCC (+ {kappa * m.mean:,.1f} metastases without MSCC found on their "
+          f"scans) vs {s_all.mean:,.1f} treated spinal metastases a year"
           + ("" if u_mean >= 0 else
              " — MSCC cases are a subset of spinal metastases; the urgent stream is set to 0"))
     if u_mean <= 0:
         u = _Driver(0.0, None)
         u_how = "no cases (MSCC >= spinal metastases)"
     else:
-        var_u = s_all.var - m.var
+        var_u = s_all.var - (1.0 + kappa) ** 2 * m.var
         if var_u > 0:
             u = _Driver(u_mean, u_mean**2 / var_u)
             u_how = ("Gamma matched so that MSCC + non-MSCC has the spinal-metastasis mean "
@@ -2519,28 +2615,29 @@ def plan_imaging(
                      "once for both streams")
 
     # ---- size limits, before any table is allocated
-    _check_size(m, u, ys, c, f_scans, given)
+    _check_size(m, u, ys, c, f_scans, kappa, given)
+    m_treated = m.scaled(1.0 + kappa)  # MSCC and the metastases found with it on emergency scans
 
     # ---- exact laws
     drivers = {"mscc": m, "urgent": u}
     weekly: dict[str, _Counts] = {
         "emergency": _stream_law(m, ys["emergency"], c, _WEEK_YEARS),
         "urgent": _stream_law(u, ys["urgent"], c, _WEEK_YEARS),
-        "follow_up": _followup_law(m, u, f_scans, _WEEK_YEARS),
+        "follow_up": _followup_law(m_treated, u, f_scans, _WEEK_YEARS),
     }
     yearly: dict[str, _Counts] = {
         "emergency": _stream_law(m, ys["emergency"], c, 1.0),
         "urgent": _stream_law(u, ys["urgent"], c, 1.0),
-        "follow_up": _followup_law(m, u, f_scans, 1.0),
+        "follow_up": _followup_law(m_treated, u, f_scans, 1.0),
         "cases_emergency": _poisson_gamma(m.mean, m.shape, 1.0, 1.0),
         "cases_urgent": _poisson_gamma(u.mean, u.shape, 1.0, 1.0),
-        "cases_total": _followup_law(m, u, 1.0, 1.0),
+        "cases_total": _followup_law(m_treated, u, 1.0, 1.0),
     }
     factors = {
         "emergency": c * m.mean * _mean_inverse(ys["emergency"]),
         "urgent": c * u.mean * _mean_inverse(ys["urgent"]),
-        "follow_up": f_scans * (m.mean + u.mean),
-        "c": c, "f": f_scans, "horizon": horizon, "trend": trend, "growth": growth,
+        "follow_up": f_scans * (m_treated.mean + u.mean),
+        "c": c, "f": f_scans, "k": kappa, "horizon": horizon, "trend": trend, "growth": growth,
         "yearly_factor": yearly_factor,
     }
 
@@ -2560,7 +2657,7 @@ def plan_imaging(
     expected_year = {
         "emergency": c * lam_m / y_e,
         "urgent": c * lam_u / y_u,
-        "follow_up": f_scans * (lam_m + lam_u),
+        "follow_up": f_scans * ((1.0 + kappa) * lam_m + lam_u),
     }
     sim: dict[str, np.ndarray] = {"param_mscc": lam_m, "param_urgent": lam_u}
     for stream in STREAMS:
@@ -2569,7 +2666,6 @@ def plan_imaging(
         sim[stream] = gen.poisson(mu).astype(np.int64)
     sim["total"] = sim["emergency"] + sim["urgent"] + sim["follow_up"]
     sim["mean_week_total"] = sum(expected_year[s] for s in STREAMS) * _WEEK_YEARS
-    year_counts = {s: gen.poisson(expected_year[s]) for s in STREAMS}
     for s in STREAMS:
         sim[f"expected_{s}"] = expected_year[s]
     sim["expected_total"] = sum(expected_year[s] for s in STREAMS)
@@ -2582,9 +2678,8 @@ def plan_imaging(
         total_pmf += stats.poisson.pmf(grid[None, :], sim["mean_week_total"][i:i + rows, None]
                                        ).sum(axis=0)
     weekly["total"] = _GridCounts(0, total_pmf / sims)
-    means = _mean_laws(m, u, ys, c, f_scans)
-    year_total = sum(year_counts[s] for s in STREAMS)
-    yearly["total"] = _GridCounts(0, np.bincount(year_total) / len(year_total))
+    means = _mean_laws(m, u, ys, c, f_scans, kappa)
+    means["total_year"] = _mean_laws(m, u, ys, c, f_scans, kappa, t=1.0)["total"]
 
     # ---- inputs as given (for re-running)
     inputs = {k: v for k, v in given.items()}

@@ -47,6 +47,8 @@ ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = Path(__file__).resolve().parent / "golden"
 WEEK = 7 / 365.25  # years in a week: the exposure unit of weekly demand
 POP = 1_000_000
+S_RATE = 26.0e-5  # treated spinal metastases, Norway (SMD-01): the default spinal_mets_rate
+K = 256 / 809  # metastases without MSCC found on emergency scans per MSCC case (PLAN-04)
 QS = np.array([0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.975, 0.99, 0.999])
 
 
@@ -69,8 +71,8 @@ def test_fixed_rates_give_poisson_quantiles():
                         n_sims=2000)
     mu = {
         "emergency": POP * 8.1e-5 * WEEK / 0.4,
-        "urgent": POP * (30.2e-5 - 8.1e-5) * WEEK / 0.5,
-        "follow_up": POP * 30.2e-5 * WEEK * followup_per_patient(),
+        "urgent": POP * (S_RATE - (1 + K) * 8.1e-5) * WEEK / 0.5,
+        "follow_up": POP * S_RATE * WEEK * followup_per_patient(),
     }
     for stream, m in mu.items():
         ref = stats.poisson(m)
@@ -161,8 +163,8 @@ def test_followup_moments_match_closed_form():
     mean = f·T·(E M + E U), variance = mean + (f·T)²·(Var M + Var U) = mean + (f·T)²·Var S."""
     plan = default_plan()
     f = followup_per_patient()
-    mean_s = POP * 30.2e-5
-    var_s = (0.25 * mean_s) ** 2  # U is matched so that M + U has S's mean and variance
+    mean_s = POP * S_RATE
+    var_s = (0.25 * mean_s) ** 2  # U is matched so that (1 + K) M + U has S's mean and variance
     d = plan.weekly_distribution("follow_up")
     mean = float((d["scans"] * d["probability"]).sum())
     var = float(((d["scans"] - mean) ** 2 * d["probability"]).sum())
@@ -173,8 +175,8 @@ def test_followup_moments_match_closed_form():
 def test_urgent_cases_are_spinal_minus_mscc():
     plan = default_plan()
     f = plan.to_frame().set_index("stream")
-    assert f.loc["urgent", "cases_per_year"] == pytest.approx(POP * (30.2e-5 - 8.1e-5))
-    assert f.loc["total", "cases_per_year"] == pytest.approx(POP * 30.2e-5)
+    assert f.loc["urgent", "cases_per_year"] == pytest.approx(POP * (S_RATE - (1 + K) * 8.1e-5))
+    assert f.loc["total", "cases_per_year"] == pytest.approx(POP * S_RATE)
     # predictive interval of yearly MSCC cases is the exact NB(16, β/(β+1)) interval
     beta_m = 16 / (POP * 8.1e-5)
     ref = stats.nbinom(16, beta_m / (beta_m + 1)).interval(0.95)
@@ -189,19 +191,19 @@ def test_expected_count_intervals_match_simulation():
     f = plan.to_frame().set_index("stream")
     g = np.random.default_rng(123)
     n = 400_000
-    mean_m, mean_s = POP * 8.1e-5, POP * 30.2e-5
+    mean_m, mean_s = POP * 8.1e-5, POP * S_RATE
     var_m, var_s = (0.25 * mean_m) ** 2, (0.25 * mean_s) ** 2
-    mean_u, var_u = mean_s - mean_m, var_s - var_m
+    mean_u, var_u = mean_s - (1 + K) * mean_m, var_s - (1 + K) ** 2 * var_m
     m = g.gamma(mean_m**2 / var_m, var_m / mean_m, n)
     u = g.gamma(mean_u**2 / var_u, var_u / mean_u, n)
     ye = g.beta(8.321901520406083, 13.002610693027306, n)
     fu = followup_per_patient()
-    draws = {"emergency": m / ye, "follow_up": fu * (m + u)}
+    draws = {"emergency": m / ye, "follow_up": fu * ((1 + K) * m + u)}
     for stream, x in draws.items():
         lo, hi = np.quantile(x, [0.025, 0.975])
         assert f.loc[stream, "scans_per_year_ci_lower"] == pytest.approx(lo, rel=0.01)
         assert f.loc[stream, "scans_per_year_ci_upper"] == pytest.approx(hi, rel=0.01)
-    lo, hi = np.quantile(m + u, [0.025, 0.975])
+    lo, hi = np.quantile((1 + K) * m + u, [0.025, 0.975])
     assert f.loc["total", "cases_per_year_ci_lower"] == pytest.approx(lo, rel=0.01)
     assert f.loc["total", "cases_per_year_ci_upper"] == pytest.approx(hi, rel=0.01)
 
@@ -235,11 +237,11 @@ def test_monte_carlo_total_agrees_with_exact_total_when_yields_fixed():
     ye, yu = 0.4, 0.5
     plan = plan_imaging(POP, emergency_yield=ye, urgent_yield=yu, rng=11, n_sims=20_000)
     f = followup_per_patient()
-    mean_m, mean_s = POP * 8.1e-5, POP * 30.2e-5
+    mean_m, mean_s = POP * 8.1e-5, POP * S_RATE
     var_m, var_s = (0.25 * mean_m) ** 2, (0.25 * mean_s) ** 2
-    mean_u, var_u = mean_s - mean_m, var_s - var_m
+    mean_u, var_u = mean_s - (1 + K) * mean_m, var_s - (1 + K) ** 2 * var_m
     k_m, k_u = mean_m**2 / var_m, mean_u**2 / var_u
-    a, b = WEEK * (1 / ye + f), WEEK * (1 / yu + f)
+    a, b = WEEK * (1 / ye + (1 + K) * f), WEEK * (1 / yu + f)
     n = np.arange(0, 400)
     pm = stats.nbinom.pmf(n, k_m, (k_m / mean_m) / (k_m / mean_m + a))
     pu = stats.nbinom.pmf(n, k_u, (k_u / mean_u) / (k_u / mean_u + b))
@@ -545,7 +547,7 @@ def test_own_yearly_numbers():
     plan = plan_imaging(mscc_cases_per_year=80, spinal_mets_cases_per_year=300, rate_cv=0,
                         emergency_yield=0.5, urgent_yield=0.5, rng=1, n_sims=1000)
     assert plan.mean_scans("emergency", "year") == pytest.approx(160)
-    assert plan.mean_scans("urgent", "year") == pytest.approx(440)
+    assert plan.mean_scans("urgent", "year") == pytest.approx((300 - (1 + K) * 80) / 0.5)
     assert plan.slots_for_average(0.95, "emergency") == stats.poisson(160 * WEEK).ppf(0.95)
     a = plan.assumptions().set_index("name")
     assert a.loc["mscc_cases_per_year", "user_supplied"]
@@ -581,7 +583,7 @@ def test_assumptions_list_every_input_with_a_source():
     assert params <= names | {"rng"}, params - names
     ev = a.set_index("name")["evidence_ids"]
     assert ev["mscc_rate"] == "MSCC-20"
-    assert ev["spinal_mets_rate"] == "POP-01b"
+    assert ev["spinal_mets_rate"] == "SMD-01"
     assert ev["median_survival_months"] == "MSCC-01"
     for d in DEFAULTS:
         assert d.source, d.name
@@ -596,7 +598,7 @@ def test_summary_reads_inputs_back_and_does_not_print(capsys):
     assert capsys.readouterr().out == ""
     assert isinstance(s, PlanSummary)
     text = str(s)
-    for piece in ("1,000,000", "8.1 per 100,000", "30.2 per 100,000", "39%",
+    for piece in ("1,000,000", "8.1 per 100,000", "26 per 100,000", "39%",
                   "Mon-Fri 08:00-18:00", "22.6%", "slots", "seed 2024"):
         assert piece in text, piece
     assert set(s.checks["status"]) == {"ok"}
@@ -772,7 +774,7 @@ def test_cli_other_tables(capsys):
         assert _run(["plan", "--population", "1000000", "--seed", "1", "--n-sims", "1000",
                      "--table", table]) == 0
     out = capsys.readouterr().out
-    assert "POP-01b" in out and "Mon 08:00-18:00" in out and "Timeliness" in out
+    assert "SMD-01" in out and "Mon 08:00-18:00" in out and "Timeliness" in out
 
 
 def test_cli_help_has_example():
@@ -831,10 +833,10 @@ def _two_level_plan(**kw):
 
 def _catchment_rates(n, rng):
     """MSCC and other spinal-metastasis rates (per year) of n catchments drawn from the
-    documented defaults: Gamma laws with CV 0.25 around 8.1 and 30.2 per 100,000."""
-    mean_m, mean_s = POP * 8.1e-5, POP * 30.2e-5
+    documented defaults: Gamma laws with CV 0.25 around 8.1 and 26.0 per 100,000."""
+    mean_m, mean_s = POP * 8.1e-5, POP * S_RATE
     var_m, var_s = (0.25 * mean_m) ** 2, (0.25 * mean_s) ** 2
-    mean_u, var_u = mean_s - mean_m, var_s - var_m
+    mean_u, var_u = mean_s - (1 + K) * mean_m, var_s - (1 + K) ** 2 * var_m
     lam_m = rng.gamma(mean_m**2 / var_m, var_m / mean_m, n)
     lam_u = rng.gamma(mean_u**2 / var_u, var_u / mean_u, n)
     return lam_m, lam_u
@@ -845,7 +847,7 @@ def _outer_draws(n, rng):
     f = followup_per_patient()
     lam_m, lam_u = _catchment_rates(n, rng)
     ye, yu = rng.beta(*YE, n), rng.beta(*YU, n)
-    return WEEK * (lam_m / ye + lam_u / yu + f * (lam_m + lam_u))
+    return WEEK * (lam_m / ye + lam_u / yu + f * ((1 + K) * lam_m + lam_u))
 
 
 def test_assurance_against_brute_force_two_level_simulation():
@@ -937,10 +939,12 @@ def test_expected_share_total_against_count_engine():
 def test_issue_figures_default_plan_at_35_slots():
     """Issue 13 (independent simulation): at 35 slots for 1 M people, the share of weeks over
     capacity is ~0.05% for the median catchment, ~11% at the 90th and ~31% at the 95th."""
-    # the issue's model drew the two yields independently: give the urgent one its own Beta
+    # the issue's model drew the two yields independently (give the urgent one its own Beta),
+    # took diagnosed spinal metastases (Ontario) and counted nobody found on emergency scans
     y = sm.Proportion.beta(8.321901520406083, 13.002610693027306)
-    t = plan_imaging(POP, urgent_yield=y, rng=1, n_sims=1000).share_of_weeks_over_quantiles(
-        35, (0.5, 0.9, 0.95))
+    t = plan_imaging(POP, urgent_yield=y, spinal_mets_rate=sm.parameter("plan_spinal_mets_rate"),
+                     mets_without_mscc_per_mscc=0, rng=1, n_sims=1000
+                     ).share_of_weeks_over_quantiles(35, (0.5, 0.9, 0.95))
     v = t["share_of_weeks_over"].tolist()
     assert v[0] == pytest.approx(0.0005, abs=0.0003)
     assert v[1] == pytest.approx(0.11, abs=0.015)
@@ -987,7 +991,7 @@ def test_local_cases_update_matches_numerical_bayes():
 
 @pytest.mark.parametrize("defaults", [
     {"mscc_rate": 2e-5, "emergency_yield": sm.Proportion.beta(2, 18)},
-    {"mscc_rate": 20e-5, "emergency_yield": sm.Proportion.beta(14, 6)},
+    {"mscc_rate": 15e-5, "emergency_yield": sm.Proportion.beta(14, 6)},
     {"mscc_rate": 8.1e-5, "rate_cv": 1.0},
 ])
 def test_years_of_local_data_pull_the_plan_to_local_counts(defaults):
@@ -1060,15 +1064,15 @@ def test_cli_observed_flag_and_scenario_table(tmp_path, capsys):
 def test_default_rates_are_read_from_the_catalogue():
     """The default rates are sm.parameter(...) distributions (data/parameters.csv)."""
     a = default_plan().assumptions().set_index("name")
-    for name, pid in (("mscc_rate", "mscc_rate"), ("spinal_mets_rate", "plan_spinal_mets_rate")):
+    for name, pid in (("mscc_rate", "mscc_rate"), ("spinal_mets_rate", "spinal_mets_treated_rate")):
         p = sm.parameter(pid)
         assert a.loc[name, "mean"] == pytest.approx(p.mean, rel=1e-12)
         lo, hi = p.interval(0.95)
         assert (a.loc[name, "ci_lower"], a.loc[name, "ci_upper"]) == pytest.approx((lo, hi))
     d = {x.name: x for x in DEFAULTS}
     assert d["mscc_rate"].parameter == "mscc_rate" and d["mscc_rate"].value is None
-    # Ontario 2019 (POP-01b) and Norway (MSCC-20) as read in the papers
-    assert d["spinal_mets_rate"].resolve() == pytest.approx(30.2e-5)
+    # Norway (SMD-01 and MSCC-20, one cohort) as read in the paper
+    assert d["spinal_mets_rate"].resolve() == pytest.approx(26.0e-5)
     assert d["mscc_rate"].resolve() == pytest.approx(8.1e-5)
 
 
@@ -1260,7 +1264,7 @@ def test_borrowed_urgent_yield_is_drawn_once():
     f = followup_per_patient()
     lam_m, lam_u = _catchment_rates(n, rng)
     y = rng.beta(a_y, b_y, n)
-    mu = WEEK * ((lam_m + lam_u) / y + f * (lam_m + lam_u))
+    mu = WEEK * ((lam_m + lam_u) / y + f * ((1 + K) * lam_m + lam_u))
     for c in (30, 35, 40):
         bf = float((stats.poisson.sf(c, mu) <= 0.05).mean())
         assert abs(plan.assurance(c, 0.95) - bf) < 4 * math.sqrt(bf * (1 - bf) / n) + 1e-3
