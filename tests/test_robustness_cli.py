@@ -483,6 +483,29 @@ def test_regression_observed_stream_given_twice_is_an_error():
     assert "emergency:10:1:1" in err
 
 
+@pytest.mark.parametrize("extra, named", [
+    (["--mscc-rate-per-100k", "-1"], "--mscc-rate-per-100k -1.0: "),
+    (["--mscc-rate-per-100k", "1000"], "--mscc-rate-per-100k 1000.0: "),
+    (["--seed", "-1"], "--seed -1: "),
+])
+def test_regression_plan_errors_name_the_flag_as_typed(extra, named):
+    # the planning library names its keyword and the converted value ("mscc_rate must be
+    # >= 0, got -1e-05", per person-year), not the flag and the per-100,000 value typed
+    code, out, err = run([*PLAN, *extra])
+    assert code == 2
+    check_outcome(code, out, err)
+    assert named in err
+
+
+def test_regression_plan_error_names_the_scenario_key(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text("mscc_rate_per_100k = -3\n")
+    code, out, err = run([*PLAN, "--scenario", str(path)])
+    assert code == 2
+    check_outcome(code, out, err)
+    assert f"mscc_rate_per_100k = -3 in {str(path)!r}: " in err
+
+
 def test_regression_scenario_file_with_byte_order_mark_is_read(tmp_path):
     # a TOML file saved with a UTF-8 byte-order mark (Windows editors) was "not valid TOML"
     path = tmp_path / "s.toml"
