@@ -7,7 +7,6 @@ module only when a subcommand runs (``spinemets --help`` and ``--version`` stay 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import warnings
 from collections.abc import Callable, Mapping
@@ -28,6 +27,7 @@ from ._cli_common import (
     emit_text,
     one_line,
     out_dir_folder,
+    quiet_stdout,
     read_csv_arg,
     require_number,
     spreadsheet_safe,
@@ -35,6 +35,7 @@ from ._cli_common import (
 from ._estimate import estimate, estimate_total
 from ._parameters import parameter_sites, parameter_table, parameters
 from ._results import provenance, write_with_sidecar
+from ._validation import MAX_COUNT, MAX_PERSON_YEARS
 from .errors import SpinemetsError
 
 __all__ = ["register", "run"]
@@ -167,8 +168,8 @@ def _cohort_from_flags(args: argparse.Namespace, kind: str) -> pd.DataFrame:
     if kind != "rate" and args.person_years is not None:
         raise CLIUsageError(f"--person-years: outcome {args.outcome!r} is a proportion; "
                             "give --n (patients) instead")
-    require_number("--n", args.n, minimum=0)
-    require_number("--person-years", args.person_years, minimum=0)
+    require_number("--n", args.n, minimum=0, maximum=MAX_COUNT)
+    require_number("--person-years", args.person_years, minimum=0, maximum=MAX_PERSON_YEARS)
     cohort = (pd.DataFrame({"n": [args.n]}) if args.n is not None
               else pd.DataFrame({"person_years": [args.person_years]}))
     if args.site is not None:
@@ -314,16 +315,6 @@ def _check_flag_combinations(args: argparse.Namespace) -> None:
         args.table = "plan"
 
 
-def _quiet_stdout() -> None:
-    """After a closed pipe (``spinemets ... | head``), send what is left of standard output
-    to the null device so that Python's exit flush does not fail a second time."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):  # stdout is no real file (e.g. captured in tests)
-        pass
-
-
 def run(args: argparse.Namespace) -> int:
     """Run the subcommand of parsed ``args``; returns the exit status (0 ok, 2 bad usage or
     input, with one line on standard error).
@@ -346,7 +337,7 @@ def run(args: argparse.Namespace) -> int:
         except CLIUsageError as exc:
             return _fail(str(exc))
         except BrokenPipeError:
-            _quiet_stdout()
+            quiet_stdout()
             return 0
         except OSError as exc:
             if exc.filename is None:

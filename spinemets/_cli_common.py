@@ -9,10 +9,12 @@ import difflib
 import io
 import json
 import math
+import os
 import re
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -21,8 +23,8 @@ from ._validation import MAX_ROWS
 
 __all__ = ["CLIUsageError", "add_output_arguments", "check_output", "csv_text",
            "did_you_mean", "emit_summary", "emit_table", "emit_text", "format_for_display",
-           "one_line", "out_dir_folder", "read_csv_arg", "require_number", "spreadsheet_safe",
-           "write_csv"]
+           "one_line", "out_dir_folder", "quiet_stdout", "read_csv_arg", "require_number",
+           "spreadsheet_safe", "terminal_safe", "write_csv"]
 
 #: The ``--output``/``--cohort`` value that means standard output / standard input.
 STDIO = "-"
@@ -34,6 +36,10 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # A cell that is a plain decimal number ("-2", "+1.5e3") is a number to a spreadsheet, not a
 # formula, and stays as it is.
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+# Control characters (C0, DEL, C1): in a terminal they move the cursor, clear the screen or
+# change colours; in a table they break the rows.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 #: The longest error line written to standard error, in characters.
 MAX_MESSAGE = 2000
@@ -77,7 +83,8 @@ def did_you_mean(flag: str, value: str, choices: Iterable[str], what: str) -> CL
 
 
 def require_number(flag: str, value: float | None, *, minimum: float | None = None,
-                   above: float | None = None, below: float | None = None) -> None:
+                   maximum: float | None = None, above: float | None = None,
+                   below: float | None = None) -> None:
     """Check a numeric flag and say what is wrong with it in the user's words.
 
     Examples
@@ -95,6 +102,8 @@ def require_number(flag: str, value: float | None, *, minimum: float | None = No
         raise CLIUsageError(f"{flag} must be a finite number, got {shown}")
     if minimum is not None and value < minimum:
         raise CLIUsageError(f"{flag} must be at least {minimum:g}, got {shown}")
+    if maximum is not None and value > maximum:
+        raise CLIUsageError(f"{flag} must be at most {maximum:g}, got {shown}")
     if above is not None and below is not None and not above < value < below:
         raise CLIUsageError(f"{flag} must be between {above:g} and {below:g} (exclusive), "
                             f"got {shown}")
@@ -103,16 +112,18 @@ def require_number(flag: str, value: float | None, *, minimum: float | None = No
 
 
 def one_line(message: object) -> str:
-    """``message`` as one line of at most :data:`MAX_MESSAGE` characters (whitespace runs,
-    newlines included, become one space).
+    """``message`` as one line of at most :data:`MAX_MESSAGE` characters: whitespace runs,
+    newlines included, become one space; other control characters show as escapes.
 
     Examples
     --------
     >>> from spinemets._cli_common import one_line
     >>> one_line("bad value\\n  in row 3")
     'bad value in row 3'
+    >>> print(one_line("got \\x1b[2J"))
+    got \\x1b[2J
     """
-    text = " ".join(str(message).split())
+    text = _CONTROL.sub(lambda m: repr(m.group())[1:-1], " ".join(str(message).split()))
     return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE - 1] + "\u2026"
 
 
@@ -200,20 +211,42 @@ def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
     >>> spreadsheet_safe(df)["value"].tolist()
     [-1.5, 2.0, 3.0, 4.0]
     """
+    return _map_text(df, _safe_cell)
+
+
+def _safe_cell(value: str) -> str:
+    if value.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def terminal_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` whose text cells and column names show control characters as
+    escapes (``\\x1b``, ``\\n``) instead of sending them to the terminal.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from spinemets._cli_common import terminal_safe
+    >>> df = pd.DataFrame({"who": ["\\x1b[2Jclear", "two\\nlines"]})
+    >>> print(terminal_safe(df)["who"].tolist())
+    ['\\\\x1b[2Jclear', 'two\\\\nlines']
+    """
+    return _map_text(df, lambda v: _CONTROL.sub(lambda m: repr(m.group())[1:-1], v))
+
+
+def _map_text(df: pd.DataFrame, func: Any) -> pd.DataFrame:
+    """A copy of ``df`` with ``func`` applied to every text cell and column name."""
+    def cell(value: object) -> object:
+        return func(value) if isinstance(value, str) else value
+
     out = df.copy()
     for i in range(out.shape[1]):
         series = out.iloc[:, i]
         if pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series):
-            out.isetitem(i, series.map(_safe_cell))
-    out.columns = [_safe_cell(c) for c in out.columns]
+            out.isetitem(i, series.map(cell))
+    out.columns = [cell(c) for c in out.columns]
     return out
-
-
-def _safe_cell(value: object) -> object:
-    if (isinstance(value, str) and value.startswith(FORMULA_STARTS)
-            and not _PLAIN_NUMBER.fullmatch(value)):
-        return "'" + value
-    return value
 
 
 def csv_text(df: pd.DataFrame) -> str:
@@ -262,7 +295,7 @@ def emit_table(df: pd.DataFrame, fmt: str, output: str | None, *,
     elif fmt == "json":
         text = json.dumps(json.loads(df.to_json(orient="records")), indent=2) + "\n"
     else:
-        text = format_for_display(df, fraction_columns=fraction_columns,
+        text = format_for_display(terminal_safe(df), fraction_columns=fraction_columns,
                                   max_width=max_width) + "\n"
     emit_text(text, output)
 
@@ -282,13 +315,38 @@ def emit_summary(text: str, fmt: str, output: str | None) -> None:
 def emit_text(text: str, output: str | None) -> None:
     """Write ``text`` to ``output`` (``None`` or ``-``: standard output)."""
     if output is None or output == STDIO:
-        sys.stdout.write(text)
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()  # a full disk is an error here, not at the interpreter's exit
+        except BrokenPipeError:
+            raise
+        except UnicodeEncodeError as exc:
+            raise CLIUsageError(
+                f"cannot write standard output: its encoding {exc.encoding!r} cannot show "
+                f"{exc.object[exc.start:exc.end]!r}; set PYTHONIOENCODING=utf-8 or write to a "
+                "file with --output PATH (always UTF-8)") from None
+        except OSError as exc:
+            quiet_stdout()
+            raise CLIUsageError(f"cannot write standard output ({exc.strerror or exc})") \
+                from None
         return
     try:
         _output_path(output).write_text(text, encoding="utf-8")
     except OSError as exc:
         raise CLIUsageError(f"--output: cannot write {output!r} ({exc.strerror or exc})") \
             from None
+
+
+def quiet_stdout() -> None:
+    """Send what is left of standard output to the null device, after a closed pipe
+    (``spinemets ... | head``) or a failed write, so that the interpreter's flush at exit does
+    not fail a second time."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, io.UnsupportedOperation):  # no real file (captured output)
+        pass
 
 
 def out_dir_folder(out_dir: str) -> Path:

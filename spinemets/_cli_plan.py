@@ -298,10 +298,12 @@ def load_scenario(path: str | Path) -> dict[str, Any]:
 
 def _check_name(name: str, where: str) -> None:
     """A scenario name becomes a folder under ``--out-dir``: one plain folder name."""
-    if (not name.strip() or name in (".", "..") or any(c in name for c in "/\\\x00:")
+    if (not name.strip() or name in (".", "..") or any(c in name for c in "/\\:")
+            or any(ord(c) < 32 or 127 <= ord(c) < 160 for c in name)
             or name != name.strip()):
-        raise CLIUsageError(f"{where} must be a plain folder name (no '/', '\\', ':', no "
-                            f"leading or trailing spaces, not '.' or '..'), got {name!r}")
+        raise CLIUsageError(f"{where} must be a plain folder name (no '/', '\\', ':' or "
+                            "control characters, no leading or trailing spaces, not '.' or "
+                            f"'..'), got {name!r}")
 
 
 def scenario_to_kwargs(settings: dict[str, Any]) -> dict[str, Any]:
@@ -430,21 +432,24 @@ _KEYWORDS = {"seed": "rng", "abbreviated": "abbreviated_streams"}
 
 def _blame(message: str, settings: dict[str, Any], flags: set[str],
            args: argparse.Namespace, scenario: str | None) -> str:
-    """The setting, as the user gave it, that a planning error's ``message`` is about
+    """The settings, as the user gave them, that a planning error's ``message`` is about
     (``"--mscc-rate-per-100k -1.0: "``), or ``""`` when the message names none.
 
-    The library names its own keyword and the converted value (``mscc_rate ... got
-    -1e-05``, per person-year); the prefix names the flag or scenario key and the value typed.
+    The library names its own keywords and the converted values (``mscc_rate ... got
+    -1e-05``, per person-year; ``from population=..., mscc_rate=...``); the prefix names the
+    flags or scenario keys and the values typed.
     """
+    named = []
     for key, value in settings.items():
-        keyword = _KEYWORDS.get(key, key.removesuffix("_per_100k"))
-        if re.match(rf"{re.escape(keyword)}\b", message):
+        keyword = re.escape(_KEYWORDS.get(key, key.removesuffix("_per_100k")))
+        if re.match(rf"{keyword}\b", message) or re.search(rf"\b{keyword}=", message):
             if key in flags:
                 given = getattr(args, key)
                 shown = " ".join(map(str, given)) if isinstance(given, list) else given
-                return f"--{key.replace('_', '-')} {shown}: "
-            return f"{key} = {value!r} in {scenario!r}: "
-    return ""
+                named.append(f"--{key.replace('_', '-')} {shown}")
+            else:
+                named.append(f"{key} = {value!r} in {scenario!r}")
+    return ", ".join(named) + ": " if named else ""
 
 
 def _write_plans(out_dir: Path, names: list[str], plans: list[Any]) -> None:

@@ -23,11 +23,12 @@ import os
 import subprocess
 import sys
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from spinemets._catalogue import data_path
@@ -106,6 +107,10 @@ def files_under(folder: Path) -> set[str]:
 
 # ------------------------------------------------------------------ generated input
 
+#: The profile's examples (tests/conftest.py) with a deadline fit for a whole command run on a
+#: busy machine (a plan takes about a second alone); a hang still fails.
+cli_settings = settings(deadline=timedelta(seconds=30))
+
 #: Text typed where a number belongs: wrong types, NaN/inf, signs, 1e-300..1e300, percent
 #: for a fraction, spreadsheet formulas.
 number_text = st.one_of(
@@ -120,6 +125,7 @@ number_text = st.one_of(
 any_text = st.text(max_size=40)
 
 
+@cli_settings
 @given(flag=st.sampled_from(["--n", "--confidence-level", "--seed"]), value=number_text)
 def test_estimate_numbers_from_hell(flag, value):
     argv = ["estimate", "--outcome", "spinal_mets_autopsy", "--format", "csv"]
@@ -133,6 +139,7 @@ def test_estimate_numbers_from_hell(flag, value):
 
 # The library hangs on huge exposures (1e300 person-years; issue 16, owned by the exposure
 # limits): person-years stay at most 1e12 here.
+@cli_settings
 @given(value=st.one_of(st.floats(min_value=-1e300, max_value=1e12).map(repr),
                        st.sampled_from(["inf", "nan", "-1", "1e-300", "0", "ten", "5%"])))
 def test_estimate_person_years_from_hell(value):
@@ -143,6 +150,7 @@ def test_estimate_person_years_from_hell(value):
         check_estimate_csv(out, rows=1)
 
 
+@cli_settings
 @given(value=number_text)
 def test_parameters_confidence_level_from_hell(value):
     code, out, err = run(["parameters", "--format", "csv", f"--confidence-level={value}"])
@@ -154,6 +162,7 @@ def test_parameters_confidence_level_from_hell(value):
         assert df[["mean", "ci_lower", "ci_upper"]].notna().all().all()
 
 
+@cli_settings
 @given(flag=st.sampled_from(["--site", "--setting", "--estimand"]),
        value=st.one_of(any_text, st.sampled_from(["breast", "autopsy", "", *FORMULAS])))
 def test_evidence_filters_from_hell(flag, value):
@@ -167,20 +176,36 @@ def test_evidence_filters_from_hell(flag, value):
         assert df[column].map(lambda cell: value in str(cell).split(";")).all()
 
 
-#: Plan settings with magnitudes the planning library handles today; wider ones hang until
-#: the planning input limits land (listed in the issue 16 closing note).
+#: Plan settings and the ranges generated for them: the planning library refuses values
+#: beyond its limits (``_plan_limits``) up front; values inside are kept small enough for a
+#: quick run. The extremes come as fixed strings.
 _PLAN_SAFE = {
     "--population": (1e-300, 1e7),
     "--mscc-rate-per-100k": (1e-300, 50.0),
     "--spinal-mets-rate-per-100k": (1e-300, 50.0),
-    "--rate-cv": (1e-3, 10.0),
-    "--scan-minutes": (1.0, 480.0),
+    "--rate-cv": (1e-6, 10.0),
+    "--scan-minutes": (1e-300, 1e300),
     "--service-level": (1e-300, 1.0),
     "--assurance": (1e-300, 1.0),
     "--confidence-level": (1e-300, 1.0),
-    "--horizon-years": (0.0, 50.0),
-    "--emergency-target-hours": (1e-300, 1e4),
+    "--horizon-years": (0.0, 1e300),
+    "--emergency-target-hours": (1e-300, 1e300),
+    "--followup-interval-months": (1e-300, 1e300),
+    "--median-survival-months": (1e-300, 1e300),
+    "--scans-per-referral": (1e-300, 1e300),
+    "--followup-scans-per-patient": (1e-300, 1e300),
+    "--mscc-cases-per-year": (1e-300, 1e300),
+    "--population-growth-per-year": (-1e300, 1e300),
+    "--rate-trend-per-year": (-1e300, 1e300),
 }
+_PLAN_EXTREMES = ["1e300", "1e15", "2e9", "1e-300", "5e-247", "0", "-0", "1000"]
+
+
+def _tiny(text: str) -> bool:
+    try:
+        return 0 < abs(float(text)) < 1e-6
+    except ValueError:
+        return False
 
 
 @functools.cache
@@ -190,6 +215,7 @@ def _default_plan() -> pd.DataFrame:
     return pd.read_csv(io.StringIO(out)).select_dtypes("number")
 
 
+@cli_settings
 @given(data=st.data())
 def test_plan_numbers_from_hell(data):
     flag = data.draw(st.sampled_from(sorted(_PLAN_SAFE)), label="flag")
@@ -197,8 +223,11 @@ def test_plan_numbers_from_hell(data):
     value = data.draw(st.one_of(
         st.floats(min_value=low, max_value=high).map(repr),
         st.floats(min_value=-1e300, max_value=0.0).map(repr),
-        st.sampled_from(["nan", "inf", "-inf", "", "ten", "50%", *FORMULAS]),
+        st.sampled_from(["nan", "inf", "-inf", "", "ten", "50%", *_PLAN_EXTREMES, *FORMULAS]),
     ), label="value")
+    # a rate_cv whose square underflows (below about 1e-154) divides by zero in the planning
+    # library, whose message then names nothing (issue 16 closing note): kept out here
+    assume(not (flag == "--rate-cv" and _tiny(value)))
     code, out, err = run([*PLAN, "--format", "csv", f"{flag}={value}"])
     check_outcome(code, out, err, flag.lstrip("-").replace("-", "_"), flag)
     if code == 0:
@@ -209,23 +238,16 @@ def test_plan_numbers_from_hell(data):
         assert (numbers.fillna(0) >= 0).all().all()
 
 
-def _not_tiny(text: str) -> bool:
-    """Yields below 5% make the planning library allocate without bound today (issue 16,
-    planning limits): kept out until its check lands."""
-    try:
-        return not 0 < float(text) < 0.05
-    except ValueError:
-        return True
-
-
+@cli_settings
 @given(value=st.one_of(any_text, number_text,
                        st.sampled_from(["50/96", "0/0", "5/3", "-1/2", "1/0",
-                                        "plan_yield_nope", "100"])).filter(_not_tiny))
+                                        "plan_yield_nope", "100", "1e-9", "1/100000"])))
 def test_plan_yield_from_hell(value):
     code, out, err = run([*PLAN, "--format", "csv", f"--emergency-yield={value}"])
     check_outcome(code, out, err, "emergency_yield", "--emergency-yield")
 
 
+@cli_settings
 @given(value=st.one_of(any_text, st.sampled_from(["24/7", "daily 08-18", "Mon-Fri 8-8",
                                                   "daily 25:00-26:00", *FORMULAS])))
 def test_plan_opening_hours_from_hell(value):
@@ -233,15 +255,25 @@ def test_plan_opening_hours_from_hell(value):
     check_outcome(code, out, err, "opening_hours", "--opening-hours")
 
 
-@given(parts=st.lists(st.one_of(st.sampled_from(["emergency", "urgent", "follow_up", "spleen"]),
-                                st.integers(-5, 10**6).map(str), number_text),
-                      min_size=0, max_size=6))
+# Counts of 1e12 and more reach the library's Beta limit, whose message names its own
+# parameter ("b"), not the observed stream (listed in the issue 16 closing note): generated
+# counts stay below, and the text extremes fail in the CLI's own parsing.
+_observed_part = st.one_of(
+    st.sampled_from(["emergency", "urgent", "follow_up", "spleen", "", "1e30", "1" * 5000]),
+    st.integers(-5, 10**9).map(str),
+    number_text.filter(lambda t: not t.lstrip("-").isdigit() or len(t.lstrip("-")) < 10),
+)
+
+
+@cli_settings
+@given(parts=st.lists(_observed_part, min_size=0, max_size=6))
 def test_plan_observed_from_hell(parts):
     value = ":".join(parts)
     code, out, err = run([*PLAN, "--format", "csv", f"--observed={value}"])
     check_outcome(code, out, err, "observed", "--observed")
 
 
+@cli_settings
 @given(argv=st.sampled_from([
     ["parameters", "--format"], ["estimate", "--n", "5", "--outcome", "mscc_rate", "--method"],
     [*PLAN, "--table"], [*PLAN, "--abbreviated"],
@@ -251,6 +283,7 @@ def test_unknown_choices_and_values(argv, value):
     check_outcome(code, out, err)
 
 
+@cli_settings
 @given(name=st.text(max_size=20).filter(lambda t: "/" not in t))
 def test_output_names_from_hell(name):
     # names without a folder part, in an empty working folder: the named file is the only
@@ -275,6 +308,7 @@ _cohort_cell = st.one_of(st.integers(0, 10**6).map(str), number_text,
                          st.text(max_size=8))
 
 
+@cli_settings
 @given(header=_cohort_header,
        rows=st.lists(st.lists(_cohort_cell, min_size=0, max_size=5), min_size=0, max_size=4),
        encoding=st.sampled_from(["utf-8", "utf-8-sig", "latin-1", "utf-16"]),
@@ -313,6 +347,7 @@ _toml_value = st.one_of(
 )
 
 
+@cli_settings
 @given(pairs=st.lists(st.tuples(_toml_key, _toml_value), max_size=5),
        prefix=st.sampled_from([b"", b"\xef\xbb\xbf", b"\xff\xfe", b"caf\xe9 = 1\n"]))
 def test_hostile_scenario_files(pairs, prefix):
@@ -448,6 +483,29 @@ def test_regression_observed_stream_given_twice_is_an_error():
     assert "emergency:10:1:1" in err
 
 
+@pytest.mark.parametrize("extra, named", [
+    (["--mscc-rate-per-100k", "-1"], "--mscc-rate-per-100k -1.0: "),
+    (["--mscc-rate-per-100k", "1000"], "--mscc-rate-per-100k 1000.0: "),
+    (["--seed", "-1"], "--seed -1: "),
+])
+def test_regression_plan_errors_name_the_flag_as_typed(extra, named):
+    # the planning library names its keyword and the converted value ("mscc_rate must be
+    # >= 0, got -1e-05", per person-year), not the flag and the per-100,000 value typed
+    code, out, err = run([*PLAN, *extra])
+    assert code == 2
+    check_outcome(code, out, err)
+    assert named in err
+
+
+def test_regression_plan_error_names_the_scenario_key(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text("mscc_rate_per_100k = -3\n")
+    code, out, err = run([*PLAN, "--scenario", str(path)])
+    assert code == 2
+    check_outcome(code, out, err)
+    assert f"mscc_rate_per_100k = -3 in {str(path)!r}: " in err
+
+
 def test_regression_scenario_file_with_byte_order_mark_is_read(tmp_path):
     # a TOML file saved with a UTF-8 byte-order mark (Windows editors) was "not valid TOML"
     path = tmp_path / "s.toml"
@@ -460,7 +518,7 @@ def test_regression_scenario_file_with_byte_order_mark_is_read(tmp_path):
     pd.testing.assert_frame_equal(from_file.drop(columns="scenario"), plain)
 
 
-@pytest.mark.parametrize("name", ["../escape", "a/b", "..", ".", "", " x"])
+@pytest.mark.parametrize("name", ["../escape", "a/b", "..", ".", "", " x", "\\u001b[2J"])
 def test_regression_scenario_name_cannot_leave_the_out_dir(name, tmp_path):
     # the scenario name became a folder under --out-dir: "../escape" wrote beside it
     (tmp_path / "a.toml").write_text(f'name = "{name}"\npopulation = 1000000\n')
@@ -512,6 +570,20 @@ def test_regression_negative_seed_names_the_flag():
     assert code == 2
     check_outcome(code, out, err)
     assert err.startswith("error: --seed") and "got -1" in err
+
+
+@pytest.mark.parametrize("argv, flag, value", [
+    (["--n", "9007199254740993", "--outcome", "spinal_mets_autopsy"], "--n",
+     "9007199254740993"),
+    (["--person-years", "1e13", "--outcome", "mscc_rate"], "--person-years", "1e+13"),
+])
+def test_regression_size_limits_name_the_flag(argv, flag, value):
+    # "cohort column 'n' must be <= 4.5036e+15 ... in row 0" for a cohort the user never gave
+    code, out, err = run(["estimate", *argv])
+    assert code == 2
+    check_outcome(code, out, err)
+    assert err.startswith(f"error: {flag} must be at most") and f"got {value}" in err
+    assert "cohort" not in err and "row" not in err
 
 
 def test_regression_seed_with_exact_method_is_an_error():
@@ -615,6 +687,20 @@ def test_regression_csv_neutralises_a_citation_starting_with_equals(tmp_path):
         assert pd.api.types.is_float_dtype(pd.read_csv(io.StringIO(text))["total"])
 
 
+def test_regression_control_characters_do_not_reach_the_terminal(tmp_path):
+    # a cohort cell holding an escape sequence was printed raw in the table (it can clear the
+    # screen or recolour the terminal) and a newline in a cell broke the table's rows
+    path = tmp_path / "c.csv"
+    with path.open("w", newline="") as f:
+        csv.writer(f).writerows([["hospital", "n"], ["\x1b[2JNorth", 100],
+                                 ["two\nlines", 200]])
+    code, out, err = run(["estimate", "--cohort", str(path), "--outcome",
+                          "spinal_mets_autopsy", "--seed", "1"])
+    assert code == 0, err
+    assert "\x1b" not in out and "\\x1b[2JNorth" in out
+    assert "two\\nlines" in out
+
+
 def test_regression_formula_in_a_column_name_is_neutralised(tmp_path):
     path = tmp_path / "c.csv"
     path.write_text("n,=cmd\n100,x\n")
@@ -690,6 +776,43 @@ def test_exit_statuses_through_the_console_script(tmp_path):
                        stdin=b"n,who\n100,caf\xe9\n")
     assert latin.returncode == 2 and b"Traceback" not in latin.stderr
     assert len(latin.stderr.strip().splitlines()) == 1 and b"--cohort" in latin.stderr
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full")
+def test_regression_full_disk_on_standard_output_is_exit_2():
+    # a failed write to standard output surfaced at interpreter exit: "Exception ignored"
+    # lines and exit status 120
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-m", "spinemets", "evidence", "--format",
+                               "csv"], stdout=full, stderr=subprocess.PIPE, check=False,
+                              timeout=300)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.decode().startswith("error: cannot write standard output")
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_regression_ascii_standard_output():
+    # an ASCII-only standard output failed with "'ascii' codec can't encode character",
+    # naming neither standard output nor a way out
+    proc = subprocess.run([sys.executable, "-m", "spinemets", "evidence", "--format", "csv"],
+                          capture_output=True, check=False, timeout=300,
+                          env={**os.environ, "PYTHONIOENCODING": "ascii"})
+    err = proc.stderr.decode()
+    assert proc.returncode == 2 and len(err.strip().splitlines()) == 1
+    assert err.startswith("error: cannot write standard output") and "--output" in err
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full")
+def test_full_disk_on_output_is_exit_2():
+    code, out, err = run(["parameters", "--output", "/dev/full", "--force"])
+    assert code == 2
+    check_outcome(code, out, err, "--output")
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_every_subcommand_help_exits_0(command):
+    code, out, err = run([command, "--help"])
+    assert code == 0 and err == "" and f"spinemets {command}" in out
 
 
 def test_closed_pipe_is_not_an_error():
