@@ -338,8 +338,29 @@ DEFAULTS: tuple[PlanningDefault, ...] = (
     PlanningDefault(
         "scan_minutes", 30.0, "minutes", "fixed",
         "derived from " + _AJNR + ", rounded up to 30", "",
-        "scanner time of a full whole-spine protocol incl. changeover; no authoritative UK "
-        "slot length was found (planning-notes §2.4)",
+        "acquisition time of a full whole-spine protocol (a slot adds changeover_minutes); no "
+        "authoritative UK slot length was found (planning-notes §2.4)",
+    ),
+    PlanningDefault(
+        "changeover_minutes", 0.0, "minutes", "fixed",
+        "assumption: no published changeover time was found (planning-notes §2.4, §7)", "",
+        "scanner minutes between two patients; a slot is the scan plus changeover — set your "
+        "service's own figure",
+        help="scanner minutes between two scans (a slot = scan + changeover)",
+    ),
+    PlanningDefault(
+        "transfer_hours", 0.0, "hours", "fixed",
+        "assumption: the patient is at the scanning site when referred (planning-notes §6.1)",
+        "", "hours to bring a referred patient to the scanner (e.g. from another hospital); "
+        "they count towards the target",
+        help="hours to bring a referred patient to the scanner",
+    ),
+    PlanningDefault(
+        "reporting_hours", 0.0, "hours", "fixed",
+        "assumption: no published reporting time was found; NICE QS56 times the MRI *and* a "
+        "treatment plan within 24 h, so reporting counts towards the target", "",
+        "hours from the end of the scan to a reported result",
+        help="hours from the end of a scan to its report",
     ),
     PlanningDefault(
         "abbreviated_scan_minutes", 10.0, "minutes", "fixed",
@@ -618,6 +639,23 @@ class OpeningHours:
         4.083
         """
         return float(sum(g * g / 2.0 for g in self.gaps()) / HOURS_PER_WEEK)
+
+    def wait_quantile(self, q: float) -> float:
+        """Hours from a uniform arrival to the next open moment not exceeded with probability q.
+
+        Solves ``prob_wait_over(h) = 1 - q`` (piecewise linear in ``h``).
+
+        Examples
+        --------
+        >>> from spinemets._planning import OpeningHours
+        >>> round(OpeningHours.parse("Mon-Fri 08-18").wait_quantile(0.95), 6)  # 62 - 0.05 * 168
+        53.6
+        """
+        q = check_fraction(q, "q")
+        if self.prob_wait_over(0.0) <= 1.0 - q:
+            return 0.0
+        return float(optimize.brentq(lambda h: self.prob_wait_over(h) - (1.0 - q), 0.0,
+                                     max(self.gaps()), xtol=1e-12))
 
     def sessions(self) -> list[tuple[float, float, float]]:
         """Open periods split at midnight, each with the hours of arrivals it serves.
@@ -1007,6 +1045,8 @@ class ImagingPlan:
     _drivers: dict[str, _Driver] = field(repr=False)
     _yields: dict[str, float | Proportion] = field(repr=False)
     _minutes: dict[str, float] = field(repr=False)
+    _acquisition: dict[str, float] = field(repr=False)
+    _delays: dict[str, float] = field(repr=False)
     _targets: dict[str, float] = field(repr=False)
     _factors: dict[str, float] = field(repr=False)
     _notes: list[str] = field(repr=False)
@@ -1253,24 +1293,32 @@ class ImagingPlan:
         return sum(self.mean_scans(x) * self._minutes[x] for x in STREAMS) / total
 
     def share_within_target(self, stream: str = "emergency") -> float:
-        """Share of scans the opening hours allow within the stream's target time.
+        """Share of referrals the opening hours allow to be reported within the target time.
 
-        Arrivals uniform over the week, scanned at the next open moment; capacity within
-        a session is assumed sufficient, so only the opening hours matter.
+        Referral to reported result = transfer + wait for the next open moment + reporting
+        (the scan's own minutes are left out); arrivals uniform over the week and capacity
+        within a session assumed sufficient (the queue, scan included, is
+        :meth:`waiting_times`), so the share is ``share_within(target - transfer -
+        reporting)`` of the opening hours.
 
         Examples
         --------
         >>> import spinemets._planning as pl
         >>> plan = pl.plan_imaging(1_000_000, opening_hours="Mon-Fri 08-18", rng=1, n_sims=2000)
-        >>> round(plan.share_within_target("emergency"), 3)
+        >>> round(plan.share_within_target("emergency"), 3)   # the 62 h weekend closure
         0.774
+        >>> late = pl.plan_imaging(1_000_000, reporting_hours=4, rng=1, n_sims=1000)
+        >>> round(late.share_within_target("emergency"), 3)
+        0.75
         """
         if stream not in self._targets:
             raise ValueError(
                 f"stream must be 'emergency' or 'urgent' (streams with a target time), "
                 f"got {stream!r}"
             )
-        return self.opening_hours.share_within(self._targets[stream])
+        spare = (self._targets[stream] - self._delays["transfer_hours"]
+                 - self._delays["reporting_hours"])
+        return 0.0 if spare < 0 else self.opening_hours.share_within(spare)
 
     def sessions(self, service_level: float | None = None) -> pd.DataFrame:
         """Emergency demand per opening session: the daily view of the 24-h stream.
@@ -1380,7 +1428,10 @@ class ImagingPlan:
         ``minutes_per_scan``, ``scanner_hours_per_week`` (slots x minutes),
         ``expected_scanner_hours_per_week``; ``target_hours`` and
         ``share_within_target`` (emergency and urgent only — empty for follow-up and
-        total, which have no turnaround target); ``method``; ``mc_se`` (Monte Carlo
+        total, which have no turnaround target); ``wait_mean_hours`` and ``wait_p95_hours``
+        (emergency and urgent: transfer plus the wait for the next open moment, mean and
+        95th percentile, capacity assumed not binding — the queue is :meth:`waiting_times`);
+        ``method``; ``mc_se`` (Monte Carlo
         standard error of the simulated P(total > slots) behind the total's intervals; 0
         for the exact streams).
 
@@ -1416,6 +1467,9 @@ class ImagingPlan:
         s = self.service_level
         sim = self._sim
         rows = []
+        # calendar waits from referral to scan (capacity not binding; the queue: waiting_times)
+        wait_mean = self._delays["transfer_hours"] + self.opening_hours.mean_wait()
+        wait_p95 = self._delays["transfer_hours"] + self.opening_hours.wait_quantile(0.95)
         for stream in _ALL_STREAMS:
             # cases a year
             if stream == "emergency":
@@ -1484,6 +1538,8 @@ class ImagingPlan:
                 "expected_scanner_hours_per_week": exp_hours,
                 "target_hours": target,
                 "share_within_target": share,
+                "wait_mean_hours": wait_mean if stream in self._targets else float("nan"),
+                "wait_p95_hours": wait_p95 if stream in self._targets else float("nan"),
                 "method": method,
                 "mc_se": 0.0 if exact else self.prob_exceed_se(slots),
             })
@@ -1505,8 +1561,9 @@ class ImagingPlan:
         """
         return pd.DataFrame(self._resolved)
 
-    def waiting_times(self, *, servers: int = 1, changeover_minutes: float = 0.0,
-                      transfer_hours: float = 0.0, reporting_hours: float = 0.0,
+    def waiting_times(self, *, servers: int = 1, changeover_minutes: float | None = None,
+                      transfer_hours: float | None = None,
+                      reporting_hours: float | None = None,
                       arrival_profile: Any = None, weeks: int = 52,
                       service: str = "deterministic", rng: RNGLike = None) -> pd.DataFrame:
         """Time from referral to scan and to a reported result, by discrete-event simulation.
@@ -1515,7 +1572,9 @@ class ImagingPlan:
         ``arrival_profile``, 7 x 24 weights; uniform by default — no published profile was
         found, and audits mention Friday and late-day peaks: give your own), ``servers``
         scanners start scans only within the opening hours, emergency before urgent before
-        follow-up; a scan takes the stream's minutes plus ``changeover_minutes``. Uses SimPy
+        follow-up; a scan takes the stream's minutes plus ``changeover_minutes``
+        (``changeover_minutes``, ``transfer_hours`` and ``reporting_hours`` default to the
+        plan's). Uses SimPy
         (``pip install spinemets[queue]``); seeded only through ``rng``.
 
         Returns one row per stream: ``referrals_simulated``, ``target_hours``,
@@ -1531,13 +1590,20 @@ class ImagingPlan:
         >>> w["stream"].tolist()
         ['emergency', 'urgent', 'follow_up']
         """
-        change = check_real(changeover_minutes, "changeover_minutes", low=0,
-                            high=MAX_SCAN_MINUTES)
+        if changeover_minutes is None:
+            minutes = dict(self._minutes)  # the plan's slots: scan + its changeover
+        else:
+            change = check_real(changeover_minutes, "changeover_minutes", low=0,
+                                high=MAX_SCAN_MINUTES)
+            minutes = {s: self._acquisition[s] + change for s in STREAMS}
+        if transfer_hours is None:
+            transfer_hours = self._delays["transfer_hours"]
+        if reporting_hours is None:
+            reporting_hours = self._delays["reporting_hours"]
         check_real(transfer_hours, "transfer_hours", low=0, high=MAX_TARGET_HOURS)
         check_real(reporting_hours, "reporting_hours", low=0, high=MAX_TARGET_HOURS)
         rates = {s: self.mean_scans(s) for s in STREAMS}
         weeks, servers = check_queue_size(weeks, servers, sum(rates.values()))
-        minutes = {s: self._minutes[s] + change for s in STREAMS}
         records = simulate_queue(
             rates, minutes, open_intervals=self.opening_hours.intervals, servers=servers,
             profile=arrival_profile, weeks=weeks, service=service,
@@ -1727,7 +1793,7 @@ class ImagingPlan:
             "percentile of demand."
         )
         lines.append("")
-        late = self.opening_hours.prob_wait_over(self._targets["emergency"])
+        late = 1.0 - self.share_within_target("emergency")
         lines.append(
             f"Timeliness: with opening hours '{self.opening_hours}', "
             f"{format_value(1 - late, 'fraction')} of emergency scans can be done within "
@@ -1735,6 +1801,12 @@ class ImagingPlan:
             "before the "
             "next opening, however many slots there are — opening hours, not volume, set this."
         )
+        if late > 0:
+            lines.append(
+                "  So this service cannot meet NICE NG234 / QS56 (whole-spine MRI within 24 h of "
+                "suspected MSCC) for every patient: it is closed for longer than that at a "
+                "stretch. A 7-day service or an on-call out-of-hours scan is needed."
+            )
         ses = self.sessions()
         busiest = ses.loc[ses["slots_needed"].idxmax()]
         lines.append(
@@ -2127,6 +2199,9 @@ def plan_imaging(
     median_survival_months: float | None = None,
     scan_minutes: float | None = None,
     abbreviated_scan_minutes: float | None = None,
+    changeover_minutes: float | None = None,
+    transfer_hours: float | None = None,
+    reporting_hours: float | None = None,
     abbreviated_streams: Iterable[str] = (),
     opening_hours: str | OpeningHours | None = None,
     emergency_target_hours: float | None = None,
@@ -2276,6 +2351,8 @@ def plan_imaging(
         "followup_interval_months": followup_interval_months,
         "median_survival_months": median_survival_months, "scan_minutes": scan_minutes,
         "abbreviated_scan_minutes": abbreviated_scan_minutes,
+        "changeover_minutes": changeover_minutes, "transfer_hours": transfer_hours,
+        "reporting_hours": reporting_hours,
         "abbreviated_streams": abbreviated_streams, "opening_hours": opening_hours,
         "emergency_target_hours": emergency_target_hours,
         "urgent_target_hours": urgent_target_hours, "service_level": service_level,
@@ -2420,7 +2497,22 @@ def plan_imaging(
             raise ValueError(
                 f"abbreviated_streams must name streams among {', '.join(STREAMS)}, got {s!r}"
             )
-    minutes = {s: (abbr if s in abbrev else full) for s in STREAMS}
+    change = check_real(dflt("changeover_minutes", changeover_minutes), "changeover_minutes",
+                        low=0, high=MAX_SCAN_MINUTES)
+    delays = {
+        name: check_real(dflt(name, value), name, low=0, high=MAX_TARGET_HOURS)
+        for name, value in (("transfer_hours", transfer_hours),
+                            ("reporting_hours", reporting_hours))
+    }
+    acquisition = {s: (abbr if s in abbrev else full) for s in STREAMS}
+    minutes = {s: acquisition[s] + change for s in STREAMS}  # a slot: scan + changeover
+    for name, value, given_value in (("changeover_minutes", change, changeover_minutes),
+                                     ("transfer_hours", delays["transfer_hours"],
+                                      transfer_hours),
+                                     ("reporting_hours", delays["reporting_hours"],
+                                      reporting_hours)):
+        resolved.append(_resolved_row(name, value, "minutes" if "minutes" in name else "hours",
+                                      given_value is not None))
     resolved.append(_resolved_row("scan_minutes", full, "minutes", scan_minutes is not None))
     resolved.append(_resolved_row("abbreviated_scan_minutes", abbr, "minutes",
                                   abbreviated_scan_minutes is not None))
@@ -2693,7 +2785,7 @@ def plan_imaging(
     return ImagingPlan(
         inputs=inputs, seed=seed, service_level=level, confidence_level=conf,
         opening_hours=oh, assurance_level=assured, _means=means, _drivers=drivers, _yields=ys,
-        _minutes=minutes, _targets=targets,
+        _minutes=minutes, _targets=targets, _acquisition=acquisition, _delays=delays,
         _factors=factors, _notes=notes, _checks=pd.DataFrame(checks), _resolved=resolved,
         _weekly=weekly, _yearly=yearly, _sim=sim, _local=pd.DataFrame(local_rows, columns=list(
             _LOCAL_COLUMNS)),

@@ -561,7 +561,8 @@ def test_own_yearly_numbers():
 def test_frame_columns_and_no_unexplained_nan():
     f = default_plan().to_frame()
     assert list(f["stream"]) == ["emergency", "urgent", "follow_up", "total"]
-    optional = {"target_hours", "share_within_target"}  # documented: streams with a target
+    optional = {"target_hours", "share_within_target", "wait_mean_hours",  # documented:
+                "wait_p95_hours"}  # only streams with a target
     numeric = f.select_dtypes("number")
     assert not numeric.drop(columns=list(optional)).isna().any().any()
     assert f.set_index("stream").loc[["emergency", "urgent"], list(optional)].notna().all().all()

@@ -71,3 +71,33 @@ def test_weekday_service_wait_matches_calendar_when_capacity_is_ample():
     assert abs(d["wait_hours"].mean() - oh.mean_wait()) < 5 * se + 0.02
     late = float((d["wait_hours"] > 24).mean())
     assert abs(late - oh.prob_wait_over(24)) < 5 * math.sqrt(late * (1 - late) / n)
+
+
+def test_slot_is_scan_plus_changeover_and_delays_count_towards_target():
+    """A slot is acquisition + changeover; transfer and reporting eat into the 24 h: with a
+    Mon-Fri 08-18 service the share late is sum(max(G - (24 - transfer - reporting), 0)) / 168
+    over the closed gaps G (14 h overnight four times, 62 h over the weekend)."""
+    from spinemets._planning import plan_imaging
+
+    plan = plan_imaging(1_000_000, changeover_minutes=10, transfer_hours=2, reporting_hours=4,
+                        rng=1, n_sims=1000)
+    f = plan.to_frame().set_index("stream")
+    assert f.loc["emergency", "minutes_per_scan"] == 40.0
+    assert f.loc["emergency", "scanner_hours_per_week"] == pytest.approx(
+        f.loc["emergency", "slots_per_week"] * 40 / 60)
+    spare = 24 - 2 - 4
+    late = (62 - spare) / 168  # only the weekend gap is longer than 18 h
+    assert plan.share_within_target("emergency") == pytest.approx(1 - late, rel=1e-12)
+    oh = OpeningHours.parse("Mon-Fri 08:00-18:00")
+    assert f.loc["emergency", "wait_mean_hours"] == pytest.approx(2 + oh.mean_wait())
+    assert f.loc["emergency", "wait_p95_hours"] == pytest.approx(2 + 62 - 0.05 * 168)
+
+
+def test_summary_says_a_weekday_service_cannot_meet_ng234():
+    from spinemets._planning import plan_imaging
+
+    weekday = plan_imaging(1_000_000, rng=1, n_sims=1000).summary().text
+    seven = plan_imaging(1_000_000, opening_hours="daily 08-18", rng=1, n_sims=1000)
+    assert "cannot meet NICE NG234" in weekday
+    assert "cannot meet NICE NG234" not in seven.summary().text
+    assert seven.share_within_target("emergency") == 1.0

@@ -36,7 +36,8 @@ _NUMERIC_ARGS = (
     "median_survival_months", "scan_minutes", "abbreviated_scan_minutes",
     "emergency_target_hours", "urgent_target_hours", "service_level", "assurance",
     "confidence_level", "horizon_years", "rate_trend_per_year", "population_growth_per_year",
-    "cancer_cases_per_year", "n_sims",
+    "cancer_cases_per_year", "n_sims", "mets_without_mscc_per_mscc", "changeover_minutes",
+    "transfer_hours", "reporting_hours",
 )
 
 magnitudes = st.one_of(
@@ -63,7 +64,7 @@ def _check_plan(plan: ImagingPlan) -> None:
     no_target = frame["stream"].isin(["follow_up", "total"])
     for col in numeric:
         values = numeric[col]
-        if col in {"target_hours", "share_within_target"}:
+        if col in {"target_hours", "share_within_target", "wait_mean_hours", "wait_p95_hours"}:
             values = values[~no_target]
         assert values.notna().all(), f"NaN in {col}"
         assert (values >= 0).all(), f"negative {col}"
