@@ -689,7 +689,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(argv: list[str]) -> int:
+    """The plan subcommand as the CLI runs it (flag checks and defaults first), but with
+    usage errors raised rather than turned into exit status 2."""
+    from spinemets._cli_commands import _check_flag_combinations
+
     args = _parser().parse_args(argv)
+    _check_flag_combinations(args)
     return args.func(args)
 
 
@@ -779,7 +784,7 @@ def test_cli_other_tables(capsys):
 
 
 def test_cli_help_has_example():
-    help_text = _parser()._subparsers._group_actions[0].choices["plan"].format_help()
+    help_text = _run_help()
     assert "spinemets plan --population 1000000" in help_text
 
 
