@@ -58,9 +58,9 @@ def draw_floor(sizes: np.ndarray, p: np.ndarray, seed: int) -> None:
         rng.binomial(sizes[start:start + step, None], p[None, :])
 
 
-def engine(sizes: np.ndarray, p: np.ndarray, seed: int) -> None:
+def engine(sizes: np.ndarray, p: np.ndarray, seed: int, key: int | None = None) -> None:
     mc_quantiles(sizes, p, lambda g, n, pp: g.binomial(n, pp), PROBS,
-                 np.random.default_rng(seed))
+                 np.random.default_rng(seed), key=key)
 
 
 def naive(sizes: np.ndarray, dist: sm.Proportion, draws: int, seed: int) -> np.ndarray:
@@ -82,24 +82,28 @@ def main() -> None:
     p = np.asarray(outcome.rvs(draws, rng=1), dtype=float)
     print(f"\n1. {strata:,} strata x {draws:,} draws, chunks of {chunk_rows(draws)} strata "
           "(best of 2, alternating)")
-    runs: dict[str, list[float]] = {"floor": [], "engine": [], "estimate": []}
+    runs: dict[str, list[float]] = {"floor": [], "engine": [], "keyed": [], "estimate": []}
     for _ in range(2):
         runs["floor"].append(timed(lambda: draw_floor(sizes, p, 2))[0])
         runs["engine"].append(timed(lambda: engine(sizes, p, 2))[0])
-        runs["estimate"].append(timed(lambda: sm.estimate(sizes, outcome, draws=draws,
-                                                          rng=2))[0])
+        runs["keyed"].append(timed(lambda: engine(sizes, p, 2, key=1))[0])
+        runs["estimate"].append(timed(lambda: sm.estimate(sizes, outcome, draws=draws, rng=2,
+                                                          method="monte_carlo"))[0])
     floor = min(runs["floor"])
+    print(f"  ({np.unique(sizes).size:,} distinct sizes: the stratum streams simulate each once)")
     for key, label in (("floor", "draw floor: rng.binomial only"),
                        ("engine", "engine: mc_quantiles (quantiles, errors, means)"),
-                       ("estimate", "sm.estimate end to end")):
+                       ("keyed", "engine with a stream per stratum (key=, as estimate)"),
+                       ("estimate", "sm.estimate(method='monte_carlo') end to end")):
         best = min(runs[key])
         print(f"  {label:<56} {best:7.2f} s   {best / floor:5.2f} x floor")
 
     strata_small = 5_000
     small = sizes[:strata_small]
     print(f"\n2. memory: {strata_small:,} strata x {draws:,} draws")
-    a = traced("engine (chunked)", lambda: sm.estimate(small, outcome, draws=draws, rng=2)[
-        ["pi_lower", "pi_upper"]].to_numpy())
+    a = traced("engine (chunked), sm.estimate(method='monte_carlo')",
+               lambda: sm.estimate(small, outcome, draws=draws, rng=2, method="monte_carlo")[
+                   ["pi_lower", "pi_upper"]].to_numpy())
     b = traced("naive (one array, np.quantile)", lambda: naive(small, outcome, draws, 2))
     print(f"  naive array for 100,000 strata would need {100_000 * draws * 8 / 2**30:.1f} GiB;"
           f" largest bound difference engine vs naive (different random streams): "

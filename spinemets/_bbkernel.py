@@ -35,7 +35,8 @@ For one block, :class:`PpfBlock` holds the state and :func:`ppf_block` runs:
       below ``s`` to be ``<= 1e-18 q`` (*pmf window*); otherwise the CDF at
       the window centre by Gauss-Hermite quadrature of
       ``P(X <= k) = P(Beta(a, b) < Beta(k + 1, n - k))`` in logit coordinates
-      (*quadrature*, 28 nodes when ``n <= N_EXACT``, 10 otherwise).
+      (*quadrature*, 28 nodes when ``n <= N_EXACT``, 10 otherwise; with 10 nodes, rows
+      sharing one Beta law read its CDF from a checked table, :func:`_wide_cdf`).
       Quadrature is only trusted when the centre is at least ``QMIN`` away from
       0 and from ``n``; a row needing it closer to an end gets a wide window
       re-placed by :func:`place` (which then starts it at 0 or ends it at
