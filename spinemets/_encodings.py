@@ -571,11 +571,13 @@ def _gamma_shape_for_ratio(ratio: float, level: float) -> float:
     while f(hi) > 0:
         hi += 8.0
         if hi > 60:
-            raise EncodingError(f"the interval is too narrow to fit a Gamma (ratio {ratio!r})")
+            raise EncodingError(f"the interval is too narrow to fit a Gamma (got high/low "
+                                    f"ratio={ratio!r}); widen it or use gamma_from_counts")
     while f(lo) < 0:
         lo -= 8.0
         if lo < -60:
-            raise EncodingError(f"the interval is too wide to fit a Gamma (ratio {ratio!r})")
+            raise EncodingError(f"the interval is too wide to fit a Gamma (got high/low "
+                                    f"ratio={ratio!r}); narrow it")
     return float(np.exp(optimize.brentq(f, lo, hi, xtol=1e-14)))
 
 
@@ -697,8 +699,8 @@ def gamma_from_mean(mean: float, cv: float, *, label: str = "",
     Raises
     ------
     ValueError, TypeError
-        ``mean <= 0``, or ``cv`` outside ``GAMMA_CV_RANGE`` = [1e-6, 1e3] (shapes
-        ``1 / cv**2`` from 1e-6 to 1e12).
+        ``mean <= 0``, or ``cv`` outside ``GAMMA_CV_RANGE`` = [1e-4, 1e3] (shapes
+        ``1 / cv**2`` from 1e-6 to 1e8).
 
     See Also
     --------
@@ -771,8 +773,8 @@ def gamma_from_rate(events: int | None = None, person_years: float | None = None
     if sum((by_counts, by_interval, by_cv)) != 1:
         if not (by_counts or by_interval or by_cv) and rate is not None:
             raise EncodingError(
-                f"a point rate ({rate!r}) alone carries no uncertainty; give events and "
-                "person_years, an interval (low, high) or a coefficient of variation cv"
+                f"a point rate alone carries no uncertainty (got rate={rate!r}); give events "
+                "and person_years, an interval (low, high) or a coefficient of variation cv"
             )
         raise ValueError(
             "give exactly one of: events and person_years; low and high; rate and cv "

@@ -262,7 +262,8 @@ def _group_rows(dist: Proportion | Rate, sizes: np.ndarray, level: float, method
                 draws: int, rng: np.random.Generator,
                 progress: _montecarlo.ProgressBar | None = None) -> dict[str, np.ndarray]:
     tail = (1 - level) / 2
-    p_lo, p_med, p_hi = (float(x) for x in dist.ppf([tail, 0.5, 1 - tail]))
+    p_lo, p_med = (float(x) for x in dist.ppf([tail, 0.5]))
+    p_hi = float(dist.dist.isf(tail))  # finite for levels within 1e-16 of 1
     _check_expected_counts(dist, sizes, p_hi)
     out = {
         "mean": sizes * dist.mean,

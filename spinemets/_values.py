@@ -170,13 +170,20 @@ def check_dist(dist: Any, kind: str) -> None:
             raise TypeError(f"dist must be a frozen scipy.stats distribution for a {kind} "
                             f"(e.g. scipy.stats.beta(2, 8)), got {type(dist).__name__} "
                             f"{dist!r:.80}")
+    if not isinstance(dist.dist, stats.rv_continuous):
+        raise TypeError(f"dist must be a continuous law for a {kind}, got the "
+                        f"{type(dist.dist).__name__} distribution {dist.dist.name!r}")
     law = standard_law(dist)
     if law is not None and law[0] in ("beta", "gamma"):
         names = ("a", "b") if law[0] == "beta" else ("shape",)
         for name, value in zip(names, law[1], strict=False):
             check_shape(value, f"dist {name}")
     with np.errstate(all="ignore"):
-        mean = float(dist.mean())
+        raw = np.asarray(dist.mean())
+    if raw.ndim != 0:
+        raise TypeError(f"dist must be one law (scalar parameters) for a {kind}, got a frozen "
+                        f"distribution with parameters of shape {raw.shape}")
+    mean = float(raw)
     if not np.isfinite(mean):
         raise ValueError(f"dist must have a finite mean for a {kind} (valid parameters), got "
                          f"{_dist_text(dist)} with mean {mean!r}")
@@ -223,10 +230,14 @@ class _Uncertain:
         return float(self.dist.std())
 
     def interval(self, confidence_level: float = 0.95) -> tuple[float, float]:
-        """Equal-tailed interval holding ``confidence_level`` of the mass."""
+        """Equal-tailed interval holding ``confidence_level`` of the mass.
+
+        The upper end is the upper-tail quantile (``isf``), so levels within 1e-16 of 1 stay
+        finite for unbounded laws.
+        """
         level = check_confidence_level(confidence_level)
-        lo, hi = self.dist.interval(level)
-        return float(lo), float(hi)
+        tail = (1.0 - level) / 2.0
+        return float(self.dist.ppf(tail)), float(self.dist.isf(tail))
 
     def ppf(self, q: Any) -> Any:
         """Quantile function (inverse CDF)."""
