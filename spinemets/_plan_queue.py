@@ -22,9 +22,30 @@ import pandas as pd
 
 from ._validation import check_count, check_real, resolve_rng
 
-__all__ = ["HOURS_PER_WEEK", "simulate_queue", "summarise_waits"]
+__all__ = ["HOURS_PER_WEEK", "check_profile", "simulate_queue", "summarise_waits"]
 
 HOURS_PER_WEEK = 168.0
+
+
+def check_profile(profile: Any) -> np.ndarray:
+    """A weekday x hour arrival profile as a 7 x 24 array of weights (uniform when None).
+
+    Examples
+    --------
+    >>> from spinemets._plan_queue import check_profile
+    >>> check_profile(None).shape
+    (7, 24)
+    """
+    try:
+        prof = np.ones((7, 24)) if profile is None else np.asarray(profile, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError("arrival_profile must be a 7 x 24 array of non-negative weights, got "
+                         f"{type(profile).__name__} {str(profile)[:60]}") from None
+    if prof.shape != (7, 24) or not np.isfinite(prof).all() or (prof < 0).any() or \
+            prof.sum() <= 0:
+        raise ValueError("arrival_profile must be a 7 x 24 array of non-negative weights with a "
+                         f"positive sum, got shape {prof.shape}")
+    return prof
 
 
 def _next_open(t: float, intervals: Sequence[tuple[float, float]]) -> float:
@@ -100,15 +121,7 @@ def simulate_queue(rates_per_week: Mapping[str, float], minutes: Mapping[str, fl
     reporting = check_real(reporting_hours, "reporting_hours", low=0)
     if service not in ("deterministic", "exponential"):
         raise ValueError(f"service must be 'deterministic' or 'exponential', got {service!r}")
-    try:
-        prof = np.ones((7, 24)) if profile is None else np.asarray(profile, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError("arrival_profile must be a 7 x 24 array of non-negative weights, got "
-                         f"{type(profile).__name__} {str(profile)[:60]}") from None
-    if prof.shape != (7, 24) or not np.isfinite(prof).all() or (prof < 0).any() or \
-            prof.sum() <= 0:
-        raise ValueError("arrival_profile must be a 7 x 24 array of non-negative weights with a "
-                         f"positive sum, got shape {prof.shape}")
+    prof = check_profile(profile)
     intervals = [(float(a), float(b)) for a, b in open_intervals]
     total_weeks = weeks + warm
     jobs: list[tuple[float, int, str, float]] = []

@@ -87,7 +87,7 @@ from ._plan_limits import (
     check_rate_unit,
 )
 from ._plan_local import check_observed, update_cases, update_yield
-from ._plan_queue import HOURS_PER_WEEK, simulate_queue, summarise_waits
+from ._plan_queue import HOURS_PER_WEEK, check_profile, simulate_queue, summarise_waits
 from ._totals import convolve_pmfs
 from ._validation import (
     RNGLike,
@@ -131,6 +131,7 @@ _WEEK_YEARS = 7.0 / _DAYS_PER_YEAR
 _WEEKS_PER_DRAW = 52
 _MAX_SIMS = 100_000
 _TAIL = 1e-13
+_GRID_PER_HOUR = 360  # 10-second grid for waits under a weekday x hour arrival profile
 _LOW_YIELD = 0.05  # below every published audit (lowest 9.8%): flagged as a likely unit slip
 
 
@@ -374,6 +375,15 @@ DEFAULTS: tuple[PlanningDefault, ...] = (
         "scans happen only inside the opening hours; arrivals uniform over the week",
     ),
     PlanningDefault(
+        "arrival_profile", "uniform", "weekday x hour weights", "fixed",
+        "planning-notes §2.6: no quantitative weekday x hour distribution of MSCC referrals "
+        "was found; The Christie's service users report patients identified late in the day, "
+        "particularly on Fridays (http://christie.nhs.uk/services/i-to-q/metastatic-spinal-"
+        "cord-compression-mscc/about-us/testimonials/) — give your own 7 x 24 weights", "",
+        "referrals spread evenly over the week unless a 7 x 24 profile of weights is given",
+        help="7 x 24 weekday x hour weights of referral arrivals (Monday 00-01 first)",
+    ),
+    PlanningDefault(
         "emergency_target_hours", 24.0, "hours", "fixed",
         "NICE QS56 statement 3 (https://www.nice.org.uk/guidance/qs56/chapter/Quality-"
         "statement-3-Imaging-and-treatment-plans-for-adults-with-suspected-metastatic-spinal-"
@@ -603,22 +613,44 @@ class OpeningHours:
                 out.append(gap)
         return out
 
-    def prob_wait_over(self, hours: float) -> float:
-        """Share of arrivals (uniform over the week) waiting more than ``hours`` for opening.
+    def _wait_grid(self, profile: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Waits to the next open moment on a 10-second grid of the week, and the weights of
+        a weekday x hour arrival ``profile`` (each hour's weight spread evenly over it)."""
+        prof = check_profile(profile).ravel()
+        x = (np.arange(_GRID_PER_HOUR * 168) + 0.5) / _GRID_PER_HOUR
+        starts = np.array([a for a, _ in self.intervals])
+        ends = np.array([b for _, b in self.intervals])
+        i = np.searchsorted(ends, x, side="right")  # the first interval ending after x
+        inside = i < len(ends)
+        wait = np.where(inside, np.maximum(starts[np.minimum(i, len(ends) - 1)] - x, 0.0),
+                        HOURS_PER_WEEK + starts[0] - x)
+        weights = prof[np.floor(x).astype(int)] / (prof.sum() * _GRID_PER_HOUR)
+        return wait, weights
 
-        An arrival during a closed gap of length G waits until it ends, so the share is
-        ``sum(max(G - hours, 0)) / 168``.
+    def prob_wait_over(self, hours: float, profile: Any = None) -> float:
+        """Share of arrivals waiting more than ``hours`` for the next opening.
+
+        Arrivals uniform over the week (``profile`` None): an arrival during a closed gap of
+        length G waits until it ends, so the share is ``sum(max(G - hours, 0)) / 168``. With
+        a weekday x hour ``profile`` (7 x 24 weights) the arrivals follow it (10-second grid).
 
         Examples
         --------
+        >>> import numpy as np
         >>> from spinemets._planning import OpeningHours
         >>> OpeningHours.parse("24/7").prob_wait_over(0)
         0.0
+        >>> friday_evening = np.zeros((7, 24)); friday_evening[4, 19] = 1.0
+        >>> OpeningHours.parse("Mon-Fri 08-18").prob_wait_over(24, friday_evening)
+        1.0
         """
         h = check_real(hours, "hours", low=0)
+        if profile is not None:
+            wait, weights = self._wait_grid(profile)
+            return float(min(1.0, weights[wait > h].sum()))
         return float(sum(max(g - h, 0.0) for g in self.gaps()) / HOURS_PER_WEEK)
 
-    def share_within(self, hours: float) -> float:
+    def share_within(self, hours: float, profile: Any = None) -> float:
         """Share of arrivals that can be scanned within ``hours`` (``1 - prob_wait_over``).
 
         Examples
@@ -627,9 +659,9 @@ class OpeningHours:
         >>> round(OpeningHours.parse("Mon-Fri 08-18").share_within(24), 4)
         0.7738
         """
-        return 1.0 - self.prob_wait_over(hours)
+        return 1.0 - self.prob_wait_over(hours, profile)
 
-    def mean_wait(self) -> float:
+    def mean_wait(self, profile: Any = None) -> float:
         """Mean hours from arrival to the next open moment (``sum(G**2 / 2) / 168``).
 
         Examples
@@ -638,9 +670,12 @@ class OpeningHours:
         >>> round(OpeningHours.parse("daily 08-18").mean_wait(), 3)
         4.083
         """
+        if profile is not None:
+            wait, weights = self._wait_grid(profile)
+            return float(np.dot(wait, weights))
         return float(sum(g * g / 2.0 for g in self.gaps()) / HOURS_PER_WEEK)
 
-    def wait_quantile(self, q: float) -> float:
+    def wait_quantile(self, q: float, profile: Any = None) -> float:
         """Hours from a uniform arrival to the next open moment not exceeded with probability q.
 
         Solves ``prob_wait_over(h) = 1 - q`` (piecewise linear in ``h``).
@@ -652,6 +687,11 @@ class OpeningHours:
         53.6
         """
         q = check_fraction(q, "q")
+        if profile is not None:
+            wait, weights = self._wait_grid(profile)
+            order = np.argsort(wait)
+            cum = np.cumsum(weights[order])
+            return float(wait[order][min(np.searchsorted(cum, q - 1e-12), len(cum) - 1)])
         if self.prob_wait_over(0.0) <= 1.0 - q:
             return 0.0
         return float(optimize.brentq(lambda h: self.prob_wait_over(h) - (1.0 - q), 0.0,
@@ -1047,6 +1087,7 @@ class ImagingPlan:
     _minutes: dict[str, float] = field(repr=False)
     _acquisition: dict[str, float] = field(repr=False)
     _delays: dict[str, float] = field(repr=False)
+    _profile: np.ndarray | None = field(repr=False)
     _targets: dict[str, float] = field(repr=False)
     _factors: dict[str, float] = field(repr=False)
     _notes: list[str] = field(repr=False)
@@ -1318,7 +1359,7 @@ class ImagingPlan:
             )
         spare = (self._targets[stream] - self._delays["transfer_hours"]
                  - self._delays["reporting_hours"])
-        return 0.0 if spare < 0 else self.opening_hours.share_within(spare)
+        return 0.0 if spare < 0 else self.opening_hours.share_within(spare, self._profile)
 
     def sessions(self, service_level: float | None = None) -> pd.DataFrame:
         """Emergency demand per opening session: the daily view of the 24-h stream.
@@ -1468,8 +1509,9 @@ class ImagingPlan:
         sim = self._sim
         rows = []
         # calendar waits from referral to scan (capacity not binding; the queue: waiting_times)
-        wait_mean = self._delays["transfer_hours"] + self.opening_hours.mean_wait()
-        wait_p95 = self._delays["transfer_hours"] + self.opening_hours.wait_quantile(0.95)
+        wait_mean = self._delays["transfer_hours"] + self.opening_hours.mean_wait(self._profile)
+        wait_p95 = (self._delays["transfer_hours"]
+                    + self.opening_hours.wait_quantile(0.95, self._profile))
         for stream in _ALL_STREAMS:
             # cases a year
             if stream == "emergency":
@@ -1569,8 +1611,9 @@ class ImagingPlan:
         """Time from referral to scan and to a reported result, by discrete-event simulation.
 
         Referrals arrive at the plan's expected weekly rates (a weekday x hour
-        ``arrival_profile``, 7 x 24 weights; uniform by default — no published profile was
-        found, and audits mention Friday and late-day peaks: give your own), ``servers``
+        ``arrival_profile``, 7 x 24 weights; by default the plan's, itself uniform unless
+        given — no published profile was found, and audits mention Friday and late-day peaks:
+        give your own), ``servers``
         scanners start scans only within the opening hours, emergency before urgent before
         follow-up; a scan takes the stream's minutes plus ``changeover_minutes``
         (``changeover_minutes``, ``transfer_hours`` and ``reporting_hours`` default to the
@@ -1606,7 +1649,8 @@ class ImagingPlan:
         weeks, servers = check_queue_size(weeks, servers, sum(rates.values()))
         records = simulate_queue(
             rates, minutes, open_intervals=self.opening_hours.intervals, servers=servers,
-            profile=arrival_profile, weeks=weeks, service=service,
+            profile=self._profile if arrival_profile is None else arrival_profile,
+            weeks=weeks, service=service,
             transfer_hours=transfer_hours, reporting_hours=reporting_hours, rng=rng)
         return summarise_waits(records, self._targets, STREAMS, hours=weeks * HOURS_PER_WEEK)
 
@@ -2204,6 +2248,7 @@ def plan_imaging(
     reporting_hours: float | None = None,
     abbreviated_streams: Iterable[str] = (),
     opening_hours: str | OpeningHours | None = None,
+    arrival_profile: Any = None,
     emergency_target_hours: float | None = None,
     urgent_target_hours: float | None = None,
     service_level: float | None = None,
@@ -2280,6 +2325,17 @@ def plan_imaging(
     opening_hours : str or OpeningHours, optional
         When the service scans, e.g. ``"Mon-Fri 08:00-18:00"`` (default), ``"daily 08-18"``,
         ``"24/7"`` (see :meth:`OpeningHours.parse`).
+    arrival_profile : array (7, 24), optional
+        Relative weight of referrals by weekday (Monday first) and hour; used for the share
+        within target, the wait columns and :meth:`ImagingPlan.waiting_times`. Default
+        uniform: no quantitative profile was published (planning-notes §2.6; audits mention
+        late-day and Friday referrals — give your own).
+    changeover_minutes : float, optional
+        Scanner minutes between two scans; a slot is the scan plus changeover. Default 0
+        (no published figure).
+    transfer_hours, reporting_hours : float, optional
+        Hours to bring a referred patient to the scanner, and from the end of a scan to its
+        report; both count towards the targets. Default 0.
     emergency_target_hours, urgent_target_hours : float, optional
         Defaults 24 (NICE QS56) and 168 (CG75 audits: 7 days).
     service_level : float, optional
@@ -2354,6 +2410,7 @@ def plan_imaging(
         "changeover_minutes": changeover_minutes, "transfer_hours": transfer_hours,
         "reporting_hours": reporting_hours,
         "abbreviated_streams": abbreviated_streams, "opening_hours": opening_hours,
+        "arrival_profile": arrival_profile,
         "emergency_target_hours": emergency_target_hours,
         "urgent_target_hours": urgent_target_hours, "service_level": service_level,
         "assurance": assurance, "confidence_level": confidence_level,
@@ -2523,6 +2580,12 @@ def plan_imaging(
     # ---- service
     oh = OpeningHours.parse(dflt("opening_hours", opening_hours))
     resolved.append(_resolved_row("opening_hours", str(oh), "schedule", opening_hours is not None))
+    profile = None if arrival_profile is None else check_profile(arrival_profile)
+    resolved.append(_resolved_row(
+        "arrival_profile", "uniform" if profile is None else
+        "weights by weekday: " + ", ".join(f"{d} {w:.3g}" for d, w in zip(
+            _DAY_NAMES, profile.sum(axis=1) / profile.sum(), strict=True)),
+        "weekday x hour weights", arrival_profile is not None))
     targets = {
         "emergency": check_real(dflt("emergency_target_hours", emergency_target_hours),
                                 "emergency_target_hours", low=0, low_open=True,
@@ -2776,6 +2839,8 @@ def plan_imaging(
     # ---- inputs as given (for re-running)
     inputs = {k: v for k, v in given.items()}
     inputs["abbreviated_streams"] = abbrev
+    if profile is not None:
+        inputs["arrival_profile"] = profile.tolist()
     if isinstance(opening_hours, OpeningHours):
         inputs["opening_hours"] = str(opening_hours)
     if pop is not None and float(pop).is_integer():
@@ -2786,6 +2851,7 @@ def plan_imaging(
         inputs=inputs, seed=seed, service_level=level, confidence_level=conf,
         opening_hours=oh, assurance_level=assured, _means=means, _drivers=drivers, _yields=ys,
         _minutes=minutes, _targets=targets, _acquisition=acquisition, _delays=delays,
+        _profile=profile,
         _factors=factors, _notes=notes, _checks=pd.DataFrame(checks), _resolved=resolved,
         _weekly=weekly, _yearly=yearly, _sim=sim, _local=pd.DataFrame(local_rows, columns=list(
             _LOCAL_COLUMNS)),

@@ -101,3 +101,25 @@ def test_summary_says_a_weekday_service_cannot_meet_ng234():
     assert "cannot meet NICE NG234" in weekday
     assert "cannot meet NICE NG234" not in seven.summary().text
     assert seven.share_within_target("emergency") == 1.0
+
+
+def test_arrival_profile_weights_the_calendar_wait():
+    """A uniform profile gives the closed form; referrals on Friday 19:00-20:00 all wait past
+    24 h (until Monday 08:00); a Friday-afternoon peak is checked against the SimPy queue with
+    ample capacity (the wait is then the time to the next opening)."""
+    from spinemets._planning import plan_imaging
+
+    oh = OpeningHours.parse("Mon-Fri 08:00-18:00")
+    uniform = np.ones((7, 24))
+    assert oh.prob_wait_over(24, uniform) == pytest.approx(38 / 168, abs=1e-4)
+    assert oh.mean_wait(uniform) == pytest.approx(oh.mean_wait(), abs=1e-4)
+    friday = np.zeros((7, 24))
+    friday[4, 19] = 1.0
+    plan = plan_imaging(1_000_000, arrival_profile=friday, rng=1, n_sims=1000)
+    assert plan.share_within_target("emergency") == 0.0
+    peak = np.ones((7, 24))
+    peak[4, 14:20] = 6.0
+    d = simulate_queue({"emergency": 20.0}, {"emergency": 1.0}, open_intervals=oh.intervals,
+                       servers=4, weeks=150, profile=peak, rng=4)
+    late = float((d["wait_hours"] > 24).mean())
+    assert abs(late - oh.prob_wait_over(24, peak)) < 5 * math.sqrt(late * (1 - late) / len(d))

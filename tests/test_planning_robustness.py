@@ -100,7 +100,7 @@ def test_every_numeric_input_wrong_type(name, value):
 @_SLOW
 @given(value=st.one_of(magnitudes, wrong_types, st.text(max_size=30)))
 def test_opening_hours_and_streams_any_input(value):
-    for name in ("opening_hours", "abbreviated_streams", "observed", "rng"):
+    for name in ("opening_hours", "abbreviated_streams", "observed", "rng", "arrival_profile"):
         if value is None:
             continue
         _plan_or_named_error(name, value)

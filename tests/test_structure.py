@@ -19,7 +19,7 @@ LAYERS = [
     "errors", "_version", "_validation", "_display", "_draw", "_catalogue",
     "_bbkernel", "_mixkernel", "_laws", "_values", "_pooling", "_synthesis", "_encodings",
     "_registry", "_parameters", "counts", "_montecarlo", "_totals", "_results", "_dask",
-    "_estimate", "_sensitivity", "plotting", "_audit", "_plan_laws", "_plan_local",
+    "_estimate", "_sensitivity", "plotting", "_audit", "_plan_limits", "_plan_laws", "_plan_local",
     "_plan_queue", "_planning", "_cli_common", "_cli_plan", "_cli_commands", "cli", "__init__",
     "__main__",
 ]
