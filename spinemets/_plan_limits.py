@@ -53,6 +53,7 @@ __all__ = [
     "MAX_TAIL_SCANS_PER_YEAR",
     "MAX_TARGET_HOURS",
     "MIN_FOLLOWUP_INTERVAL_MONTHS",
+    "MIN_RATE_CV",
     "MIN_SCAN_MINUTES",
     "MIN_YIELD",
     "check_demand_size",
@@ -66,6 +67,8 @@ MAX_POPULATION = 2e9
 MAX_RATE_PER_PERSON_YEAR = 0.01
 #: The smallest yield (share of scans positive): 1 positive in 1,000 scans.
 MIN_YIELD = 1e-3
+#: The smallest non-zero coefficient of variation of a rate (0 means a fixed rate).
+MIN_RATE_CV = 1e-6
 #: MRI scans per referral.
 MAX_SCANS_PER_REFERRAL = 10.0
 #: Spinal metastases without MSCC found on emergency scans, per MSCC case.

@@ -80,6 +80,7 @@ from ._plan_limits import (
     MAX_SCANS_PER_REFERRAL,
     MAX_TARGET_HOURS,
     MIN_FOLLOWUP_INTERVAL_MONTHS,
+    MIN_RATE_CV,
     MIN_SCAN_MINUTES,
     MIN_YIELD,
     check_demand_size,
@@ -2435,6 +2436,9 @@ def plan_imaging(
     cv = check_real(dflt("rate_cv", rate_cv), "rate_cv", low=0)
     if cv > 3:
         raise ValueError(f"rate_cv must be <= 3 (a coefficient of variation), got {cv!r}")
+    if 0 < cv < MIN_RATE_CV:
+        raise ValueError(f"rate_cv must be 0 (a fixed rate) or >= {MIN_RATE_CV:g} (a Gamma that "
+                         f"narrow is a fixed rate to double precision), got {cv!r}")
     horizon = check_real(dflt("horizon_years", horizon_years), "horizon_years", low=0, high=100)
     trend = check_real(dflt("rate_trend_per_year", rate_trend_per_year), "rate_trend_per_year",
                        low=-1, low_open=True, high=1)

@@ -154,4 +154,5 @@ def test_estimate_sidecar_rerun_reproduces_the_monte_carlo_table(tmp_path):
 
 def test_out_dir_and_output_together_is_a_usage_error(tmp_path, capsys):
     assert main(["parameters", "--out-dir", str(tmp_path), "--output", "x.csv"]) == 2
-    assert "cannot be used together" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "--out-dir" in err and "cannot be used with --output 'x.csv'" in err, err
