@@ -31,6 +31,7 @@ from ._parameters import (
 from ._results import PROVENANCE_COLUMNS, add_provenance
 from ._validation import (
     MAX_EXPECTED_COUNT,
+    CohortLike,
     RNGLike,
     check_confidence_level,
     check_draws,
@@ -310,7 +311,7 @@ def _warn_narrow_prediction(cols: dict[str, np.ndarray], sizes: np.ndarray, draw
             PredictionIntervalWarning, stacklevel=3)
 
 
-def estimate(cohort: Any, outcome: str | Proportion | Rate, confidence_level: float = 0.95,
+def estimate(cohort: CohortLike, outcome: str | Proportion | Rate, confidence_level: float = 0.95,
              method: str = "auto", draws: int = 10_000, rng: RNGLike = None, *,
              progress: bool = False, horizon_years: float | None = None) -> pd.DataFrame:
     """Expected and predictive counts of an outcome in a cohort, one row per stratum.
@@ -460,8 +461,9 @@ def _with_provenance(out: pd.DataFrame, dists: list[Proportion | Rate], code: np
     return out
 
 
-def estimate_total(cohort: Any, outcome: str | Proportion | Rate, confidence_level: float = 0.95,
-                   method: str = "auto", draws: int = 20_000, rng: RNGLike = None) -> pd.DataFrame:
+def estimate_total(cohort: CohortLike, outcome: str | Proportion | Rate,
+                   confidence_level: float = 0.95, method: str = "auto", draws: int = 20_000,
+                   rng: RNGLike = None) -> pd.DataFrame:
     """The expected and predictive count summed over all strata of a cohort, in one row.
 
     Strata that use the same parameter share its uncertainty: the total is not a sum of

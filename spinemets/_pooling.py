@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import optimize, special, stats
 
 from ._validation import (
@@ -561,7 +562,7 @@ class PooledEstimate:
     pi_se: float = float("nan")
     _mixture: tuple[np.ndarray, ...] | None = field(default=None, repr=False)
 
-    def cdf(self, x: Any) -> np.ndarray:
+    def cdf(self, x: ArrayLike) -> np.ndarray:
         """P(μ ≤ ``x``): the posterior for ``"bayes"``; otherwise the confidence
         distribution whose central intervals are the CI (normal, or t(k − 1) with
         Knapp–Hartung).
@@ -575,7 +576,7 @@ class PooledEstimate:
         """
         return self._cdf(x, predictive=False)
 
-    def predictive_cdf(self, x: Any) -> np.ndarray:
+    def predictive_cdf(self, x: ArrayLike) -> np.ndarray:
         """P(θ_new ≤ ``x``) for the true effect in a new setting, the distribution whose
         central intervals are the prediction interval (posterior predictive for ``"bayes"``).
 
@@ -652,8 +653,8 @@ class PooledEstimate:
 # ---------------------------------------------------------------------------------------------
 
 
-def pool(effects: Any, variances: Any, method: str = "REML", knapp_hartung: bool = False,
-         confidence_level: float = 0.95, tau_prior_scale: float = 0.5,
+def pool(effects: ArrayLike, variances: ArrayLike, method: str = "REML",
+         knapp_hartung: bool = False, confidence_level: float = 0.95, tau_prior_scale: float = 0.5,
          labels: Sequence[Any] | None = None) -> PooledEstimate:
     r"""Pool effect estimates with known sampling variances (fixed or random effects).
 

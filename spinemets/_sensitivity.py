@@ -19,14 +19,12 @@ Registered alternatives, by the parameter's encoding:
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
 
 from ._estimate import check_no_collision, cohort_frame, estimate, size_column_for
 from ._parameters import ParameterSet, shipped_parameters
-from ._validation import RNGLike, resolve_rng
+from ._validation import CohortLike, RNGLike, resolve_rng
 from ._values import Proportion, Rate
 
 __all__ = ["alternatives", "sensitivity"]
@@ -86,7 +84,7 @@ def _merge_identical(options: list[tuple[str, Proportion | Rate]]
     return kept
 
 
-def sensitivity(cohort: Any, outcome: str, confidence_level: float = 0.95,
+def sensitivity(cohort: CohortLike, outcome: str, confidence_level: float = 0.95,
                 method: str = "auto", draws: int = 10_000, rng: RNGLike = None) -> pd.DataFrame:
     """The same cohort estimate under every registered alternative encoding.
 

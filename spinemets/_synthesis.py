@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import optimize, special, stats
 
 from ._display import format_interval, format_value, html_record, html_table
@@ -245,7 +246,7 @@ def _lrt_limits(x: int, m: int, z: float) -> tuple[float, float]:
     return float(lower), float(upper)
 
 
-def proportion_ci(events: Any, total: Any, confidence_level: float = 0.95,
+def proportion_ci(events: ArrayLike, total: ArrayLike, confidence_level: float = 0.95,
                   method: str = "wilson") -> pd.DataFrame:
     r"""Confidence interval for a proportion observed as *events of total*.
 
@@ -654,7 +655,7 @@ class PooledProportion:
                                                       "weight": "fraction"}))
 
 
-def pool_proportions(events: Any, totals: Any, method: str = "REML",
+def pool_proportions(events: ArrayLike, totals: ArrayLike, method: str = "REML",
                      confidence_level: float = 0.95, labels: Sequence[Any] | None = None,
                      knapp_hartung: bool = False,
                      tau_prior_scale: float = 0.5) -> PooledProportion:

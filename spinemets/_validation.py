@@ -8,12 +8,19 @@ value received.
 from __future__ import annotations
 
 import numbers
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
+
+if TYPE_CHECKING:
+    import dask.dataframe as dd
 
 RNGLike = None | int | np.random.Generator
+#: What ``estimate``, ``estimate_total`` and ``sensitivity`` take as a cohort: a size, sizes,
+#: a Series of sizes, a DataFrame with a size column, or a Dask DataFrame.
+CohortLike: TypeAlias = "ArrayLike | pd.Series | pd.DataFrame | dd.DataFrame"
 
 # ------------------------------------------------------------------ resource limits
 # Every input that scales work or memory is bounded here, in one place, and checked before

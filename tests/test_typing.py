@@ -39,6 +39,8 @@ def test_typed_usage_example_runs():
     ('x: str = sm.parameter("mscc_rate").mean', "Incompatible types in assignment"),
     ('sm.pool_proportions([1], [10]).nope', 'has no attribute "nope"'),
     ('sm.estimate(100, "spinal_mets_autopsy", rng="seed")', 'incompatible type "str"'),
+    ('sm.pool_proportions({1: 2}, [10])', 'incompatible type "dict'),
+    ('sm.pool(effects=None, variances=[0.1])', 'incompatible type "None"'),
 ])
 def test_mypy_catches_misuse_through_the_hints(code, error, tmp_path):
     bad = tmp_path / "misuse.py"
