@@ -72,7 +72,7 @@ from ._catalogue import DATA_VERSION, claims, claims_from_table, evidence, evide
 from ._display import format_interval, format_value, html_table, terminal_width
 from ._pooling import pool
 from ._synthesis import logit_effects
-from ._validation import check_confidence_level, check_count
+from ._validation import check_confidence_level, check_count, check_str
 from ._version import __version__
 from .errors import SpinemetsWarning
 
@@ -692,6 +692,7 @@ class Audit:
         rows = self._rows(claim_id)
         if reading is None:
             return rows[rows["literal"]].iloc[0]
+        check_str(reading, "reading")
         hit = rows[(rows["reading"] == reading) | (rows["estimand"] == reading)]
         if hit.empty:
             raise ValueError(f"reading must be one of the claim's readings or estimands "

@@ -62,8 +62,19 @@ def pyplot() -> Any:
     return plt
 
 
+def check_axes(ax: Any) -> Axes | None:
+    """``ax`` if it is None or a matplotlib Axes, else a TypeError naming it."""
+    if ax is not None:
+        from matplotlib.axes import Axes as _Axes
+
+        if not isinstance(ax, _Axes):
+            raise TypeError(f"ax must be a matplotlib Axes or None, got {type(ax).__name__} "
+                            f"{ax!r:.60}")
+    return ax
+
+
 def _axes(ax: Axes | None) -> Axes:
-    if ax is None:
+    if check_axes(ax) is None:
         _, ax = pyplot().subplots()
     return ax
 
@@ -213,7 +224,8 @@ def _forest_frame(table: Any) -> pd.DataFrame:
     missing = [c for c in required if c not in table.columns]
     if missing:
         raise ValueError(
-            f"table must have columns {', '.join(required)}; missing {', '.join(missing)}"
+            f"table must have columns {', '.join(required)}; missing {', '.join(missing)} "
+            f"(got columns {list(table.columns)!r:.200})"
         )
     df = table.reset_index(drop=True).copy()
     if "kind" not in df.columns:
@@ -297,7 +309,7 @@ def forest_plot(table: pd.DataFrame, ax: Axes | None = None, *, xlabel: str = "p
     ['A', 'B', 'pooled']
     """
     df = _forest_frame(table)
-    if ax is None:
+    if check_axes(ax) is None:
         ax = _rows_figure(df["label"].astype(str).tolist(), right=2.5 if values else 0.3,
                           row_height=0.35)
     ypos = np.arange(len(df), dtype=float)
@@ -462,7 +474,8 @@ def plot_estimates(df: pd.DataFrame, ax: Axes | None = None, *, label_column: st
     cols = ["mean", "ci_lower", "ci_upper", "pi_lower", "pi_upper"]
     missing = [c for c in cols if c not in df.columns]
     if missing:
-        raise ValueError(f"df must have columns {', '.join(cols)}; missing {', '.join(missing)}")
+        raise ValueError(f"df must have columns {', '.join(cols)}; missing {', '.join(missing)} "
+                         f"(got columns {list(df.columns)!r:.200})")
     if label_column is not None and label_column not in df.columns:
         raise ValueError(f"label_column {label_column!r} is not a column of df")
     data = df.reset_index(drop=True)
@@ -478,7 +491,7 @@ def plot_estimates(df: pd.DataFrame, ax: Axes | None = None, *, label_column: st
 
     from matplotlib.ticker import MaxNLocator
 
-    if ax is None:
+    if check_axes(ax) is None:
         ax = _rows_figure(labels, right=3.3, row_height=0.32)
     y = np.arange(len(data), dtype=float)
     level = ""
@@ -546,9 +559,15 @@ def plot_draws(draws: Any, ax: Axes | None = None, *, interval: tuple[float, flo
     >>> plot_draws(draws, interval=(0.21, 0.39), estimate=0.3).get_ylabel()
     'probability density'
     """
-    x = np.asarray(draws, dtype=float).ravel()
+    try:
+        x = np.asarray(draws, dtype=float).ravel()
+    except (TypeError, ValueError):
+        x = np.array([np.nan])
     if x.size == 0 or not np.isfinite(x).all():
-        raise ValueError("draws must be a non-empty array of finite numbers")
+        raise ValueError(f"draws must be a non-empty array of finite numbers, got "
+                         f"{draws!r:.80}")
+    if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or not 1 <= bins <= 10_000:
+        raise ValueError(f"bins must be a whole number from 1 to 10,000, got {bins!r:.60}")
     ax = _axes(ax)
     if x.size > 1 and np.ptp(x) > 0:
         kwargs.setdefault("color", PALETTE[0])
@@ -608,7 +627,7 @@ def plot_count_law(counts: Any, probabilities: Any, capacity: float, ax: Any = N
     if n.shape != p.shape or n.ndim != 1:
         raise ValueError(f"counts and probabilities must be 1-D of the same length, got "
                          f"shapes {n.shape} and {p.shape}")
-    if ax is None:
+    if check_axes(ax) is None:
         # room right of the axes for the legend, so that it covers no bar and no line
         fig, ax = pyplot().subplots(figsize=(9.0, 4.5))
         fig.subplots_adjust(left=0.09, right=0.66, bottom=0.13, top=0.9)

@@ -1102,7 +1102,7 @@ class ImagingPlan:
 
     # ------------------------------------------------------------------ distributions
     def _stream(self, stream: str) -> str:
-        if stream not in _ALL_STREAMS:
+        if not isinstance(stream, str) or stream not in _ALL_STREAMS:
             raise ValueError(
                 f"stream must be one of {', '.join(_ALL_STREAMS)}, got {stream!r}"
             )

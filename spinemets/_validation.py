@@ -130,6 +130,17 @@ def check_confidence_level(confidence_level: Any, name: str = "confidence_level"
     return value
 
 
+def check_str(value: Any, name: str) -> str:
+    """``value`` if it is a string, else a TypeError naming ``name`` and what was given.
+
+    >>> check_str("breast", "primary_site")
+    'breast'
+    """
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string, got {type(value).__name__} {value!r:.60}")
+    return value
+
+
 def check_real(value: Any, name: str, *, low: float | None = None, high: float | None = None,
                low_open: bool = False, high_open: bool = False) -> float:
     """Return ``value`` as a finite float inside the given bounds."""

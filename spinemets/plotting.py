@@ -17,7 +17,7 @@ from scipy import stats
 from ._catalogue import evidence as load_evidence
 from ._display import axis_label
 from ._draw import forest_plot, plot_distribution, plot_draws, plot_estimates
-from ._validation import check_confidence_level
+from ._validation import check_confidence_level, check_str
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -49,6 +49,9 @@ def evidence_table(estimand: str, primary_site: str | None = None,
     >>> evidence_table("spinal_mets_autopsy")["id"].tolist()[:2]
     ['SEED-03', 'SEED-06']
     """
+    check_str(estimand, "estimand")
+    if primary_site is not None:
+        check_str(primary_site, "primary_site")
     level = check_confidence_level(confidence_level)
     ev = load_evidence() if evidence is None else evidence
     rows = ev[(ev["estimand"] == estimand) & ~ev["kind"].isin(["upper_bound", "lower_bound"])]
