@@ -42,6 +42,7 @@ __all__ = [
     "MAX_FOLLOWUP_SCANS_PER_PATIENT",
     "MAX_MEDIAN_SURVIVAL_MONTHS",
     "MAX_METS_PER_MSCC",
+    "MAX_OBSERVED_COUNT",
     "MAX_OPENING_HOURS_CHARS",
     "MAX_POPULATION",
     "MAX_QUEUE_REFERRALS",
@@ -69,6 +70,8 @@ MAX_RATE_PER_PERSON_YEAR = 0.01
 MIN_YIELD = 1e-3
 #: The smallest non-zero coefficient of variation of a rate (0 means a fixed rate).
 MIN_RATE_CV = 1e-6
+#: Local audit counts (``observed=``): referrals or positives of one stream.
+MAX_OBSERVED_COUNT = 1e8
 #: MRI scans per referral.
 MAX_SCANS_PER_REFERRAL = 10.0
 #: Spinal metastases without MSCC found on emergency scans, per MSCC case.

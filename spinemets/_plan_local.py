@@ -23,6 +23,7 @@ import numbers
 from collections.abc import Mapping
 from typing import Any
 
+from ._plan_limits import MAX_OBSERVED_COUNT
 from ._values import Proportion
 
 __all__ = ["OBSERVED_KEYS", "check_observed", "update_cases", "update_yield"]
@@ -68,6 +69,10 @@ def check_observed(observed: Any) -> dict[str, dict[str, float]]:
             if not ok:
                 raise ValueError(f"observed[{stream!r}][{key!r}] must be a whole number >= 0, "
                                  f"got {v!r}")
+            if float(v) > MAX_OBSERVED_COUNT:
+                raise ValueError(f"observed[{stream!r}][{key!r}] must be <= "
+                                 f"{MAX_OBSERVED_COUNT:.0e} (a service's own counts), got {v!r}: "
+                                 "check that referrals and positives are counts, not rates")
             row[key] = int(v)
         if row["positives"] > row["referrals"]:
             raise ValueError(f"observed[{stream!r}]: positives must be <= referrals, got "

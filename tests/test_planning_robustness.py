@@ -289,3 +289,11 @@ def test_sidecar_hostile_files(tmp_path, text):
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ValueError, match=r"sidecar|bogus"):
         ImagingPlan.from_sidecar(path)
+
+
+def test_regression_huge_observed_counts_name_the_observed_key():
+    """Was "b must be <= 1e+09" (the Beta's parameter) for 1e13 local referrals (CLI fuzzing)."""
+    needle = r"observed\['emergency'\]\['referrals'\] must be <= 1e\+08"
+    with pytest.raises(ValueError, match=needle):
+        plan_imaging(1_000_000, rng=1, n_sims=1000,
+                     observed={"emergency": {"referrals": 10**13, "positives": 1, "years": 1}})
