@@ -194,7 +194,11 @@ def check_count(value: Any, name: str, *, minimum: int = 0) -> int:
 
 def check_count_array(values: Any, name: str, *, minimum: int = 0) -> np.ndarray:
     """Return ``values`` as a 1-D int64 array of whole numbers >= ``minimum``."""
-    arr = np.asarray(values)
+    try:
+        arr = np.asarray(values)
+    except (TypeError, ValueError):  # ragged nesting, e.g. [0, [0.3]]
+        raise TypeError(f"{name} must be a flat sequence of whole numbers, got "
+                        f"{values!r:.80}") from None
     if arr.dtype == bool:
         raise TypeError(f"{name} must hold whole numbers, got booleans")
     if arr.dtype.kind not in "iuf":

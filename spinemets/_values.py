@@ -173,10 +173,11 @@ def check_dist(dist: Any, kind: str) -> None:
     if not isinstance(dist.dist, stats.rv_continuous):
         raise TypeError(f"dist must be a continuous law for a {kind}, got the "
                         f"{type(dist.dist).__name__} distribution {dist.dist.name!r}")
-    law = standard_law(dist)
-    if law is not None and law[0] in ("beta", "gamma"):
-        names = ("a", "b") if law[0] == "beta" else ("shape",)
-        for name, value in zip(names, law[1], strict=False):
+    family = {type(stats.beta): ("a", "b"), type(stats.gamma): ("shape",)}.get(type(dist.dist))
+    if family is not None:  # with or without loc/scale: the same shape limits
+        shapes = dist.args[:len(family)] if len(dist.args) >= len(family) else tuple(
+            dist.kwds.get(n, np.nan) for n in family)
+        for name, value in zip(family, shapes, strict=False):
             check_shape(value, f"dist {name}")
     with np.errstate(all="ignore"):
         raw = np.asarray(dist.mean())
@@ -187,6 +188,14 @@ def check_dist(dist: Any, kind: str) -> None:
     if not np.isfinite(mean):
         raise ValueError(f"dist must have a finite mean for a {kind} (valid parameters), got "
                          f"{_dist_text(dist)} with mean {mean!r}")
+    if standard_law(dist) is not None or isinstance(dist.dist, (MixtureGen, ProductGen)):
+        return  # shapes checked above, or built from checked laws
+    with np.errstate(all="ignore"):
+        q = np.asarray(dist.ppf([0.0005, 0.5, 0.9995]), dtype=float)
+    if not (np.isfinite(q).all() and q[0] <= q[1] <= q[2]):
+        raise ValueError(f"dist must have finite, ordered quantiles for a {kind} (a law this "
+                         f"extreme is beyond double precision), got {_dist_text(dist)} with "
+                         f"0.05%, 50%, 99.95% quantiles {q.tolist()!r}")
 
 
 def _dist_text(dist: Any) -> str:

@@ -706,7 +706,13 @@ def _betabinom_cdf_reference(k: np.ndarray, n: int, a: float, b: float) -> np.nd
 @given(a=st.floats(1e-3, 1e9), b=st.floats(1e-3, 1e9), n=st.integers(0, 3000),
        level=st.floats(0.5, 0.999))
 def test_exact_beta_counts_match_an_independent_route_at_the_extremes(a, b, n, level):
-    res = sm.estimate(n, sm.Proportion.beta(a, b), confidence_level=level)
+    try:
+        res = sm.estimate(n, sm.Proportion.beta(a, b), confidence_level=level)
+    except ValueError as exc:
+        # above counts.AB_MAX the law is taken as fixed only where a certificate settles the
+        # integer; elsewhere the refusal says so (a known gap: closing note of 2026-12-06)
+        assert a + b > sm.counts.AB_MAX and "give a + b <=" in str(exc), exc
+        return
     tail = (1 - level) / 2
     got = np.array([res["pi_lower"].iloc[0], res["pi_upper"].iloc[0]])
     # each bound is the smallest k with P(X <= k) >= q, up to the references' error (1e-8)
@@ -774,3 +780,22 @@ def test_limit_counts():
         sm.beta_from_counts(1, 2**52 + 1)
     with pytest.raises(ValueError, match=r"events must be <= 4503599627370496.*position 0"):
         sm.proportion_ci([2**60], [2**61])
+
+
+def test_regression_scaled_beta_with_a_huge_shape_is_refused():
+    """Found by the long run: beta(2, 1e155, 0, 0.5) gave a NaN mean, beta(2, 1e146, 0, 0.5)
+    an interval not holding its median; the shape limit now applies with loc/scale too."""
+    for b in (1e155, 1e146):
+        with pytest.raises(ValueError, match=r"dist b must be <= 1e\+09"):
+            sm.Proportion(stats.beta(2, b, 0, 0.5))
+
+
+def test_regression_other_laws_need_finite_ordered_quantiles():
+    with pytest.raises(ValueError, match=r"finite, ordered quantiles"):
+        sm.Rate(stats.pareto(10, scale=1e308))  # finite mean, infinite 99.95% quantile
+
+
+def test_regression_ragged_totals_name_the_argument():
+    """Was numpy's "setting an array element with a sequence" (hypothesis, 2026-12-06)."""
+    with pytest.raises(TypeError, match=r"totals must be a flat sequence of whole numbers"):
+        sm.pool_proportions([1, 2], [0, [0.3]])
