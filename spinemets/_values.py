@@ -246,7 +246,9 @@ class _Uncertain:
         """
         level = check_confidence_level(confidence_level)
         tail = (1.0 - level) / 2.0
-        return float(self.dist.ppf(tail)), float(self.dist.isf(tail))
+        lo, hi = float(self.dist.ppf(tail)), float(self.dist.isf(tail))
+        # the two tails are computed apart: at levels near 0 rounding may cross them
+        return min(lo, hi), max(lo, hi)
 
     def ppf(self, q: Any) -> Any:
         """Quantile function (inverse CDF)."""

@@ -799,3 +799,10 @@ def test_regression_ragged_totals_name_the_argument():
     """Was numpy's "setting an array element with a sequence" (hypothesis, 2026-12-06)."""
     with pytest.raises(TypeError, match=r"totals must be a flat sequence of whole numbers"):
         sm.pool_proportions([1, 2], [0, [0.3]])
+
+
+def test_regression_an_interval_at_a_level_near_zero_is_ordered():
+    """Found by the CLI suite: `parameters --confidence-level 1e-16` gave ci_upper < ci_lower
+    (the upper end comes from isf, the lower from ppf)."""
+    table = sm.parameters(confidence_level=1e-16)
+    assert (table["ci_lower"] <= table["ci_upper"]).all()
