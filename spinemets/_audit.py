@@ -680,8 +680,7 @@ class Audit:
         return self._lessons[claim_id]
 
     def _rows(self, claim_id: Any) -> pd.DataFrame:
-        if not isinstance(claim_id, str):
-            raise TypeError(f"claim_id must be a str, got {type(claim_id).__name__}")
+        check_str(claim_id, "claim_id")
         hit = self._table[self._table["claim_id"] == claim_id]
         if hit.empty:
             raise ValueError(f"claim_id must be one of {', '.join(self.claim_ids)}; "
