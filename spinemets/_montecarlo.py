@@ -219,7 +219,7 @@ def base_seed(rng: np.random.Generator) -> int:
 def parameter_draws(dist: Any, draws: int, rng: np.random.Generator) -> np.ndarray:
     """``draws`` values of ``dist`` from the stream of the seed and the parameter alone.
 
-    Child ``(0, parameter_key(dist))`` of the seed (as in the Dask route): the draws do not
+    Child ``(0, parameter_key(dist))`` of the seed: the draws do not
     depend on which other parameters a table holds or in which order.
     """
     gen = stream(base_seed(rng), 0, parameter_key(dist))
@@ -290,7 +290,7 @@ def mc_quantiles(sizes: np.ndarray, param_draws: np.ndarray,
         :func:`base_seed` of ``rng``, so a stratum's result depends on the seed, the
         parameter draws and its own size only -- not on its row position or the other rows
         -- and each distinct size is simulated once. Without a key the counts of all rows
-        come from ``rng`` in row order (the Dask route's partition streams).
+        come from ``rng`` in row order.
 
     Notes
     -----
