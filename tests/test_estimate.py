@@ -287,8 +287,11 @@ def _frozen_streams_maker():
 
 def test_monte_carlo_streams_are_frozen():
     """The engine's results are bit-identical to those it gave before its buffer rewrite
-    (issue 12 item 5), engine and ``estimate`` alike: same streams, same quantiles, errors,
-    means and standard errors (written by tests/results/make_mc_streams_reference.py)."""
+    (issue 12 item 5), engine and ``estimate`` alike: same streams, same quantiles, errors
+    and means (written by tests/results/make_mc_streams_reference.py). Standard errors are
+    bit-identical too except where the squares may overflow int64 (n = 1e9, 2**40): those are
+    summed in floating point, in another order than before (the draws are no longer
+    partitioned before summing), so they agree to rounding: relative 1e-15 for 3,001 draws."""
     maker, frozen = _frozen_streams_maker()
     p = np.random.default_rng(1).beta(3, 9, maker.DRAWS)
     lam = np.random.default_rng(5).gamma(20, 1 / 4e5, maker.DRAWS)
@@ -297,7 +300,11 @@ def test_monte_carlo_streams_are_frozen():
         params, sampler = samplers[name.split("_")[0]]
         got = maker.engine_case(want["sizes"], params, sampler, want["seed"], want["key"],
                                 want["max_bytes"])
-        assert got == want, name
+        se, want_se = np.array(got.pop("mean_se")), np.array(want["mean_se"])
+        assert got == {k: v for k, v in want.items() if k != "mean_se"}, name
+        floating = np.array(want["sizes"], dtype=float) ** 2 * maker.DRAWS >= 2.0**62
+        np.testing.assert_array_equal(se[~floating], want_se[~floating], err_msg=name)
+        np.testing.assert_allclose(se[floating], want_se[floating], rtol=1e-15, err_msg=name)
     for name, want in frozen["estimate"].items():
         make, column = maker.ESTIMATE_CASES[name]
         res = sm.estimate(pd.DataFrame({column: want["sizes"]}), make(),
