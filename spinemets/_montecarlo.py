@@ -8,10 +8,13 @@ half-width of a distribution-free 95% interval for the quantile from the order s
 and, for counts, at least 1 unless the integer is certain (see
 :func:`quantiles_with_error`).
 
-The engine adds little to the cost of the random draws themselves: the simulated counts are
-partitioned in place (only the few order statistics needed are placed, no full sort, no copy
-and no conversion to float), and the mean and its standard error come from exact integer
-sums of the counts and their squares.
+The engine adds little to the cost of the random draws themselves. With stratum streams
+(``estimate``'s route) the counts of a few sizes at a time are drawn into one reused,
+cache-sized buffer and reduced at once: a row's counts are tallied (``bincount``), and the
+tally gives both the order statistics (its running sum is the simulated CDF) and exact
+integer sums of the counts and of their squares (for the mean and its standard error);
+rows too wide to tally are partitioned in place (only the few order statistics needed are
+placed: no full sort, no copy, no conversion to float).
 """
 
 from __future__ import annotations
@@ -389,10 +392,11 @@ def mc_quantiles(sizes: np.ndarray, param_draws: np.ndarray,
 
     Notes
     -----
-    Each chunk's counts are used in place: partitioned for the quantiles (the errors follow
-    the discrete rule of :func:`quantiles_with_error`), then summed for the mean. Beyond the
-    sampler's own output the engine allocates one temporary of the chunk's size; with a
-    ``key`` the chunk buffer is allocated once and reused.
+    Without a key each chunk's counts are used in place: partitioned for the quantiles (the
+    errors follow the discrete rule of :func:`quantiles_with_error`), then summed for the
+    mean; beyond the sampler's own output the engine allocates one temporary of the chunk's
+    size. With a key one buffer of at most :data:`HOT_BYTES` is reused for all sizes, and
+    integer counts are reduced by :func:`_reduce_counts` (the same quantiles and errors).
 
     Examples
     --------
