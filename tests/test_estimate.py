@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -269,3 +272,42 @@ def test_progress_bar_only_when_asked(capsys):
     sm.estimate([10, 20], p, method="monte_carlo", draws=1000, rng=1, progress=True)
     err = capsys.readouterr().err
     assert "Monte Carlo [" in err and "100%" in err
+
+
+def _frozen_streams_maker():
+    """The script that froze the Monte Carlo streams (its calls are the ones re-run here)."""
+    import importlib.util
+
+    path = Path(__file__).parent / "results" / "make_mc_streams_reference.py"
+    spec = importlib.util.spec_from_file_location("make_mc_streams_reference", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module, json.loads(path.with_name("mc_streams_reference.json").read_text())
+
+
+def test_monte_carlo_streams_are_frozen():
+    """The engine's results are bit-identical to those it gave before its buffer rewrite
+    (issue 12 item 5), engine and ``estimate`` alike: same streams, same quantiles, errors
+    and means (written by tests/results/make_mc_streams_reference.py). Standard errors are
+    bit-identical too except where the squares may overflow int64 (n = 1e9, 2**40): those are
+    summed in floating point, in another order than before (the draws are no longer
+    partitioned before summing), so they agree to rounding: relative 1e-15 for 3,001 draws."""
+    maker, frozen = _frozen_streams_maker()
+    p = np.random.default_rng(1).beta(3, 9, maker.DRAWS)
+    lam = np.random.default_rng(5).gamma(20, 1 / 4e5, maker.DRAWS)
+    samplers = {"binomial": (p, maker.binomial), "poisson": (lam, maker.poisson)}
+    for name, want in frozen["engine"].items():
+        params, sampler = samplers[name.split("_")[0]]
+        got = maker.engine_case(want["sizes"], params, sampler, want["seed"], want["key"],
+                                want["max_bytes"])
+        se, want_se = np.array(got.pop("mean_se")), np.array(want["mean_se"])
+        assert got == {k: v for k, v in want.items() if k != "mean_se"}, name
+        floating = np.array(want["sizes"], dtype=float) ** 2 * maker.DRAWS >= 2.0**62
+        np.testing.assert_array_equal(se[~floating], want_se[~floating], err_msg=name)
+        np.testing.assert_allclose(se[floating], want_se[floating], rtol=1e-15, err_msg=name)
+    for name, want in frozen["estimate"].items():
+        make, column = maker.ESTIMATE_CASES[name]
+        res = sm.estimate(pd.DataFrame({column: want["sizes"]}), make(),
+                          method="monte_carlo", draws=2000, rng=17)
+        for col in ("pi_lower", "pi_upper", "mc_error"):
+            assert res[col].tolist() == want[col], (name, col)
