@@ -20,8 +20,8 @@ LAYERS = [
     "_bbkernel", "_mixkernel", "_laws", "_values", "_pooling", "_synthesis", "_encodings",
     "_registry", "_parameters", "counts", "_montecarlo", "_totals", "_results", "_dask",
     "_estimate", "_sensitivity", "plotting", "_audit", "_plan_limits", "_plan_laws", "_plan_local",
-    "_plan_followup", "_plan_queue", "_planning", "_cli_common", "_cli_plan", "_cli_commands",
-    "cli", "__init__", "__main__",
+    "_plan_followup", "_plan_queue", "_plan_profile", "_plan_horizon", "_planning",
+    "_cli_common", "_cli_plan", "_cli_commands", "cli", "__init__", "__main__",
 ]
 # Optional or heavy libraries that may be imported inside a function, where they are used.
 # dask: the optional extra spinemets[dask], imported by _dask only once a Dask frame is given.
