@@ -71,3 +71,58 @@ def test_window_share_splits_an_hour_evenly():
     friday_17 = 4 * 24 + 17
     assert window_share(w, friday_17 + 0.25, friday_17 + 0.75) == pytest.approx(0.5)
     assert window_share(w, friday_17 + 1.0, friday_17) == pytest.approx(0.0, abs=1e-12)
+
+
+# ------------------------------------------------------------------ the command line
+
+def _plan_json(args, capsys):
+    import json
+
+    from spinemets.cli import main
+
+    code = main(["plan", "--population", "1000000", "--seed", "1", "--n-sims", "1000",
+                 "--format", "json", *args])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    return json.loads(out)
+
+
+def test_cli_arrival_profile_preset_and_file_agree(tmp_path, capsys):
+    f = tmp_path / "daytime.csv"
+    f.write_text("\n".join(",".join("1" if d < 5 and 8 <= h < 18 else "0" for h in range(24))
+                           for d in range(7)))
+    preset = _plan_json(["--arrival-profile", "weekday-daytime", "--table", "assumptions"],
+                        capsys)
+    from_file = _plan_json(["--arrival-profile", str(f), "--table", "assumptions"], capsys)
+    uniform = _plan_json(["--table", "assumptions"], capsys)
+
+    def value(rows):
+        return next(r["value"] for r in rows if r["name"] == "arrival_profile")
+
+    assert value(preset) == value(from_file) != value(uniform) == "uniform"
+    assert "Sat 0" in value(preset)  # no weekend referrals in this profile
+
+
+def test_cli_scenario_arrival_profile_is_relative_to_the_file(tmp_path, capsys):
+    (tmp_path / "sub").mkdir()
+    w = np.ones((7, 24))
+    w[4] = 10.0  # Friday-heavy
+    (tmp_path / "sub" / "fri.csv").write_text(
+        "\n".join(",".join(str(x) for x in row) for row in w))
+    s = tmp_path / "sub" / "fri.toml"
+    s.write_text('population = 1000000\narrival_profile = "fri.csv"\nseed = 1\nn_sims = 1000\n')
+    from spinemets.cli import main
+
+    assert main(["plan", "--scenario", str(s), "--table", "assumptions", "--format", "csv"]) \
+        == 0
+    out = capsys.readouterr().out
+    assert "Fri 0.625" in out  # Friday 10 x 24 of 6 x 24 + 10 x 24 weights: 240/384
+
+
+def test_cli_unknown_arrival_profile_is_a_usage_error(capsys):
+    from spinemets.cli import main
+
+    code = main(["plan", "--population", "1000000", "--arrival-profile", "fridays"])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert "--arrival-profile fridays" in err and "weekday-daytime" in err
