@@ -28,8 +28,7 @@ from ._cli_common import (
     write_csv,
 )
 from ._parameters import parameter
-from ._plan_profile import PRESETS, load_arrival_profile
-from ._planning import DEFAULTS, plan_imaging
+from ._planning import ARRIVAL_PRESETS, DEFAULTS, load_arrival_profile, plan_imaging
 from ._values import Proportion
 
 __all__ = ["SCENARIO_KEYS", "flag_help", "load_scenario", "register", "run", "scenario_to_kwargs"]
@@ -305,7 +304,7 @@ def load_scenario(path: str | Path) -> dict[str, Any]:
     if "name" in data:
         _check_name(data["name"], f"--scenario: name in {str(p)!r}")
     profile = data.get("arrival_profile")
-    if profile is not None and profile not in PRESETS and not Path(profile).is_absolute():
+    if profile is not None and profile not in ARRIVAL_PRESETS and not Path(profile).is_absolute():
         data["arrival_profile"] = str(p.parent / profile)  # relative to the scenario file
     return data
 

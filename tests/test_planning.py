@@ -827,7 +827,7 @@ def test_notebook_executes():
 # --------------------------------------------------------------------------- two levels
 # The catchment's rates and yields (outer level) are unknown but fixed; given them the weekly
 # scans are Poisson (inner level). The references below simulate both levels with numpy,
-# from the model as documented, independently of spinemets._plan_laws.
+# from the model as documented, independently of spinemets._planning._laws.
 
 YE, YU = (10.0, 15.0), (6.0, 12.0)  # Beta yields chosen by the test
 
@@ -1122,7 +1122,7 @@ def _run_help():
 
 
 # --------------------------------------------------------------------------- queues
-from spinemets._plan_queue import simulate_queue  # noqa: E402
+from spinemets._planning._queue import simulate_queue  # noqa: E402
 
 
 @pytest.fixture(autouse=False)

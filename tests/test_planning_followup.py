@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from spinemets._plan_followup import (
+from spinemets._planning._followup import (
     FollowupArm,
     FollowupMix,
     default_followup_mix,

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from spinemets._plan_horizon import TrendInterval, catalogue_trend, growth_interval
+from spinemets._planning._horizon import TrendInterval, catalogue_trend, growth_interval
 
 
 def test_catalogue_trend_is_the_ontario_aapc():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from spinemets._plan_profile import PRESETS, load_arrival_profile, window_share
+from spinemets._planning._profile import PRESETS, load_arrival_profile, window_share
 
 
 def test_presets():

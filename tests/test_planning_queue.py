@@ -15,8 +15,8 @@ import pytest
 
 pytest.importorskip("simpy")
 
-from spinemets._plan_queue import HOURS_PER_WEEK, simulate_queue
 from spinemets._planning import OpeningHours
+from spinemets._planning._queue import HOURS_PER_WEEK, simulate_queue
 
 
 def _erlang_c_wait(lam: float, service_hours: float, servers: int) -> float:

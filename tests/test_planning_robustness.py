@@ -4,7 +4,7 @@ Every generated input to :func:`plan_imaging`, the methods of a plan and the sce
 ends in one of two ways: a result with no NaN and no negative count, or a ValueError /
 TypeError / SpinemetsError (CLIUsageError for the scenario file) whose message names the
 argument and shows the value received. Each example has a deadline, so a hang fails; the
-inputs that scale work or memory are bounded in ``spinemets._plan_limits`` before any
+inputs that scale work or memory are bounded in ``spinemets._planning._limits`` before any
 allocation, which these tests reach with magnitudes from 1e-300 to 1e300.
 """
 
@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-import spinemets._plan_limits as lim
+import spinemets._planning._limits as lim
 from spinemets._cli_common import CLIUsageError
 from spinemets._cli_plan import load_scenario, scenario_to_kwargs
 from spinemets._planning import ImagingPlan, plan_imaging

@@ -177,7 +177,7 @@ def test_evidence_filters_from_hell(flag, value):
 
 
 #: Plan settings and the ranges generated for them: the planning library refuses values
-#: beyond its limits (``_plan_limits``) up front; values inside are kept small enough for a
+#: beyond its limits (``_planning._limits``) up front; values inside are kept small enough for a
 #: quick run. The extremes come as fixed strings.
 _PLAN_SAFE = {
     "--population": (1e-300, 1e7),

@@ -33,12 +33,15 @@ def _numbers(row: str) -> set[float]:
 
 
 def _constants(row: str) -> list[tuple[str, str]]:
-    """(module, constant) pairs named in a row; a bare `_x.py` is a module of spinemets."""
+    """(module, constant) pairs named in a row; a bare `_x.py` is a module of spinemets, a
+    path such as `spinemets/_planning/_limits.py` names the module at that path."""
     module = None
     pairs = []
     for token in re.findall(r"`([^`]+)`", row):
         if token.endswith(".py"):
-            module = "spinemets." + Path(token).stem
+            path = Path(token).with_suffix("")
+            module = (".".join(path.parts) if path.parts[0] == "spinemets"
+                      else "spinemets." + path.stem)
             pairs = [(module if m is None else m, c) for m, c in pairs]
         elif re.fullmatch(r"_?[A-Z][A-Z_]+", token):
             pairs.append((module, token))

@@ -19,13 +19,22 @@ LAYERS = [
     "errors", "_version", "_validation", "_display", "_draw", "_catalogue",
     "_bbkernel", "_mixkernel", "_laws", "_values", "_pooling", "_synthesis", "_encodings",
     "_registry", "_parameters", "counts", "_montecarlo", "_totals", "_results", "_dask",
-    "_estimate", "_sensitivity", "plotting", "_audit", "_plan_limits", "_plan_laws", "_plan_local",
-    "_plan_followup", "_plan_queue", "_plan_profile", "_plan_horizon", "_planning",
-    "_cli_common", "_cli_plan", "_cli_commands", "cli", "__init__", "__main__",
+    "_estimate", "_sensitivity", "plotting", "_audit", "_planning", "_cli_common", "_cli_plan",
+    "_cli_commands", "cli", "__init__", "__main__",
+]
+# The planning package (README, "Layout"), bottom to top: its modules import one another
+# (``from ._x``) only downwards, and the rest of spinemets (``from .._x``) only from modules
+# below ``_planning`` in LAYERS.
+PLANNING = PACKAGE / "_planning"
+PLANNING_LAYERS = [
+    "_limits", "_followup", "_horizon", "_inputs", "_registry", "_queue", "_profile", "_hours",
+    "_laws", "_exact", "_local", "_resolve", "_check", "_simulate", "_build", "_plan", "_api",
+    "__init__",
 ]
 # Optional or heavy libraries that may be imported inside a function, where they are used.
 # dask: the optional extra spinemets[dask], imported by _dask only once a Dask frame is given.
-# simpy: the optional extra spinemets[queue], imported by _plan_queue when waits are simulated.
+# simpy: the optional extra spinemets[queue], imported by _planning/_queue when waits are
+# simulated.
 LAZY_ALLOWED = ("matplotlib", "pandas.io.formats.style", "scipy.fft", "jinja2",
                 "dask", "simpy")
 # Package modules that may be imported inside a function, each with the reason.
@@ -40,9 +49,35 @@ LAZY_RELATIVE_ALLOWED = {
 # for the same reason; tests/test_cli_startup.py checks the table against those imports.
 
 
-def _modules() -> dict[str, ast.Module]:
+def _parse(folder: Path) -> dict[str, ast.Module]:
     return {p.stem: ast.parse(p.read_text(encoding="utf-8"))
-            for p in sorted(PACKAGE.glob("*.py"))}
+            for p in sorted(folder.glob("*.py"))}
+
+
+def _modules() -> dict[str, ast.Module]:
+    """The package's modules; the planning package counts as one, ``_planning``, whose
+    imports from the rest of spinemets are those of all its modules."""
+    out = _parse(PACKAGE)
+    assert "_planning" not in out, "spinemets/_planning.py and the package _planning/ both exist"
+    out["_planning"] = ast.Module(body=[], type_ignores=[])
+    for tree in _parse(PLANNING).values():
+        out["_planning"].body += _up_one_level(tree).body
+    return out
+
+
+def _up_one_level(tree: ast.Module) -> ast.Module:
+    """A planning module's imports as seen from spinemets: ``from .._x`` becomes ``from ._x``
+    (its own ``from ._x`` imports stay inside the planning package and are dropped)."""
+
+    class Lift(ast.NodeTransformer):
+        def visit_ImportFrom(self, node: ast.ImportFrom) -> ast.AST | None:
+            if node.level == 1:
+                return ast.Pass()
+            if node.level == 2:
+                node.level = 1
+            return node
+
+    return Lift().visit(tree)
 
 
 def _top_level(tree: ast.Module) -> set[int]:
@@ -71,6 +106,18 @@ def _relative_imports(tree: ast.Module) -> list[tuple[str, list[str], bool]]:
 
 def test_every_module_has_a_place_in_the_layers():
     assert sorted(_modules()) == sorted(LAYERS)
+    assert sorted(_parse(PLANNING)) == sorted(PLANNING_LAYERS)
+
+
+@pytest.mark.parametrize("name", PLANNING_LAYERS)
+def test_planning_imports_flow_down_its_layers(name):
+    tree = _parse(PLANNING)[name]
+    below = set(PLANNING_LAYERS[:PLANNING_LAYERS.index(name)])
+    for module, names, at_top in _relative_imports(tree):
+        assert module in below, f"_planning.{name} imports {module}, which is not below it"
+        private = [n for n in names if n.startswith("_")]
+        assert not private, f"_planning.{name} imports private {private} from {module}"
+        assert at_top, f"_planning.{name} imports .{module} inside a function"
 
 
 @pytest.mark.parametrize("name", LAYERS)
@@ -134,3 +181,10 @@ def test_public_names_are_documented():
         obj = getattr(sm, name)
         if callable(obj):
             assert obj.__doc__ and obj.__doc__.strip(), f"spinemets.{name} has no docstring"
+
+
+def test_readme_layout_names_every_planning_module():
+    readme = (PACKAGE.parent / "README.md").read_text(encoding="utf-8")
+    layout = readme.split("## Layout", 1)[1].split("\n## ", 1)[0]
+    for name in PLANNING_LAYERS[:-1]:  # __init__ only re-exports
+        assert f"`{name}`" in layout, f"README's Layout does not name _planning/{name}.py"

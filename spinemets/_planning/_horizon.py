@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from scipy import stats
 
-from ._catalogue import evidence
-from ._validation import check_confidence_level, check_real
+from .._catalogue import evidence
+from .._validation import check_confidence_level, check_real
 
 __all__ = ["TrendInterval", "catalogue_trend", "growth_interval"]
 
@@ -36,7 +36,7 @@ class TrendInterval:
 
     Examples
     --------
-    >>> from spinemets._plan_horizon import TrendInterval
+    >>> from spinemets._planning._horizon import TrendInterval
     >>> t = TrendInterval(0.022, 0.014, 0.030)
     >>> round(t.factor(5), 4)
     1.1149
@@ -72,7 +72,7 @@ def catalogue_trend() -> TrendInterval:
 
     Examples
     --------
-    >>> from spinemets._plan_horizon import catalogue_trend
+    >>> from spinemets._planning._horizon import catalogue_trend
     >>> t = catalogue_trend()
     >>> (t.value, t.low, t.high)
     (0.022, 0.014, 0.03)
@@ -93,7 +93,7 @@ def growth_interval(trend: TrendInterval | None, other_yearly: float, years: flo
 
     Examples
     --------
-    >>> from spinemets._plan_horizon import growth_interval
+    >>> from spinemets._planning._horizon import growth_interval
     >>> growth_interval(None, 1.01, 2)
     (1.0201, 1.0201, 1.0201)
     """

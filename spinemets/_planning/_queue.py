@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._validation import check_count, check_real, resolve_rng
+from .._validation import check_count, check_real, resolve_rng
 
 __all__ = ["HOURS_PER_WEEK", "check_profile", "simulate_queue", "summarise_waits"]
 
@@ -32,7 +32,7 @@ def check_profile(profile: Any) -> np.ndarray:
 
     Examples
     --------
-    >>> from spinemets._plan_queue import check_profile
+    >>> from spinemets._planning._queue import check_profile
     >>> check_profile(None).shape
     (7, 24)
     """
@@ -103,7 +103,7 @@ def simulate_queue(rates_per_week: Mapping[str, float], minutes: Mapping[str, fl
 
     Examples
     --------
-    >>> from spinemets._plan_queue import simulate_queue
+    >>> from spinemets._planning._queue import simulate_queue
     >>> d = simulate_queue({"emergency": 4.0}, {"emergency": 30.0}, weeks=20, rng=1)
     >>> bool((d["wait_hours"] >= 0).all()), list(d.columns)[:3]
     (True, ['stream', 'arrival', 'start'])
@@ -170,7 +170,7 @@ def summarise_waits(records: pd.DataFrame, targets: Mapping[str, float],
     Examples
     --------
     >>> import pandas as pd
-    >>> from spinemets._plan_queue import summarise_waits
+    >>> from spinemets._planning._queue import summarise_waits
     >>> r = pd.DataFrame({"stream": ["emergency"] * 4, "wait_hours": [0, 1, 2, 30.0],
     ...                   "hours_to_report": [1, 2, 3, 31.0], "start": [0.0] * 4,
     ...                   "arrival": [0.0] * 4})

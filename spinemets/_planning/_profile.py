@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._plan_queue import HOURS_PER_WEEK, check_profile
+from ._queue import HOURS_PER_WEEK, check_profile
 
 __all__ = ["PRESETS", "load_arrival_profile", "window_share"]
 
@@ -64,7 +64,7 @@ def load_arrival_profile(spec: Any) -> np.ndarray | None:
 
     Examples
     --------
-    >>> from spinemets._plan_profile import load_arrival_profile
+    >>> from spinemets._planning._profile import load_arrival_profile
     >>> load_arrival_profile("uniform") is None
     True
     >>> float(load_arrival_profile("weekday-daytime").sum())   # Mon-Fri, 10 hours a day
@@ -112,7 +112,7 @@ def window_share(profile: np.ndarray | None, start: float, end: float) -> float:
 
     Examples
     --------
-    >>> from spinemets._plan_profile import load_arrival_profile, window_share
+    >>> from spinemets._planning._profile import load_arrival_profile, window_share
     >>> round(window_share(None, 0.0, 42.0), 12)
     0.25
     >>> window_share(load_arrival_profile("weekday-daytime"), 18.0, 32.0)   # Mon 18 - Tue 08

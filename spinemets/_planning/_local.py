@@ -21,12 +21,25 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from ._plan_limits import MAX_OBSERVED_COUNT
-from ._values import Proportion
+import pandas as pd
 
-__all__ = ["OBSERVED_KEYS", "check_observed", "update_cases", "update_yield"]
+from .._display import format_value
+from .._values import Proportion
+from ._inputs import Driver, describe
+from ._limits import MAX_OBSERVED_COUNT
+from ._registry import resolved_row
+
+__all__ = [
+    "OBSERVED_KEYS",
+    "LocalUpdate",
+    "apply_local",
+    "check_observed",
+    "update_cases",
+    "update_yield",
+]
 
 #: Keys of one stream's local counts.
 OBSERVED_KEYS: tuple[str, ...] = ("referrals", "positives", "years")
@@ -41,7 +54,7 @@ def check_observed(observed: Any) -> dict[str, dict[str, float]]:
 
     Examples
     --------
-    >>> from spinemets._plan_local import check_observed
+    >>> from spinemets._planning._local import check_observed
     >>> check_observed({"emergency": {"referrals": 190, "positives": 80, "years": 1}})
     {'emergency': {'referrals': 190, 'positives': 80, 'years': 1.0}}
     >>> check_observed(None)
@@ -94,7 +107,7 @@ def update_cases(mean: float, shape: float | None, positives: int,
 
     Examples
     --------
-    >>> from spinemets._plan_local import update_cases
+    >>> from spinemets._planning._local import update_cases
     >>> update_cases(80.0, 16.0, 100, 1.0)     # Gamma(16, 0.2) + 100 cases in 1 year
     (96.66666666666667, 116.0)
     """
@@ -115,7 +128,7 @@ def update_yield(y: Any, positives: int, referrals: int, label: str) -> Proporti
     Examples
     --------
     >>> import spinemets as sm
-    >>> from spinemets._plan_local import update_yield
+    >>> from spinemets._planning._local import update_yield
     >>> p = update_yield(sm.Proportion.beta(8, 12), 80, 190, "emergency_yield")
     >>> round(p.a, 6), round(p.b, 6)
     (88.0, 122.0)
@@ -134,3 +147,98 @@ def update_yield(y: Any, positives: int, referrals: int, label: str) -> Proporti
         encoding=f"Beta({a:.4g}, {b:.4g}) prior + {positives} positive of {referrals} local "
                  "scans",
         assumption="conjugate Beta-binomial update with local audit counts")
+
+
+_LOCAL_COLUMNS = ("stream", "input", "prior", "posterior", "prior_mean", "posterior_mean",
+                  "local_value", "data_weight", "referrals", "positives", "years")
+
+
+def _local_unit(name: str) -> str:
+    return "fraction" if name.endswith("yield") else "number"
+
+
+def _local_row(stream: str, name: str, prior: Any, post: Any, local: float, weight: float,
+               o: dict[str, float]) -> dict[str, Any]:
+    """One row of :meth:`ImagingPlan.local_data`."""
+    def text(x: Any) -> str:
+        if isinstance(x, Driver):
+            if x.shape is None:
+                return f"{x.mean:,.1f}"
+            lo, hi = x.ppf([0.025, 0.975])
+            return f"{x.mean:,.1f} (95% interval {lo:,.1f} to {hi:,.1f})"
+        return describe(x, pct=True)
+
+    def mean(x: Any) -> float:
+        return float(x.mean)
+
+    return {"stream": stream, "input": name, "prior": text(prior), "posterior": text(post),
+            "prior_mean": mean(prior), "posterior_mean": mean(post), "local_value": local,
+            "data_weight": weight, "referrals": o["referrals"], "positives": o["positives"],
+            "years": o["years"]}
+
+
+@dataclass(frozen=True)
+class LocalUpdate:
+    """A plan's inputs after the service's own counts: drivers, yields and what moved."""
+
+    mscc: Driver
+    urgent: Driver
+    yields: dict[str, Any]
+    table: pd.DataFrame
+    resolved: list[dict[str, Any]]
+    notes: list[str]
+
+
+def apply_local(obs: Mapping[str, Mapping[str, float]], m: Driver, u: Driver,
+                ys: Mapping[str, Any], growth: float) -> LocalUpdate:
+    """Update each observed stream's cases (Gamma–Poisson) and yield (Beta–binomial).
+
+    ``m`` and ``u`` are the MSCC and urgent drivers at the horizon (today's times
+    ``growth``); the counts describe today's catchment. Returns the updated drivers and
+    yields, the table of :meth:`ImagingPlan.local_data`, its rows of the assumptions and
+    the notes of the summary.
+    """
+    ys = dict(ys)
+    rows: list[dict[str, Any]] = []
+    resolved: list[dict[str, Any]] = []
+    for stream, key in (("emergency", "mscc"), ("urgent", "urgent")):
+        if stream not in obs:
+            continue
+        o = obs[stream]
+        drv = m if key == "mscc" else u
+        prior_now = Driver(drv.mean / growth, drv.shape)
+        post_mean, post_shape = update_cases(prior_now.mean, prior_now.shape,
+                                             o["positives"], o["years"])
+        post = Driver(post_mean * growth, post_shape)
+        rows.append(_local_row(stream, f"{stream} cases a year (today)", prior_now,
+                               Driver(post_mean, post_shape), o["positives"] / o["years"],
+                               o["years"] / (o["years"] + prior_now.shape / prior_now.mean)
+                               if prior_now.shape else float("nan"), o))
+        if key == "mscc":
+            m = post
+        else:
+            u = post
+        y_prior = ys[stream]
+        y_post = update_yield(y_prior, o["positives"], o["referrals"], f"{stream}_yield")
+        n_ref = o["referrals"]
+        rows.append(_local_row(
+            stream, f"{stream} yield", y_prior, y_post,
+            o["positives"] / n_ref if n_ref else float("nan"),
+            n_ref / (n_ref + y_post.a + y_post.b - n_ref), o))
+        ys[stream] = y_post
+        resolved.append(resolved_row(
+            f"observed_{stream}", f"{o['referrals']} referrals, {o['positives']} positive in "
+            f"{o['years']:g} years", "local counts", True,
+            source="the service's own counts (user-supplied)"))
+    if not obs:
+        resolved.append(resolved_row("observed", "none", "local counts", False,
+                                     source="default: none (published defaults only)"))
+    notes = [
+        f"Local data moved {r['input']}: {r['prior']} -> {r['posterior']} "
+        "(the counts alone: "
+        f"{format_value(r['local_value'], _local_unit(r['input']), style='text')}; weight "
+        f"of the counts {format_value(r['data_weight'], 'fraction', style='text')})"
+        for r in rows
+    ]
+    return LocalUpdate(m, u, ys, pd.DataFrame(rows, columns=list(_LOCAL_COLUMNS)), resolved,
+                       notes)

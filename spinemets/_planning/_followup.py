@@ -31,8 +31,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ._parameters import parameter
-from ._validation import check_fraction, check_real
+from .._parameters import parameter
+from .._validation import check_fraction, check_real
 
 __all__ = [
     "FollowupArm",
@@ -57,7 +57,7 @@ def scans_while_alive(interval_months: float, median_survival_months: float,
 
     Examples
     --------
-    >>> from spinemets._plan_followup import scans_while_alive
+    >>> from spinemets._planning._followup import scans_while_alive
     >>> scans_while_alive(3.0, 3.0)          # q = 1/2: 1/2 + 1/4 + ... = 1
     1.0
     >>> scans_while_alive(3.0, 3.0, max_scans=2)
@@ -86,7 +86,7 @@ def median_from_mortality(deaths_share: float, months: float = MORTALITY_MONTHS)
 
     Examples
     --------
-    >>> from spinemets._plan_followup import median_from_mortality
+    >>> from spinemets._planning._followup import median_from_mortality
     >>> median_from_mortality(0.5, 2.0)     # half dead at 2 months: median 2 months
     2.0
     >>> round(median_from_mortality(244 / 845), 2)   # irradiated, Norway (ZAI-02)
@@ -150,7 +150,7 @@ class FollowupMix:
 
     Examples
     --------
-    >>> from spinemets._plan_followup import FollowupArm, FollowupMix
+    >>> from spinemets._planning._followup import FollowupArm, FollowupMix
     >>> mix = FollowupMix((FollowupArm("radiotherapy", 0.5, 1.0, 3.0, 3.0),
     ...                    FollowupArm("surgery", 0.5, 0.0, 3.0, 6.0)))
     >>> mix.scans_per_patient()          # half imaged, 1 scan each
@@ -178,7 +178,7 @@ class FollowupMix:
 
         Examples
         --------
-        >>> from spinemets._plan_followup import default_followup_mix
+        >>> from spinemets._planning._followup import default_followup_mix
         >>> default_followup_mix().to_frame()["treatment"].tolist()
         ['radiotherapy', 'surgery']
         """
@@ -195,7 +195,7 @@ class FollowupMix:
 
         Examples
         --------
-        >>> from spinemets._plan_followup import FollowupArm, FollowupMix
+        >>> from spinemets._planning._followup import FollowupArm, FollowupMix
         >>> FollowupMix((FollowupArm("radiotherapy", 1.0, 1.0, 3.0, 3.0),)).describe()
         'radiotherapy 100%, 100% imaged every 3 months, median survival 3 months'
         """
@@ -218,7 +218,7 @@ def default_followup_mix(interval_months: float = 3.4, imaged_share: float = 1.0
 
     Examples
     --------
-    >>> from spinemets._plan_followup import default_followup_mix
+    >>> from spinemets._planning._followup import default_followup_mix
     >>> round(default_followup_mix().scans_per_patient(), 3)
     1.335
     >>> round(default_followup_mix(median_survival_months=2.9).scans_per_patient(), 3)

@@ -21,7 +21,7 @@ plan's checks flag them with :class:`~spinemets.errors.ImplausibleInputWarning`.
 
 Examples
 --------
->>> from spinemets._plan_limits import check_rate_unit
+>>> from spinemets._planning._limits import check_rate_unit
 >>> check_rate_unit(8.1e-5, "mscc_rate")
 8.1e-05
 >>> try:
@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._validation import check_real
+from .._validation import check_real
 
 __all__ = [
     "MAX_EXPECTED_SCANS_PER_YEAR",
@@ -51,6 +51,7 @@ __all__ = [
     "MAX_RATE_PER_PERSON_YEAR",
     "MAX_SCANS_PER_REFERRAL",
     "MAX_SCAN_MINUTES",
+    "MAX_SIMS",
     "MAX_TAIL_SCANS_PER_YEAR",
     "MAX_TARGET_HOURS",
     "MIN_FOLLOWUP_INTERVAL_MONTHS",
@@ -102,6 +103,8 @@ MAX_QUEUE_SERVERS = 100
 MAX_QUEUE_REFERRALS = 200_000.0
 #: Length of an opening-hours text.
 MAX_OPENING_HOURS_CHARS = 1000
+#: Monte Carlo parameter draws of a plan (``n_sims``), each followed for 52 weeks.
+MAX_SIMS = 100_000
 
 
 def check_rate_unit(value: float, name: str) -> float:

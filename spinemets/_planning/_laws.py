@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 from scipy import optimize, special, stats
 
-from .counts import mixed_poisson_cdf
+from ..counts import mixed_poisson_cdf
 
 __all__ = [
     "GammaRate",
@@ -50,7 +50,7 @@ class GammaRate:
 
     Examples
     --------
-    >>> from spinemets._plan_laws import GammaRate
+    >>> from spinemets._planning._laws import GammaRate
     >>> GammaRate(80.0, 16.0).var
     400.0
     """
@@ -109,7 +109,7 @@ def yield_nodes(y: Any, n: int = 16) -> tuple[np.ndarray, np.ndarray]:
 
     Examples
     --------
-    >>> from spinemets._plan_laws import yield_nodes
+    >>> from spinemets._planning._laws import yield_nodes
     >>> import spinemets as sm
     >>> x, w = yield_nodes(sm.Proportion.beta(8, 12))
     >>> round(float((x * w).sum()), 12)      # the Beta mean 8/20
@@ -135,7 +135,7 @@ def poisson_mean_at_level(capacity: Any, level: float) -> np.ndarray:
     Examples
     --------
     >>> from scipy import stats
-    >>> from spinemets._plan_laws import poisson_mean_at_level
+    >>> from spinemets._planning._laws import poisson_mean_at_level
     >>> m = float(poisson_mean_at_level(7, 0.95))
     >>> round(float(stats.poisson.cdf(7, m)), 12)
     0.95
@@ -153,7 +153,7 @@ def two_level_slots(mean_quantile: float, level: float) -> int:
 
     Examples
     --------
-    >>> from spinemets._plan_laws import two_level_slots
+    >>> from spinemets._planning._laws import two_level_slots
     >>> two_level_slots(3.894, 0.95)
     7
     """
@@ -189,7 +189,7 @@ class WeeklyMeanLaw:
     --------
     >>> import numpy as np
     >>> from scipy import stats
-    >>> from spinemets._plan_laws import GammaRate, WeeklyMeanLaw
+    >>> from spinemets._planning._laws import GammaRate, WeeklyMeanLaw
     >>> law = WeeklyMeanLaw([GammaRate(4.0, 16.0)], np.array([[1.0]]), np.array([1.0]))
     >>> round(float(law.cdf(4.0)), 10) == round(float(stats.gamma(16, scale=0.25).cdf(4)), 10)
     True

@@ -1,0 +1,388 @@
+"""The planning registry: the streams, and every default input of ``plan_imaging`` with its source.
+
+One :class:`PlanningDefault` per input says its value (or the catalogue parameter it is read
+from through :func:`spinemets.parameter`), unit, spread, source and assumption; the rows of
+``ImagingPlan.assumptions()`` are built from it by :func:`resolved_row`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .._parameters import parameter
+from .._values import Proportion, Rate
+from ._inputs import is_number
+
+__all__ = [
+    "ALL_STREAMS",
+    "DAYS_PER_YEAR",
+    "DEFAULTS",
+    "DEFAULT_BY_NAME",
+    "STREAMS",
+    "STREAM_TEXT",
+    "WEEK_YEARS",
+    "PlanningDefault",
+    "default_yield",
+    "resolved_row",
+]
+
+#: The three demand streams, in display order (the frame adds ``"total"``).
+STREAMS: tuple[str, ...] = ("emergency", "urgent", "follow_up")
+ALL_STREAMS: tuple[str, ...] = (*STREAMS, "total")
+
+STREAM_TEXT = {
+    "emergency": "suspected MSCC with neurological signs: whole-spine MRI within 24 h",
+    "urgent": "suspected spinal metastases without neurology: MRI within 1 week",
+    "follow_up": "planned follow-up MRI after treatment of spinal metastases",
+    "total": "all three streams on the same scanner(s)",
+}
+
+DAYS_PER_YEAR = 365.25
+WEEK_YEARS = 7.0 / DAYS_PER_YEAR
+
+
+@dataclass(frozen=True)
+class PlanningDefault:
+    """One default input of :func:`plan_imaging`, with its source.
+
+    Attributes
+    ----------
+    name : str
+        The argument of :func:`plan_imaging` it fills.
+    value : float or str
+        The default (a point value; ``spread`` says how uncertainty is added).
+    unit : str
+        Unit of ``value`` (rates are per person-year, shares are fractions).
+    spread : str
+        The distribution put around ``value`` when it is used, or ``"fixed"``.
+    source : str
+        Citation with DOI / PMID / URL, or ``"assumption"``.
+    evidence_ids : str
+        Rows of the spinemets catalogue (``sm.evidence()``) behind it, ``;``-separated.
+    assumption : str
+        What has to be true for the default to fit a catchment, in words.
+    parameter : str
+        The catalogue parameter (``sm.parameter(...)``, ``data/parameters.csv``) the default
+        is read from; then ``value`` is None and :meth:`resolve` reads it.
+    help : str
+        One line saying what the input is (command-line help and glossary).
+
+    Examples
+    --------
+    >>> from spinemets._planning import DEFAULTS
+    >>> d = {x.name: x for x in DEFAULTS}
+    >>> round(d["mscc_rate"].resolve() * 100_000, 10)
+    8.1
+    >>> d["mscc_rate"].parameter
+    'mscc_rate'
+    """
+
+    name: str
+    value: float | str | None
+    unit: str
+    spread: str
+    source: str
+    evidence_ids: str = ""
+    assumption: str = ""
+    parameter: str = ""
+    help: str = ""
+
+    def distribution(self) -> Rate | Proportion:
+        """The catalogue distribution behind the default (only when ``parameter`` is set)."""
+        if not self.parameter:
+            raise ValueError(f"{self.name} is not read from the catalogue")
+        return parameter(self.parameter)
+
+    def resolve(self) -> float | str:
+        """The default value: the catalogue mean when ``parameter`` is set, else ``value``."""
+        if self.parameter:
+            return float(self.distribution().mean)
+        if self.value is None:  # pragma: no cover - a registry invariant
+            raise ValueError(f"{self.name}: no value and no catalogue parameter")
+        return self.value
+
+    def default_text(self) -> str:
+        """The default as words for help texts (a catalogue default names its parameter).
+
+        Examples
+        --------
+        >>> from spinemets._planning import DEFAULTS
+        >>> d = {x.name: x for x in DEFAULTS}
+        >>> d["scan_minutes"].default_text(), d["mscc_rate"].default_text()
+        ('30 minutes', "the catalogue's sm.parameter('mscc_rate')")
+        """
+        if self.parameter:
+            return f"the catalogue's sm.parameter({self.parameter!r})"
+        if self.spread.startswith("Beta"):
+            return self.spread
+        v = self.resolve()
+        if self.unit == "per person-year" and isinstance(v, float):
+            return f"{v * 1e5:.3g} per 100,000 a year"
+        if isinstance(v, (int, float)):
+            unit = "" if self.unit in ("fraction", "probability", "draws") else f" {self.unit}"
+            return f"{v:g}{unit}"
+        return str(v)
+
+
+# Beta quantile-matched to a 95% central interval 0.20–0.60 (scipy fsolve on both tail
+# quantiles; reproduced in tests/test_planning.py::test_default_yield_spans_audits).
+_YIELD_A = 8.321901520406083
+_YIELD_B = 13.002610693027306
+_NORWAY = (
+    "A population-based study of spinal metastatic disease in South-East Norway "
+    "(2.6 M people, 18 months, 1002 patients). Clin Oncol 2010; doi 10.1016/j.clon.2009.09.023 "
+    "(read via https://litmetric.com/detail/19850454)"
+)
+_SHAKIL = (
+    "Shakil H et al. Contemporary trends in the incidence and timing of spinal metastases: "
+    "a population-based study. Neurooncol Adv 2024;6(1):vdae051; doi 10.1093/noajnl/vdae051, "
+    "PMID 38680988"
+)
+_LOBLAW = (
+    "Loblaw DA, Laperriere NJ, Mackillop WJ. A population-based study of malignant spinal "
+    "cord compression in Ontario. Clin Oncol 2003;15(4):211-217; doi "
+    "10.1016/s0936-6555(02)00400-4, PMID 12846501"
+)
+_AUDITS = (
+    "UK audits of suspected-MSCC MRI yield: 22% (23/104) without triage and 52% (50/96) "
+    "with senior-clinician hotline triage (Allan ... Levack, Br J Cancer; "
+    "https://www.sinapse.ac.uk/phase1-publications/suspected-malignant-cord-compression-"
+    "improving-time-to-diagnosis-via-a-hotline-a-prospective-audit/); Yorkshire Q1 2012 "
+    "number needed to scan 1.7 (~59%; https://cdn.slideserve.com/wilda/"
+    "q1-2012-mscc-audit-acute-oncology-measures)"
+)
+_AJNR = (
+    "AJNR 2024 ED survey-spine protocol: 5 min 50 s, 79% faster than routine "
+    "(routine = 5.83/0.21 = 28 min); http://ajnr-stage2.highwire.org/content/early/2024/08/01/"
+    "ajnr.A8326"
+)
+
+DEFAULTS: tuple[PlanningDefault, ...] = (
+    PlanningDefault(
+        "mscc_rate", None, "per person-year", "the catalogue's Gamma (CV 0.25)",
+        _NORWAY + " (catalogue MSCC-20); corroborated by NICE CG75 'up to 80 per million a "
+        "year' (catalogue MSCC-12)",
+        "MSCC-20",
+        "MSCC treated in a catchment like South-East Norway in the 2000s; rates have risen "
+        "since (~2%/yr for spinal metastases, POP-01), so this is likely low for today",
+        parameter="mscc_rate", help="new MSCC cases per person-year",
+    ),
+    PlanningDefault(
+        "spinal_mets_rate", None, "per person-year", "the catalogue's Gamma (CV 0.25)",
+        _NORWAY + " (catalogue SMD-01: spinal metastatic disease given radiotherapy, surgery "
+        "or vertebroplasty, 26.0 per 100,000 a year; the same cohort as the MSCC default)",
+        "SMD-01",
+        "spinal metastases needing local treatment, including those presenting as MSCC: each "
+        "had one positive spine MRI (emergency or urgent) and enters follow-up. Diagnosed "
+        "spinal metastases (Ontario 30.2 per 100,000, POP-01b; sm.parameter("
+        "'plan_spinal_mets_rate')) include many found on staging CT/PET and never referred "
+        "for MRI, so they are not the default",
+        parameter="spinal_mets_treated_rate",
+        help="spinal metastases needing local treatment (incl. MSCC) per person-year",
+    ),
+    PlanningDefault(
+        "mets_without_mscc_per_mscc", 256 / 809, "per MSCC case", "fixed",
+        "The Christie network MSCC service, referrals 2014-2016: 809 MSCC and 256 impending "
+        "MSCC (spinal metastases without cord compression) among 1,915 suspected-MSCC "
+        "referrals (https://www.csp.org.uk/innovations/network-spinal-cord-compression-"
+        "service; catalogue PLAN-04)", "PLAN-04",
+        "spinal metastases without MSCC found on suspected-MSCC (emergency) scans, per MSCC "
+        "case found: these patients enter follow-up but are not urgent referrals again",
+        help="spinal metastases without MSCC found on emergency scans per MSCC case",
+    ),
+    PlanningDefault(
+        "rate_cv", 0.25, "coefficient of variation", "fixed",
+        "assumption (planning-notes §6.1): spread of the published rates and their rising "
+        "trend", "",
+        "the planner's uncertainty about the catchment's true rates; override with local data",
+    ),
+    PlanningDefault(
+        "emergency_yield", _YIELD_A / (_YIELD_A + _YIELD_B), "fraction",
+        f"Beta({_YIELD_A:.4g}, {_YIELD_B:.4g}): 95% central interval 0.20-0.60",
+        "assumption spanning " + _AUDITS + " (catalogue PLAN-01, PLAN-02; as parameters "
+        "plan_yield_untriaged and plan_yield_triaged)", "PLAN-01;PLAN-02",
+        "share of suspected-MSCC MRI that shows MSCC; strongly triage-dependent "
+        "(US ED any-cause 14%). Set it from local audit counts when you have them",
+    ),
+    PlanningDefault(
+        "urgent_yield", _YIELD_A / (_YIELD_A + _YIELD_B), "fraction",
+        f"Beta({_YIELD_A:.4g}, {_YIELD_B:.4g}): 95% central interval 0.20-0.60",
+        "assumption: no published yield for 1-week suspected-metastasis MRI was found "
+        "(planning-notes §7); the emergency-yield spread is borrowed", "",
+        "share of urgent (no neurology) MRI that confirms spinal metastases",
+    ),
+    PlanningDefault(
+        "scans_per_referral", 1.0, "scans", "fixed",
+        "NICE CG75 / NG234: one whole-spine MRI for suspected MSCC "
+        "(https://www.nice.org.uk/guidance/cg75/chapter/Key-priorities-for-implementation)",
+        "", "repeat or additional-region scans not counted",
+    ),
+    PlanningDefault(
+        "followup_interval_months", 3.4, "months", "fixed",
+        "median interval between follow-up spine MRIs after SBRT, 446 patients 2008-2021 "
+        "(https://discovery.researcher.life/article/magnetic-resonance-imaging-frequency-"
+        "after-stereotactic-body-radiation-therapy-for-spine-metastases/"
+        "f92f3355e668332fb0cae36486df4eb0)", "",
+        "every treated patient is followed with spine MRI at this interval while alive",
+    ),
+    PlanningDefault(
+        "median_survival_months", 2.9, "months", "fixed (exponential survival)",
+        _LOBLAW + " (the study behind catalogue MSCC-01): median survival after MSCC", "MSCC-01",
+        "survival after MSCC used for all treated spinal metastases: conservative (patients "
+        "without MSCC live longer), so follow-up demand is likely underestimated",
+    ),
+    PlanningDefault(
+        "followup_scans_per_patient", "derived", "scans per patient", "fixed",
+        "derived: sum over j >= 1 of S(j * interval) with exponential survival S; "
+        "q / (1 - q), q = 2**(-interval / median survival)", "",
+        "scans stop at death; no cap on follow-up length",
+    ),
+    PlanningDefault(
+        "scan_minutes", 30.0, "minutes", "fixed",
+        "derived from " + _AJNR + ", rounded up to 30", "",
+        "acquisition time of a full whole-spine protocol (a slot adds changeover_minutes); no "
+        "authoritative UK slot length was found (planning-notes §2.4)",
+    ),
+    PlanningDefault(
+        "changeover_minutes", 0.0, "minutes", "fixed",
+        "assumption: no published changeover time was found (planning-notes §2.4, §7)", "",
+        "scanner minutes between two patients; a slot is the scan plus changeover — set your "
+        "service's own figure",
+        help="scanner minutes between two scans (a slot = scan + changeover)",
+    ),
+    PlanningDefault(
+        "transfer_hours", 0.0, "hours", "fixed",
+        "assumption: the patient is at the scanning site when referred (planning-notes §6.1)",
+        "", "hours to bring a referred patient to the scanner (e.g. from another hospital); "
+        "they count towards the target",
+        help="hours to bring a referred patient to the scanner",
+    ),
+    PlanningDefault(
+        "reporting_hours", 0.0, "hours", "fixed",
+        "assumption: no published reporting time was found; NICE QS56 times the MRI *and* a "
+        "treatment plan within 24 h, so reporting counts towards the target", "",
+        "hours from the end of the scan to a reported result",
+        help="hours from the end of a scan to its report",
+    ),
+    PlanningDefault(
+        "abbreviated_scan_minutes", 10.0, "minutes", "fixed",
+        "derived from " + _AJNR + " and a rapid protocol 60% shorter (Neuroradiol J 2024, "
+        "https://medluna.com/article/39115980): 6-12 min", "",
+        "abbreviated protocol, used only for the streams named in abbreviated_streams",
+    ),
+    PlanningDefault(
+        "opening_hours", "Mon-Fri 08:00-18:00", "schedule", "fixed",
+        "assumption: the example schedule of planning-notes §6.1", "",
+        "scans happen only inside the opening hours; arrivals uniform over the week",
+    ),
+    PlanningDefault(
+        "arrival_profile", "uniform", "weekday x hour weights", "fixed",
+        "planning-notes §2.6: no quantitative weekday x hour distribution of MSCC referrals "
+        "was found; The Christie's service users report patients identified late in the day, "
+        "particularly on Fridays (http://christie.nhs.uk/services/i-to-q/metastatic-spinal-"
+        "cord-compression-mscc/about-us/testimonials/) — give your own 7 x 24 weights", "",
+        "referrals spread evenly over the week unless a 7 x 24 profile of weights is given",
+        help="7 x 24 weekday x hour weights of referral arrivals (Monday 00-01 first)",
+    ),
+    PlanningDefault(
+        "emergency_target_hours", 24.0, "hours", "fixed",
+        "NICE QS56 statement 3 (https://www.nice.org.uk/guidance/qs56/chapter/Quality-"
+        "statement-3-Imaging-and-treatment-plans-for-adults-with-suspected-metastatic-spinal-"
+        "cord-compression); NICE NG234", "", "",
+    ),
+    PlanningDefault(
+        "urgent_target_hours", 168.0, "hours", "fixed",
+        "CG75 audit standard, suspected vertebral metastases without MSCC: MRI within 7 days "
+        "(Yorkshire Q1 2012 audit, slideserve link above); NG234 (secondary source)", "", "",
+    ),
+    PlanningDefault(
+        "service_level", 0.95, "fraction of weeks", "fixed",
+        "assumption: planning convention (planning-notes §6.1)", "", "",
+    ),
+    PlanningDefault(
+        "assurance", 0.8, "probability", "fixed",
+        "assumption: the example of issue 13 (a planner's tolerance for the catchment being "
+        "busier than the capacity allows)", "",
+        "the probability, over what is unknown about the catchment's rates and yields, that "
+        "the service level is actually met",
+    ),
+    PlanningDefault(
+        "confidence_level", 0.95, "fraction", "fixed",
+        "spinemets convention (DESIGN §4)", "", "",
+    ),
+    PlanningDefault(
+        "horizon_years", 5.0, "years", "fixed",
+        "assumption (planning-notes §6.1); projection error grows beyond 10 years "
+        "(Stat Med 2003;22:2751-66, PMID 12939784)", "",
+        "capacity is sized for the last year of the horizon",
+    ),
+    PlanningDefault(
+        "rate_trend_per_year", 0.0, "fraction per year", "fixed",
+        "off by default (planning-notes §6.1); Ontario spinal metastases rose 2.2%/yr "
+        "(AAPC, 95% CI 1.4-3.0): " + _SHAKIL + " (catalogue POP-01)", "POP-01",
+        "rates held constant over the horizon unless a trend is given",
+        help="yearly relative change in the rates",
+    ),
+    PlanningDefault(
+        "population_growth_per_year", 0.0, "fraction per year", "fixed",
+        "assumption: off by default; take it from the official subnational population "
+        "projections for the catchment (e.g. ONS SNPP in England, planning-notes §5.2)", "",
+        "the catchment's population held constant unless a growth rate is given; ageing "
+        "enters only through rate_trend_per_year",
+        help="yearly relative change in the catchment's population",
+    ),
+    PlanningDefault(
+        "cancer_incidence_ceiling", 0.01, "per person-year", "fixed",
+        "assumption: a generous ceiling on all-cancer incidence, used only for the "
+        "plausibility check when cancer_cases_per_year is not given", "",
+        "no population has more than 1 new cancer per 100 people a year",
+    ),
+    PlanningDefault(
+        "n_sims", 10_000, "draws", "fixed",
+        "assumption (planning-notes §6.1): Monte Carlo draws of the parameters, each "
+        "followed for 52 weeks", "", "",
+    ),
+)
+
+#: The registry by input name.
+DEFAULT_BY_NAME = {d.name: d for d in DEFAULTS}
+
+
+def default_yield(name: str) -> Proportion:
+    """The default Beta of ``emergency_yield`` or ``urgent_yield``, with its assumption."""
+    d = DEFAULT_BY_NAME[name]
+    return Proportion.beta(
+        _YIELD_A, _YIELD_B, label=name, encoding="beta quantile-matched to 0.20-0.60 (95%)",
+        assumption=d.assumption,
+    )
+
+
+
+def resolved_row(name: str, value: Any, unit: str, user: bool, *, source: str = "",
+                 evidence_ids: str = "", assumption: str = "") -> dict[str, Any]:
+    """One row of ``ImagingPlan.assumptions()``: the value and, for a default, its source."""
+    d = DEFAULT_BY_NAME.get(name)
+    if not user and d is not None:
+        source = source or d.source
+        evidence_ids = evidence_ids or d.evidence_ids
+        assumption = assumption or d.assumption
+    if isinstance(value, (Proportion, Rate)):
+        lo, hi = value.interval(0.95)
+        mean = value.mean
+        text = repr(value)
+        if user:
+            source = source or (";".join(value.sources) or "user-supplied distribution")
+            evidence_ids = evidence_ids or ";".join(value.sources)
+            assumption = assumption or value.assumption
+    else:
+        text = str(value)
+        num = float(value) if is_number(value) else float("nan")
+        mean = lo = hi = num
+    if user and not source:
+        source = "user-supplied"
+    return {
+        "name": name, "value": text, "unit": unit, "mean": mean, "ci_lower": lo,
+        "ci_upper": hi, "user_supplied": bool(user), "source": source,
+        "evidence_ids": evidence_ids, "assumption": assumption,
+    }
