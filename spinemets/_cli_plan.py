@@ -28,7 +28,7 @@ from ._cli_common import (
     write_csv,
 )
 from ._parameters import parameter
-from ._planning import DEFAULTS, plan_imaging
+from ._planning import ARRIVAL_PRESETS, DEFAULTS, load_arrival_profile, plan_imaging
 from ._values import Proportion
 
 __all__ = ["SCENARIO_KEYS", "flag_help", "load_scenario", "register", "run", "scenario_to_kwargs"]
@@ -39,9 +39,11 @@ examples:
   spinemets plan --population 1000000 --opening-hours "daily 08:00-18:00" \\
       --emergency-yield 50/96 --seed 1 --format csv
   spinemets plan --scenario scenarios/weekday-1m.toml --out-dir results/
+  spinemets plan --population 1000000 --arrival-profile my-referrals.csv --table sessions
 
 A yield is a fraction (0.4, fixed), counts POSITIVE/SCANNED (50/96 -> Beta(50.5, 46.5),
-carrying its uncertainty) or a catalogue parameter (plan_yield_triaged, plan_yield_untriaged).
+carrying its uncertainty) or a catalogue parameter (plan_yield_triaged, plan_yield_untriaged,
+plan_urgent_yield).
 Rates are per 100,000 people a year and get Gamma uncertainty
 with --rate-cv. Every default and its source: --table assumptions.
 """
@@ -106,7 +108,12 @@ _YIELD_KEYS = {
     "emergency_yield": "share of suspected-MSCC MRI positive: fraction or POSITIVE/SCANNED",
     "urgent_yield": "share of urgent MRI positive: fraction or POSITIVE/SCANNED",
 }
-_TEXT_KEYS = {"opening_hours": "when the service scans, e.g. 'daily 08-18' or '24/7'"}
+_TEXT_KEYS = {
+    "opening_hours": "when the service scans, e.g. 'daily 08-18' or '24/7'",
+    "arrival_profile": "referral arrivals by weekday x hour: a preset (uniform, "
+                       "weekday-daytime) or a CSV file of 7 rows (Mon-Sun) x 24 hourly weights "
+                       "(no published profile exists)",
+}
 _LIST_KEYS = {"abbreviated": "stream scanned with the abbreviated protocol (repeatable)"}
 _META_KEYS = {"name", "description"}
 _DEFAULTS = {d.name: d for d in DEFAULTS}
@@ -197,7 +204,7 @@ def _parse_yield(value: Any, key: str) -> Any:
     if isinstance(value, (int, float)):
         return float(value)
     text = str(value).strip()
-    if text.startswith("plan_yield_"):  # a catalogue parameter, e.g. plan_yield_triaged
+    if text.startswith("plan_yield_") or text == "plan_urgent_yield":  # catalogue parameters
         try:
             return parameter(text)
         except ValueError as exc:
@@ -296,6 +303,9 @@ def load_scenario(path: str | Path) -> dict[str, Any]:
             )
     if "name" in data:
         _check_name(data["name"], f"--scenario: name in {str(p)!r}")
+    profile = data.get("arrival_profile")
+    if profile is not None and profile not in ARRIVAL_PRESETS and not Path(profile).is_absolute():
+        data["arrival_profile"] = str(p.parent / profile)  # relative to the scenario file
     return data
 
 
@@ -333,6 +343,8 @@ def scenario_to_kwargs(settings: dict[str, Any]) -> dict[str, Any]:
             kw["abbreviated_streams"] = tuple(value)
         elif key == "observed":
             kw["observed"] = _parse_observed(value)
+        elif key == "arrival_profile":
+            kw[key] = load_arrival_profile(value)
         elif key == "population" and float(value).is_integer():
             kw[key] = int(value)
         else:

@@ -497,7 +497,7 @@ def test_regression_observed_stream_given_twice_is_an_error():
 
 @pytest.mark.parametrize("extra, named", [
     (["--mscc-rate-per-100k", "-1"], "--mscc-rate-per-100k -1.0: "),
-    (["--mscc-rate-per-100k", "1000"], "--mscc-rate-per-100k 1000.0: "),
+    (["--mscc-rate-per-100k", "1000", "--population", "5e7"], "--mscc-rate-per-100k 1000.0: "),
     (["--seed", "-1"], "--seed -1: "),
 ])
 def test_regression_plan_errors_name_the_flag_as_typed(extra, named):

@@ -27,8 +27,9 @@ LAYERS = [
 # below ``_planning`` in LAYERS.
 PLANNING = PACKAGE / "_planning"
 PLANNING_LAYERS = [
-    "_limits", "_inputs", "_registry", "_queue", "_hours", "_laws", "_exact", "_local",
-    "_resolve", "_check", "_simulate", "_build", "_plan", "_api", "__init__",
+    "_limits", "_followup", "_horizon", "_inputs", "_registry", "_queue", "_profile", "_hours",
+    "_laws", "_exact", "_local", "_resolve", "_check", "_simulate", "_build", "_plan", "_api",
+    "__init__",
 ]
 # Optional or heavy libraries that may be imported inside a function, where they are used.
 # dask: the optional extra spinemets[dask], imported by _dask only once a Dask frame is given.

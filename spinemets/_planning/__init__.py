@@ -47,9 +47,12 @@ from ..errors import ImplausibleInputWarning, PlanningWarning
 from ._api import plan_imaging
 from ._hours import OpeningHours
 from ._plan import ImagingPlan, PlanSummary
+from ._profile import PRESETS as ARRIVAL_PRESETS
+from ._profile import load_arrival_profile
 from ._registry import DEFAULTS, STREAMS, PlanningDefault
 
 __all__ = [
+    "ARRIVAL_PRESETS",
     "DEFAULTS",
     "STREAMS",
     "ImagingPlan",
@@ -58,5 +61,6 @@ __all__ = [
     "PlanSummary",
     "PlanningDefault",
     "PlanningWarning",
+    "load_arrival_profile",
     "plan_imaging",
 ]
