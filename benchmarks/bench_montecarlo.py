@@ -5,16 +5,17 @@
    is that and nothing else: for every distinct size, build the same generator and make the
    same ``rng.binomial`` call (the same draws), and throw the counts away. The engine
    (``mc_quantiles(..., key=)``: the same draws, then quantiles, Monte Carlo errors and
-   means) is timed against it, alternating, three times; the ratio engine / floor is the
-   engine's overhead. Then ``sm.estimate`` end to end, and the old comparison: the floor
-   of drawing every stratum (``rng.binomial`` on the engine's chunk shapes) and the engine
-   without stratum streams on those draws (best of two).
+   means) is timed against it, alternating, five times, in processor time of this process
+   (wall-clock time on a shared machine measures the other jobs too); the ratio engine /
+   floor is the engine's overhead. Then ``sm.estimate`` end to end, and the old
+   comparison: the floor of drawing every stratum (``rng.binomial`` on the engine's chunk
+   shapes) and the engine without stratum streams on those draws (best of two).
 2. Peak memory: the engine against the obvious alternative, one (strata x draws) array
    with ``np.quantile``.
 3. Totals over several parameters: the exact convolution route of ``sm.estimate_total``
    against its joint Monte Carlo route.
 
-Runs in about two minutes on a loaded 2-core machine. Run: python benchmarks/bench_montecarlo.py
+Runs in about three minutes on a loaded 2-core machine. Run: python benchmarks/bench_montecarlo.py
 """
 
 from __future__ import annotations
@@ -39,6 +40,13 @@ def timed(func: Callable[[], Any]) -> tuple[float, Any]:
     t0 = time.perf_counter()
     out = func()
     return time.perf_counter() - t0, out
+
+
+def cpu_timed(func: Callable[[], Any]) -> tuple[float, float]:
+    """Processor seconds of this process and wall-clock seconds of ``func()``."""
+    c0, t0 = time.process_time(), time.perf_counter()
+    func()
+    return time.process_time() - c0, time.perf_counter() - t0
 
 
 def traced(label: str, func: Callable[[], Any]) -> Any:
@@ -100,27 +108,31 @@ def main() -> None:
     print(f"load average before the run: {os.getloadavg()[0]:.1f}")
     print(f"\n1. {strata:,} strata x {draws:,} draws of a logit-normal parameter, "
           f"{distinct:,} distinct sizes")
-    print("  engine against its floor (the same generators and draws), alternating:")
+    print("  engine against its floor (the same generators and draws), alternating; "
+          "processor time of this process (wall clock in brackets: other jobs share the "
+          "cores):")
     pairs = []
-    for _ in range(3):
-        f = timed(lambda: stream_floor(sizes, p, 2, 1))[0]
-        e = timed(lambda: engine(sizes, p, 2, key=1))[0]
-        pairs.append((f, e))
-        print(f"    floor {f:6.2f} s   engine {e:6.2f} s   ratio {e / f:5.3f}")
+    for _ in range(5):
+        f = cpu_timed(lambda: stream_floor(sizes, p, 2, 1))
+        e = cpu_timed(lambda: engine(sizes, p, 2, key=1))
+        pairs.append((f[0], e[0]))
+        print(f"    floor {f[0]:6.2f} s ({f[1]:5.2f})   engine {e[0]:6.2f} s ({e[1]:5.2f})   "
+              f"ratio {e[0] / f[0]:5.3f}")
     floor = min(f for f, _ in pairs)
     best = min(e for _, e in pairs)
-    median = float(np.median([e / f for f, e in pairs]))
-    print(f"  best engine / best floor {best / floor:5.3f}; median of the paired ratios "
-          f"{median:5.3f}")
-    est = min(timed(lambda: sm.estimate(sizes, outcome, draws=draws, rng=2,
-                                        method="monte_carlo"))[0] for _ in range(2))
+    ratios = sorted(e / f for f, e in pairs)
+    print(f"  best engine / best floor {best / floor:5.3f}; paired ratios: median "
+          f"{float(np.median(ratios)):5.3f}, range {ratios[0]:5.3f}-{ratios[-1]:5.3f}")
+    est = min(cpu_timed(lambda: sm.estimate(sizes, outcome, draws=draws, rng=2,
+                                            method="monte_carlo"))[0] for _ in range(2))
     print(f"  {'sm.estimate(method=monte_carlo) end to end (best of 2)':<56} {est:7.2f} s"
           f"   {est / floor:5.2f} x floor")
-    print("  old comparison: every stratum drawn (no stratum streams), best of 2:")
+    print("  old comparison: every stratum drawn (no stratum streams), processor time, best "
+          "of 2:")
     runs: dict[str, list[float]] = {"all": [], "unkeyed": []}
     for _ in range(2):
-        runs["all"].append(timed(lambda: draw_floor(sizes, p, 2))[0])
-        runs["unkeyed"].append(timed(lambda: engine(sizes, p, 2))[0])
+        runs["all"].append(cpu_timed(lambda: draw_floor(sizes, p, 2))[0])
+        runs["unkeyed"].append(cpu_timed(lambda: engine(sizes, p, 2))[0])
     all_floor = min(runs["all"])
     for key, label in (("all", "draw floor: rng.binomial on every stratum"),
                        ("unkeyed", "engine without stratum streams, same draws")):

@@ -192,18 +192,18 @@ def _reduce_counts(block: np.ndarray, ranks: _Ranks,
                    draws: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Quantiles, errors, means and standard errors of each row of integer counts.
 
-    Rows whose values span fewer integers than there are draws are counted, not
-    partitioned: ``bincount`` of the row shifted to start at 0 gives the simulated CDF (its
-    running sum, searched for the ranks: the same order statistics as a partition) and the
-    exact integer sums of the values and of their squares (two dot products over the span).
-    Other rows go through :func:`_row_moments` and a partition. The block is overwritten.
+    Rows whose values span fewer integers than there are draws are tallied, not
+    partitioned, all at once: each row is shifted onto its own segment of one histogram
+    (``bincount``), whose running sum is every row's simulated CDF one after the other
+    (searched for the ranks: the same order statistics as a partition) and whose weighted
+    segment sums are the exact integer sums of the values and of their squares. Other rows
+    go through :func:`_row_moments` and a partition. The block is overwritten.
     """
     rows = block.shape[0]
     low, high = block.min(axis=1), block.max(axis=1)
-    span = (high - low).tolist()
     counted = np.array([
-        w < draws and w * w * draws < 2**62 and max(hi, -lo) ** 2 * draws < 2**62
-        for w, lo, hi in zip(span, low.tolist(), high.tolist(), strict=True)], dtype=bool)
+        hi - lo < draws and (hi - lo) ** 2 * draws < 2**62 and max(hi, -lo) ** 2 * draws < 2**62
+        for lo, hi in zip(low.tolist(), high.tolist(), strict=True)], dtype=bool)
     stats = np.empty((rows, ranks.kth.size), dtype=block.dtype)
     mean, se = np.empty(rows), np.empty(rows)
     if not counted.all():
@@ -211,24 +211,28 @@ def _reduce_counts(block: np.ndarray, ranks: _Ranks,
         mean[~counted], se[~counted] = _row_moments(other, draws)
         other.partition(ranks.kth, axis=-1)
         stats[~counted] = other[:, ranks.kth]
-    targets = ranks.kth + 1  # the k-th order statistic (0-based): first value whose CDF > k
-    steps = np.arange(max((w for w, c in zip(span, counted, strict=True) if c), default=-1)
-                      + 1, dtype=np.int64)
-    squares = steps * steps
-    s1, s2 = [], []
-    for i in np.flatnonzero(counted).tolist():
-        lo, width = int(low[i]), span[i] + 1
-        row = block[i]
-        row -= lo
-        tally = np.bincount(row, minlength=width)
-        stats[i] = tally.cumsum().searchsorted(targets) + lo
-        first, second = int(tally @ steps[:width]), int(tally @ squares[:width])
-        s1.append(draws * lo + first)
-        s2.append(draws * lo * lo + 2 * lo * first + second)
-    if s1:
-        mean[counted], se[counted] = _exact_moments(s1, s2, draws)
-    values, error = ranks.finish(stats)
-    return values, error, mean, se
+    if not counted.any():
+        return (*ranks.finish(stats), mean, se)
+    tallied = block if counted.all() else block[counted]
+    lo = low[counted]
+    widths = high[counted] - lo + 1
+    offsets = np.cumsum(widths) - widths  # where each row's segment starts
+    tallied += (offsets - lo)[:, None]
+    tally = np.bincount(tallied.ravel(), minlength=int(widths.sum()))
+    # the k-th order statistic (0-based) of row r: first bin whose running sum > r N + k
+    targets = np.arange(tallied.shape[0])[:, None] * draws + (ranks.kth + 1)[None, :]
+    where = tally.cumsum().searchsorted(targets.ravel()).reshape(targets.shape)
+    stats[counted] = where - (offsets - lo)[:, None]
+    local = np.arange(tally.size) - np.repeat(offsets, widths)  # value - row minimum
+    weighted = tally * local
+    first = np.add.reduceat(weighted, offsets).tolist()
+    second = np.add.reduceat(weighted * local, offsets).tolist()
+    base = lo.tolist()
+    mean[counted], se[counted] = _exact_moments(
+        [draws * m + a for m, a in zip(base, first, strict=True)],
+        [draws * m * m + 2 * m * a + b for m, a, b in zip(base, first, second, strict=True)],
+        draws)
+    return (*ranks.finish(stats), mean, se)
 
 
 class ProgressBar:
