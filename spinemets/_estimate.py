@@ -194,7 +194,8 @@ def _prepare(cohort: Any, outcome: Any, horizon_years: Any = None
 BOUNDS_CHUNK = 65_536
 
 
-def _exact_bounds(dist: Proportion | Rate, tail: float, sizes: np.ndarray) -> np.ndarray:
+def _exact_bounds(dist: Proportion | Rate, tail: float, sizes: np.ndarray, method: str = "exact"
+                  ) -> np.ndarray:
     """Predictive quantiles ``tail`` and ``1 - tail`` of every row (2 x rows, float).
 
     Exact for every law: Beta and Gamma by the beta-binomial and negative binomial kernels,
@@ -202,24 +203,28 @@ def _exact_bounds(dist: Proportion | Rate, tail: float, sizes: np.ndarray) -> np
     Each distinct size is solved once (cohort tables repeat sizes; with ``n`` log-uniform to
     10**6 a third of 10**5 rows share a size) and the kernels run on chunks of
     :data:`BOUNDS_CHUNK` sizes, so memory stays bounded; both only save work and memory, as
-    the kernels work row by row.
+    the kernels work row by row. A Beta above :data:`spinemets.counts.AB_MAX` whose binomial
+    limit is not certified for a row is refused under ``method="exact"`` and computed by
+    quadrature of its law under ``"auto"`` (see :func:`spinemets.counts.betabinom_ppf`).
     """
     distinct, where = np.unique(sizes, return_inverse=True)
     q = np.array([[tail], [1.0 - tail]])
     out = np.empty((2, distinct.size))
     for start in range(0, distinct.size, BOUNDS_CHUNK):
         part = distinct[None, start:start + BOUNDS_CHUNK]
-        out[:, start:start + part.size] = _kernel_bounds(dist, q, part)
+        out[:, start:start + part.size] = _kernel_bounds(dist, q, part, method)
     return out[:, where.reshape(-1)]
 
 
-def _kernel_bounds(dist: Proportion | Rate, q: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+def _kernel_bounds(dist: Proportion | Rate, q: np.ndarray, sizes: np.ndarray, method: str
+                   ) -> np.ndarray:
     if isinstance(dist, Rate):
         if dist.is_gamma:
             return counts.poisson_gamma_ppf(q, dist.shape, dist.inverse_scale, sizes)
         return counts.mixed_poisson_ppf(q, sizes, dist.dist)
     if dist.is_beta:
-        return counts.betabinom_ppf(q, sizes, dist.a, dist.b)
+        return counts.betabinom_ppf(q, sizes, dist.a, dist.b, uncertified="raise" if
+                                    method == "exact" else "quadrature")
     return counts.mixed_binomial_ppf(q, sizes, dist.dist)
 
 
@@ -279,7 +284,7 @@ def _group_rows(dist: Proportion | Rate, sizes: np.ndarray, level: float, method
     out: dict[str, np.ndarray] = {}
     if method != "monte_carlo" and _has_exact(dist):
         used = "exact"
-        bounds = _exact_bounds(dist, tail, sizes)
+        bounds = _exact_bounds(dist, tail, sizes, method)
         out["pi_lower"], out["pi_upper"] = bounds[0], bounds[1]
         out["mc_error"] = np.zeros(sizes.shape)
     else:
@@ -346,7 +351,10 @@ def estimate(cohort: CohortLike, outcome: str | Proportion | Rate, confidence_le
         and mixtures of covered laws. Any other scipy law (a Beta with ``loc``/``scale``,
         another family) is simulated under ``auto`` (the ``method`` column says
         ``monte_carlo``) and refused by ``exact``. ``monte_carlo`` simulates every row
-        (seeded through ``rng``).
+        (seeded through ``rng``). A Beta with ``a + b`` above
+        :data:`spinemets.counts.AB_MAX` (10**8) is taken as a fixed proportion where a bound
+        certifies the integer; rows it cannot certify (large ``n``) are refused by
+        ``exact`` and computed by quadrature of the Beta law under ``auto``.
     draws : int, default 10_000
         Monte Carlo draws (only used by the Monte Carlo route), 100 to 10,000,000.
     rng : None, int or numpy.random.Generator
@@ -588,7 +596,7 @@ def _total_columns(dists: list[Proportion | Rate], group_sizes: np.ndarray, leve
     elif linked.comonotone:
         reason = ""  # parameters with different laws drawn together: simulated
     else:
-        no_pmf = [d for d in linked.dists if not (_totals.has_pmf(d) and _is_plain(d))]
+        no_pmf = [d for d in linked.dists if not _totals.has_pmf(d)]
         if no_pmf:
             reason = f"{no_pmf[0].dist.dist.name} law has no closed-form count pmf"
         elif _totals.support_size(linked.dists, linked.sizes) > _totals.MAX_SUPPORT:
@@ -604,10 +612,6 @@ def _total_columns(dists: list[Proportion | Rate], group_sizes: np.ndarray, leve
     res = _totals.joint_monte_carlo(linked, level, draws, generator)
     how = f"Monte Carlo: {reason}" if reason else "Monte Carlo"
     return {**res.columns(), "dependence": f"{assumption} ({how})"}
-
-def _is_plain(dist: Proportion | Rate) -> bool:
-    """A plain Beta (Proportion) or Gamma (Rate): the laws with a closed-form count pmf."""
-    return dist.is_gamma if isinstance(dist, Rate) else dist.is_beta
 
 
 @dataclass(frozen=True)
