@@ -47,10 +47,12 @@ from ..errors import ImplausibleInputWarning, PlanningWarning
 from ._api import plan_imaging
 from ._hours import OpeningHours
 from ._plan import ImagingPlan, PlanSummary
-from ._registry import DEFAULTS, STREAMS, PlanningDefault
+from ._registry import ARGUMENTS, DEFAULT_BY_NAME, DEFAULTS, STREAMS, PlanningDefault
 
 __all__ = [
+    "ARGUMENTS",
     "DEFAULTS",
+    "DEFAULT_BY_NAME",
     "STREAMS",
     "ImagingPlan",
     "ImplausibleInputWarning",
