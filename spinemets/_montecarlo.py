@@ -197,12 +197,13 @@ class _CountBatch:
     other, searched for the ranks -- the same order statistics as a partition. Rows too wide
     to tally (more distinct values than draws, or sums that could overflow int64) are copied
     as drawn into one reused buffer and go through :func:`_row_moments` and a partition.
-    The buffers are allocated once, for ``rows`` rows, and reused by every batch.
+    The buffers are allocated once (the histogram grows by doubling while it has to; a
+    batch of ``rows`` rows holds at most ``2 rows draws`` bins) and reused by every batch.
     """
 
     def __init__(self, rows: int, draws: int, dtype: np.dtype) -> None:
         self.capacity, self.draws, self.dtype = rows, draws, dtype
-        self.hist = np.empty(rows * 2 * draws, dtype=np.int64)  # a segment: < 2 draws bins
+        self.hist = np.empty(4 * draws, dtype=np.int64)  # grown when full (by doubling)
         self.steps = np.arange(2 * draws, dtype=np.int64)
         self.squares = self.steps * self.steps
         self.raw: np.ndarray | None = None  # allocated if a row is too wide to tally
@@ -249,6 +250,10 @@ class _CountBatch:
             return
         tally, lo = tallied
         width, n = tally.size, self.draws
+        if self.offset + width > self.hist.size:
+            grown = np.empty(2 * (self.offset + width), dtype=np.int64)
+            grown[:self.offset] = self.hist[:self.offset]
+            self.hist = grown
         self.hist[self.offset:self.offset + width] = tally
         self.offset += width
         first = int(tally @ self.steps[:width])  # sum of (value - lo)

@@ -130,3 +130,21 @@ def test_certain_bounds_of_the_counting_route_are_the_exact_bounds():
     certain = res.error == 0
     assert certain.sum() >= 40  # not vacuous
     np.testing.assert_array_equal(res.values[certain], want[certain])
+
+
+def test_the_histogram_buffer_grows_as_a_batch_needs():
+    """50 rows of up to ~300 distinct values: far more bins than the first buffer holds."""
+    draws = 300
+    g = np.random.default_rng(77)
+    block = g.binomial(np.arange(50, 3050, 60)[:, None], g.beta(3, 9, draws)[None, :])
+    ranks = _Ranks.of(draws, PROBS, discrete=True)
+    batch = _CountBatch(block.shape[0], draws, block.dtype)
+    first_size = batch.hist.size
+    for row in block:
+        batch.add(row)
+    assert batch.offset > first_size  # the buffer had to grow
+    values, error, mean, _ = batch.reduce(ranks)
+    want_values, want_error = quantiles_with_error(block, PROBS, discrete=True)
+    np.testing.assert_array_equal(values, want_values)
+    np.testing.assert_array_equal(error, want_error)
+    np.testing.assert_array_equal(mean, block.sum(axis=1) / draws)
