@@ -197,14 +197,15 @@ class _CountBatch:
     other, searched for the ranks -- the same order statistics as a partition. Rows too wide
     to tally (more distinct values than draws, or sums that could overflow int64) are copied
     as drawn into one reused buffer and go through :func:`_row_moments` and a partition.
-    The buffers are allocated once (the histogram grows by doubling while it has to; a
-    batch of ``rows`` rows holds at most ``2 rows draws`` bins) and reused by every batch.
+    The buffers are allocated once, small, grow by doubling while they have to (a batch of
+    ``rows`` rows holds at most ``2 rows draws`` bins) and are reused by every batch.
     """
 
     def __init__(self, rows: int, draws: int, dtype: np.dtype) -> None:
         self.capacity, self.draws, self.dtype = rows, draws, dtype
-        self.hist = np.empty(4 * draws, dtype=np.int64)  # grown when full (by doubling)
-        self.steps = np.arange(2 * draws, dtype=np.int64)
+        # grown when too small (by doubling): sized by the tallies, not by the worst case
+        self.hist = np.empty(min(4 * draws, 2**16), dtype=np.int64)
+        self.steps = np.arange(min(2 * draws, 2**12), dtype=np.int64)
         self.squares = self.steps * self.steps
         self.raw: np.ndarray | None = None  # allocated if a row is too wide to tally
         self.scratch: np.ndarray | None = None
@@ -254,6 +255,9 @@ class _CountBatch:
             grown = np.empty(2 * (self.offset + width), dtype=np.int64)
             grown[:self.offset] = self.hist[:self.offset]
             self.hist = grown
+        if width > self.steps.size:
+            self.steps = np.arange(2 * width, dtype=np.int64)
+            self.squares = self.steps * self.steps
         self.hist[self.offset:self.offset + width] = tally
         self.offset += width
         first = int(tally @ self.steps[:width])  # sum of (value - lo)

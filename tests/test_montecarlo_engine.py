@@ -53,13 +53,14 @@ def _rows(draws: int) -> np.ndarray:
         g.integers(-50, 50, draws),                       # negative values
         np.full(draws, 7),                                # constant row (span 0)
         g.poisson(1e-3, draws),                           # nearly all zeros
+        g.integers(0, 2 * draws - 1, draws),              # tallied as is, as wide as allowed
         10**6 + g.integers(0, draws // 2 + 1, draws),     # narrow, large: tallied shifted
         2**40 + g.integers(0, draws // 2 + 1, draws),     # narrow but squares overflow int64
         g.binomial(2**40, g.beta(3, 9, draws)),           # wide and overflowing
     ]).astype(np.int64)
 
 
-@pytest.mark.parametrize("draws", [2, 3, 101, 4000])
+@pytest.mark.parametrize("draws", [2, 3, 101, 4000, 5000])
 def test_counting_equals_the_partition_route_and_exact_references(draws):
     block = _rows(draws)
     ranks = _Ranks.of(draws, PROBS, discrete=True)
