@@ -381,6 +381,9 @@ def estimate(cohort: CohortLike, outcome: str | Proportion | Rate, confidence_le
         :func:`spinemets.provenance`): ordinary columns, so they survive ``pd.concat``, CSV
         and JSON. ``seed`` is the seed of the Monte Carlo rows (generated and recorded when
         ``rng`` is None; ``rng=seed`` re-runs them exactly) and empty for exact rows.
+        The text columns (``outcome``, ``parameter``, ``method`` and the provenance texts)
+        are categorical, a byte a row (``method``'s categories are always ``exact`` and
+        ``monte_carlo``); the cohort's columns are shared copy-on-write, not copied.
 
     Raises
     ------
