@@ -56,7 +56,8 @@ For one block, :class:`PpfBlock` holds the state and :func:`ppf_block` runs:
       ``2e-4 sd`` (but longer than the window) is accepted as the answer.  A bracket that has closed
       (``k_hi <= k_lo + 1``) settles the row at ``k_hi`` (``forced``).
 
-3. *Tie screen* (:func:`_flag_ties`) for rows with ``n <= N_EXACT``; see below.
+3. *Tie screen* (:func:`_flag_ties`) for rows with ``n <= N_EXACT``; flagged rows are
+   decided by :func:`summed_lower_ppf` in :func:`ppf`; see below.
 
 Invariants of :class:`PpfBlock`
 -------------------------------
@@ -103,19 +104,31 @@ narrow step's unresolved rows, so in the next pass it is stepped once more
 row-wise and deterministic, so this only repeats work; it is kept because the
 results are pinned bit for bit.
 
-Why results equal SciPy's for ``n <= N_EXACT``
------------------------------------------------
-:func:`scipy.stats.betabinom.ppf` returns the smallest ``k`` whose CDF, summed
-as ``exp(log pmf)`` from 0 with :func:`scipy.special.betaln`, reaches ``q``.
-Both computations agree up to (i) the anchor error ``err_abs``, (ii) the
-rounding of the window sums (relative to ``anchor_mag`` and ``size``, the
-magnitude of SciPy's CDF at the answer: 1 for mirrored rows) and (iii) the
-difference between SciPy's ``log pmf`` and the accurate one used here, which is
-measured at 0, at the answer and at ``n`` and combined with the rounding of the
-cancelling beta functions (:func:`_log_magnitude`).  When the gap between
-``q`` and ``[CDF(ans - 1), CDF(ans)]`` exceeds the sum of these bounds, both
-comparisons give the same ``k``.  Rows where it may not (and ``forced`` or
-unsettled rows) are flagged ``tie`` and :func:`ppf` recomputes them with SciPy.
+Why results are exact for ``n <= N_EXACT``
+-------------------------------------------
+The answer is the exact quantile: the smallest ``k`` whose exact CDF reaches ``q``.
+:func:`scipy.stats.betabinom.ppf` returns the smallest ``k`` whose CDF, summed as
+``exp(log pmf)`` from 0 with :func:`scipy.special.betaln`, reaches ``q``; its
+``betaln`` loses absolute digits as ``a + b`` grows (about 1e-8 at 1e8), so its total
+mass can miss 1 by more than ``1 - q`` and its far upper quantiles are then off (up to
+``n``: 10000 instead of 6 for ``BB(10^4, 100, 1e7 - 100)`` at ``1 - 1e-9``).  It is
+exact wherever its error is smaller than the distance from ``q`` to the CDF, and then
+both give the same ``k``.  The search here agrees with the exact CDF up to (i) the
+anchor error ``err_abs`` and (ii) the rounding of the window sums (relative to
+``anchor_mag`` and ``size``, the magnitude of SciPy's CDF at the answer: 1 for mirrored
+rows); the tie screen (:func:`_flag_ties`) adds (iii) the difference between SciPy's
+``log pmf`` and the accurate one used here, measured at 0, at the answer and at ``n``
+and combined with the rounding of the cancelling beta functions
+(:func:`_log_magnitude`).  When the gap between ``q`` and ``[CDF(ans - 1), CDF(ans)]``
+exceeds the sum of these bounds, the answer is exact and equals SciPy's.  Rows where it
+may not (and ``forced`` or unsettled rows) are flagged ``tie`` and :func:`ppf` decides
+them with :func:`summed_lower_ppf`: the whole pmf of the (mirrored, ``q <= 1/2``) lower
+tail summed from 0, each value relative to the mode by products of pmf ratios (no beta
+function), normalised by its own total, with a stated error bound.  Where even that
+bound cannot separate ``q`` from the CDF (a tie to about ``n * 3e-13`` relative), SciPy's
+answer is taken if it lies among the candidates the sum leaves, else the sum's.  So the
+results equal SciPy's wherever SciPy is exact, and differ where it is not (far upper
+tails at large ``a + b``, levels within ~1e-11 of 1).
 For ``n > N_EXACT`` nothing is handed over; the result is within
 ``max(1, 0.001 sd)`` of the exact quantile.
 
@@ -170,7 +183,7 @@ __all__ = [
     "tail_quadrature",
 ]
 
-#: Largest ``n`` for which :func:`ppf` promises results identical to SciPy.
+#: Largest ``n`` for which :func:`ppf` promises the exact quantile (SciPy's where SciPy is exact).
 N_EXACT = 10_000
 
 W = 64  # half width of the wide pmf window
