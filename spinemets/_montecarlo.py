@@ -9,12 +9,13 @@ and, for counts, at least 1 unless the integer is certain (see
 :func:`quantiles_with_error`).
 
 The engine adds little to the cost of the random draws themselves. With stratum streams
-(``estimate``'s route) the counts of a few sizes at a time are drawn into one reused,
-cache-sized buffer and reduced at once: a row's counts are tallied (``bincount``), and the
-tally gives both the order statistics (its running sum is the simulated CDF) and exact
-integer sums of the counts and of their squares (for the mean and its standard error);
-rows too wide to tally are partitioned in place (only the few order statistics needed are
-placed: no full sort, no copy, no conversion to float).
+(``estimate``'s route) each size's counts are tallied (``bincount``) as soon as they are
+drawn, while still in the processor's cache, and only the tally is kept; the tallies of a
+batch of sizes then give, all at once, the order statistics (running sums: the simulated
+CDFs) and exact integer sums of the counts and of their squares (for the mean and its
+standard error). Rows too wide to tally, and the route without stratum streams, are
+partitioned in place (only the few order statistics needed are placed: no full sort, no
+copy, no conversion to float).
 """
 
 from __future__ import annotations
@@ -32,10 +33,6 @@ __all__ = ["CERTAIN_Z", "MCQuantiles", "ProgressBar", "base_seed", "mc_quantiles
 
 #: Default memory budget of one chunk of draws (bytes).
 DEFAULT_MAX_BYTES = 64 * 2**20
-
-#: Draws reduced at a time by the stratum streams (bytes): small enough to stay in the
-#: processor's cache between drawing and reducing, large enough to share Python overhead.
-HOT_BYTES = 2**19
 
 #: Binomial standard errors by which the simulated CDF must clear ``q`` on both sides of a
 #: discrete quantile before its Monte Carlo error is reported as 0 (one-sided error
@@ -188,51 +185,112 @@ class _Ranks:
         return values, error.astype(float)
 
 
-def _reduce_counts(block: np.ndarray, ranks: _Ranks,
-                   draws: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Quantiles, errors, means and standard errors of each row of integer counts.
+class _CountBatch:
+    """Reused buffers that gather the integer counts of many sizes, tallied one by one.
 
-    Rows whose values span fewer integers than there are draws are tallied, not
-    partitioned, all at once: each row is shifted onto its own segment of one histogram
-    (``bincount``), whose running sum is every row's simulated CDF one after the other
-    (searched for the ranks: the same order statistics as a partition) and whose weighted
-    segment sums are the exact integer sums of the values and of their squares. Other rows
-    go through :func:`_row_moments` and a partition. The block is overwritten.
+    Each row added is tallied at once, while it is still in the processor's cache, and
+    then dropped: its ``bincount`` (of the row itself when its values are small, else of
+    the row less its minimum), cut to the values that occur, is copied onto the row's own
+    segment of one histogram buffer, and two dot products with it give the exact integer
+    sums of the values and of their squares. :meth:`reduce` then works on the histogram
+    for all rows together: its running sum is every row's simulated CDF one after the
+    other, searched for the ranks -- the same order statistics as a partition. Rows too wide
+    to tally (more distinct values than draws, or sums that could overflow int64) are copied
+    as drawn into one reused buffer and go through :func:`_row_moments` and a partition.
+    The buffers are allocated once, small, grow by doubling while they have to (a batch of
+    ``rows`` rows holds at most ``2 rows draws`` bins) and are reused by every batch.
     """
-    rows = block.shape[0]
-    low, high = block.min(axis=1), block.max(axis=1)
-    counted = np.array([
-        hi - lo < draws and (hi - lo) ** 2 * draws < 2**62 and max(hi, -lo) ** 2 * draws < 2**62
-        for lo, hi in zip(low.tolist(), high.tolist(), strict=True)], dtype=bool)
-    stats = np.empty((rows, ranks.kth.size), dtype=block.dtype)
-    mean, se = np.empty(rows), np.empty(rows)
-    if not counted.all():
-        other = block[~counted]
-        mean[~counted], se[~counted] = _row_moments(other, draws)
-        other.partition(ranks.kth, axis=-1)
-        stats[~counted] = other[:, ranks.kth]
-    if not counted.any():
+
+    def __init__(self, rows: int, draws: int, dtype: np.dtype) -> None:
+        self.capacity, self.draws, self.dtype = rows, draws, dtype
+        # grown when too small (by doubling): sized by the tallies, not by the worst case
+        self.hist = np.empty(min(4 * draws, 2**16), dtype=np.int64)
+        self.steps = np.arange(min(2 * draws, 2**12), dtype=np.int64)
+        self.squares = self.steps * self.steps
+        self.raw: np.ndarray | None = None  # allocated if a row is too wide to tally
+        self.scratch: np.ndarray | None = None
+        self._clear()
+
+    def _clear(self) -> None:
+        self.base: list[int | None] = []  # value of each row's first bin (None: not tallied)
+        self.width: list[int] = []
+        self.sums: list[int] = []
+        self.sums_sq: list[int] = []
+        self.offset = 0
+        self.wide = 0
+
+    def _tally(self, row: np.ndarray) -> tuple[np.ndarray, int] | None:
+        """The row's bincount from its smallest value on and that value, or None."""
+        n = self.draws
+        hi = int(row.max())
+        if 0 <= hi < 2 * n and hi * hi * n < 2**62:  # small values: tally the row itself
+            try:
+                tally = np.bincount(row)
+            except ValueError:  # a negative count
+                pass
+            else:
+                lo = int(tally.nonzero()[0][0])
+                return tally[lo:], lo
+        lo = int(row.min())
+        width = hi - lo + 1
+        if not (width <= n and width * width * n < 2**62 and max(hi, -lo) ** 2 * n < 2**62):
+            return None
+        if self.scratch is None:
+            self.scratch = np.empty(n, dtype=self.dtype)
+        return np.bincount(np.subtract(row, lo, out=self.scratch)), lo
+
+    def add(self, row: np.ndarray) -> None:
+        """Take one row of ``draws`` counts (the caller's array is left as it is)."""
+        tallied = self._tally(row)
+        if tallied is None:
+            if self.raw is None:
+                self.raw = np.empty((self.capacity, self.draws), dtype=self.dtype)
+            self.raw[self.wide] = row
+            self.wide += 1
+            self.base.append(None)
+            return
+        tally, lo = tallied
+        width, n = tally.size, self.draws
+        if self.offset + width > self.hist.size:
+            grown = np.empty(2 * (self.offset + width), dtype=np.int64)
+            grown[:self.offset] = self.hist[:self.offset]
+            self.hist = grown
+        if width > self.steps.size:
+            self.steps = np.arange(2 * width, dtype=np.int64)
+            self.squares = self.steps * self.steps
+        self.hist[self.offset:self.offset + width] = tally
+        self.offset += width
+        first = int(tally @ self.steps[:width])  # sum of (value - lo)
+        second = int(tally @ self.squares[:width])
+        self.base.append(lo)
+        self.width.append(width)
+        self.sums.append(n * lo + first)
+        self.sums_sq.append(n * lo * lo + 2 * lo * first + second)
+
+    def reduce(self, ranks: _Ranks) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Quantiles, errors, means and standard errors of the rows added; then empty."""
+        rows, draws = len(self.base), self.draws
+        tallied = np.array([b is not None for b in self.base], dtype=bool)
+        stats = np.empty((rows, ranks.kth.size), dtype=self.dtype)
+        mean, se = np.empty(rows), np.empty(rows)
+        if self.wide:
+            other = self.raw[:self.wide]  # type: ignore[index]
+            mean[~tallied], se[~tallied] = _row_moments(other, draws)
+            other.partition(ranks.kth, axis=-1)
+            stats[~tallied] = other[:, ranks.kth]
+        if self.width:
+            cdf = self.hist[:self.offset]
+            np.cumsum(cdf, out=cdf)  # in place: the running sums of all segments in turn
+            low = np.array([b for b in self.base if b is not None], dtype=np.int64)
+            widths = np.array(self.width, dtype=np.int64)
+            offsets = np.cumsum(widths) - widths  # where each row's segment starts
+            # k-th order statistic (0-based) of row r: first bin whose running sum > r N + k
+            targets = np.arange(low.size)[:, None] * draws + (ranks.kth + 1)[None, :]
+            where = cdf.searchsorted(targets.ravel()).reshape(targets.shape)
+            stats[tallied] = where - (offsets - low)[:, None]
+            mean[tallied], se[tallied] = _exact_moments(self.sums, self.sums_sq, draws)
+        self._clear()
         return (*ranks.finish(stats), mean, se)
-    tallied = block if counted.all() else block[counted]
-    lo = low[counted]
-    widths = high[counted] - lo + 1
-    offsets = np.cumsum(widths) - widths  # where each row's segment starts
-    tallied += (offsets - lo)[:, None]
-    tally = np.bincount(tallied.ravel(), minlength=int(widths.sum()))
-    # the k-th order statistic (0-based) of row r: first bin whose running sum > r N + k
-    targets = np.arange(tallied.shape[0])[:, None] * draws + (ranks.kth + 1)[None, :]
-    where = tally.cumsum().searchsorted(targets.ravel()).reshape(targets.shape)
-    stats[counted] = where - (offsets - lo)[:, None]
-    local = np.arange(tally.size) - np.repeat(offsets, widths)  # value - row minimum
-    weighted = tally * local
-    first = np.add.reduceat(weighted, offsets).tolist()
-    second = np.add.reduceat(weighted * local, offsets).tolist()
-    base = lo.tolist()
-    mean[counted], se[counted] = _exact_moments(
-        [draws * m + a for m, a in zip(base, first, strict=True)],
-        [draws * m * m + 2 * m * a + b for m, a, b in zip(base, first, second, strict=True)],
-        draws)
-    return (*ranks.finish(stats), mean, se)
 
 
 class ProgressBar:
@@ -399,8 +457,9 @@ def mc_quantiles(sizes: np.ndarray, param_draws: np.ndarray,
     Without a key each chunk's counts are used in place: partitioned for the quantiles (the
     errors follow the discrete rule of :func:`quantiles_with_error`), then summed for the
     mean; beyond the sampler's own output the engine allocates one temporary of the chunk's
-    size. With a key one buffer of at most :data:`HOT_BYTES` is reused for all sizes, and
-    integer counts are reduced by :func:`_reduce_counts` (the same quantiles and errors).
+    size. With a key integer counts are tallied size by size as they are drawn and reduced
+    in batches by :class:`_CountBatch` (the same quantiles and errors, at most about
+    ``max_bytes`` held at a time; rows too wide to tally share one reused buffer).
 
     Examples
     --------
@@ -445,12 +504,11 @@ def _keyed_quantiles(sizes: np.ndarray, param_draws: np.ndarray,
                      progress: ProgressBar | None, key: int) -> MCQuantiles:
     """:func:`mc_quantiles` with one stream per distinct size (see its ``key``).
 
-    The counts of a few sizes at a time (about :data:`HOT_BYTES`) are drawn into one
-    reused buffer and reduced while they are still in the processor's cache: means from
-    exact integer sums, quantiles by counting (:func:`_reduce_counts`). The
-    quantiles and errors are those of :func:`quantiles_with_error` on the same draws
-    (``tests/results/mc_streams_reference.json`` holds the results of the engine before
-    this rewrite).
+    Integer counts are tallied as each size is drawn, while they are still in the
+    processor's cache, and reduced in batches (:class:`_CountBatch`): means from exact
+    integer sums, quantiles by counting. The quantiles and errors are those of
+    :func:`quantiles_with_error` on the same draws (``tests/results/mc_streams_reference.json``
+    holds the results of the engine before this rewrite).
     """
     seed = base_seed(rng)
     distinct, where, multiplicity = np.unique(sizes, return_inverse=True, return_counts=True)
@@ -464,22 +522,30 @@ def _keyed_quantiles(sizes: np.ndarray, param_draws: np.ndarray,
     error = np.empty((rows, probs.size))
     mean = np.empty(rows)
     mean_se = np.empty(rows)
-    batch = min(rows, max(1, int(min(max_bytes, HOT_BYTES) // (8 * max(draws, 1)))))
+    # a tally holds at most 2 draws integers: batches of max_bytes
+    batch = min(rows, max(1, int(max_bytes // (16 * max(draws, 1)))))
     params = param_draws[None, :]
     ranks = _Ranks.of(draws, probs, discrete=True)
+    counts: _CountBatch | None = None
     buffer: np.ndarray | None = None
     for start in range(0, rows, batch):
         stop = min(rows, start + batch)
         for i in range(start, stop):
             sim = count_sampler(stream(seed, 2, key, size_keys[i]), column[i:i + 1], params)
-            if buffer is None:
-                buffer = np.empty((batch, draws), dtype=sim.dtype)
-            buffer[i - start] = sim[0]
-        block = buffer[:stop - start]  # type: ignore[index]
-        if block.dtype.kind == "i" and draws >= 2:
+            if counts is None and buffer is None:
+                if sim.dtype.kind == "i" and draws >= 2:
+                    counts = _CountBatch(batch, draws, sim.dtype)
+                else:
+                    buffer = np.empty((batch, draws), dtype=sim.dtype)
+            if counts is not None:
+                counts.add(sim[0])
+            else:
+                buffer[i - start] = sim[0]  # type: ignore[index]
+        if counts is not None:
             (values[start:stop], error[start:stop], mean[start:stop],
-             mean_se[start:stop]) = _reduce_counts(block, ranks, draws)
+             mean_se[start:stop]) = counts.reduce(ranks)
         else:
+            block = buffer[:stop - start]  # type: ignore[index]
             mean[start:stop], mean_se[start:stop] = _row_moments(block, draws)
             values[start:stop], error[start:stop] = quantiles_with_error(
                 block, probs, discrete=block.dtype.kind in "iu", overwrite=True)

@@ -4,7 +4,8 @@ The stratum streams reduce each size's counts by counting (``bincount``) instead
 partitioning; these tests hold it to ``numpy.quantile(method="inverted_cdf")``, to the
 partition route (:func:`quantiles_with_error`) and to exact rational moments, on rows that
 take every branch: narrow and wide spans, negative values, constant rows, values whose
-squares overflow int64, two draws.
+squares overflow int64, two draws (through :class:`_CountBatch`: rows tallied as they are,
+tallied less their minimum, or kept whole and partitioned).
 """
 
 from __future__ import annotations
@@ -17,14 +18,22 @@ import pytest
 from scipy import stats
 
 from spinemets._montecarlo import (
+    _CountBatch,
     _Ranks,
-    _reduce_counts,
     mc_quantiles,
     quantiles_with_error,
     stream,
 )
 
 PROBS = np.array([0.025, 0.5, 0.975])
+
+
+def _reduce_counts(block: np.ndarray, ranks: _Ranks, draws: int):
+    """Every row of ``block`` through one reused count batch, reduced at once."""
+    batch = _CountBatch(block.shape[0], draws, block.dtype)
+    for row in block:
+        batch.add(row)
+    return batch.reduce(ranks)
 
 
 def _exact_moments(row: np.ndarray) -> tuple[float, float]:
@@ -44,12 +53,14 @@ def _rows(draws: int) -> np.ndarray:
         g.integers(-50, 50, draws),                       # negative values
         np.full(draws, 7),                                # constant row (span 0)
         g.poisson(1e-3, draws),                           # nearly all zeros
-        2**40 + g.integers(0, draws // 2, draws),         # narrow but squares overflow int64
+        g.integers(0, 2 * draws - 1, draws),              # tallied as is, as wide as allowed
+        10**6 + g.integers(0, draws // 2 + 1, draws),     # narrow, large: tallied shifted
+        2**40 + g.integers(0, draws // 2 + 1, draws),     # narrow but squares overflow int64
         g.binomial(2**40, g.beta(3, 9, draws)),           # wide and overflowing
     ]).astype(np.int64)
 
 
-@pytest.mark.parametrize("draws", [2, 3, 101, 4000])
+@pytest.mark.parametrize("draws", [2, 3, 101, 4000, 5000])
 def test_counting_equals_the_partition_route_and_exact_references(draws):
     block = _rows(draws)
     ranks = _Ranks.of(draws, PROBS, discrete=True)
@@ -67,13 +78,20 @@ def test_counting_equals_the_partition_route_and_exact_references(draws):
         assert se[i] == pytest.approx(s, rel=1e-12, abs=1e-300), i
 
 
-def test_counting_overwrites_only_its_block_and_keeps_the_draws_it_was_given():
+def test_a_count_batch_copies_its_rows_and_is_reused_empty():
     block = _rows(500)
     copy = block.copy()
-    _reduce_counts(copy, _Ranks.of(500, PROBS, discrete=True), 500)
-    # the narrow rows were shifted in place (by their minimum), nothing else changed shape
-    assert copy.shape == block.shape
-    np.testing.assert_array_equal(copy[0], block[0] - block[0].min())
+    ranks = _Ranks.of(500, PROBS, discrete=True)
+    batch = _CountBatch(block.shape[0], 500, block.dtype)
+    for row in copy:
+        batch.add(row)
+    first = batch.reduce(ranks)
+    np.testing.assert_array_equal(copy, block)  # the rows given are left as they were
+    for row in copy[::-1]:  # the same buffer again, rows in the other order
+        batch.add(row)
+    again = batch.reduce(ranks)
+    for a, b in zip(first, again, strict=True):
+        np.testing.assert_array_equal(a, b[::-1])
 
 
 def test_keyed_engine_uses_one_generator_per_size_and_small_batches_change_nothing():
@@ -113,3 +131,21 @@ def test_certain_bounds_of_the_counting_route_are_the_exact_bounds():
     certain = res.error == 0
     assert certain.sum() >= 40  # not vacuous
     np.testing.assert_array_equal(res.values[certain], want[certain])
+
+
+def test_the_histogram_buffer_grows_as_a_batch_needs():
+    """50 rows of up to ~300 distinct values: far more bins than the first buffer holds."""
+    draws = 300
+    g = np.random.default_rng(77)
+    block = g.binomial(np.arange(50, 3050, 60)[:, None], g.beta(3, 9, draws)[None, :])
+    ranks = _Ranks.of(draws, PROBS, discrete=True)
+    batch = _CountBatch(block.shape[0], draws, block.dtype)
+    first_size = batch.hist.size
+    for row in block:
+        batch.add(row)
+    assert batch.offset > first_size  # the buffer had to grow
+    values, error, mean, _ = batch.reduce(ranks)
+    want_values, want_error = quantiles_with_error(block, PROBS, discrete=True)
+    np.testing.assert_array_equal(values, want_values)
+    np.testing.assert_array_equal(error, want_error)
+    np.testing.assert_array_equal(mean, block.sum(axis=1) / draws)
