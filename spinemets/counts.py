@@ -20,9 +20,11 @@ on a short window around a first guess (Newton steps when the window misses).
 The cost does not grow with ``n``.  The algorithm and the invariants it keeps
 are documented in the private module ``spinemets._bbkernel``, which holds it.
 
-Accuracy contract of :func:`betabinom_ppf`: for ``n <= 10_000`` the result is
-identical to :func:`scipy.stats.betabinom.ppf` (near-ties that SciPy's own
-rounding decides are handed to SciPy); for larger ``n`` it is within
+Accuracy contract of :func:`betabinom_ppf`: for ``n <= 10_000`` the result is the
+exact quantile, identical to :func:`scipy.stats.betabinom.ppf` wherever SciPy is exact
+(far in the upper tail, or for large ``a + b``, SciPy's CDF misses by more than
+``1 - q`` and its quantile is off -- up to ``n``; rows near such a tie are decided by
+summing the pmf's smaller tail, issue 12); for larger ``n`` it is within
 ``max(1, 0.001 * sd)`` of the exact quantile, ``sd`` being the predictive
 standard deviation, and usually exact.  :func:`nbinom_ppf` and
 :func:`poisson_gamma_ppf` use SciPy's compiled (Boost) negative-binomial
@@ -69,7 +71,7 @@ __all__ = [
 ]
 
 # N_EXACT (imported above): largest ``n`` for which :func:`betabinom_ppf` promises
-# results identical to SciPy.
+# the exact quantile (SciPy's wherever SciPy is exact).
 #: Largest accepted ``n`` (whole numbers are exact in float64 below 2**53); also the largest
 #: predictive count returned (a larger quantile, e.g. from a huge exposure, is a ValueError).
 #: The same value as ``spinemets._validation.MAX_COUNT`` (a test pins them equal), written
@@ -376,10 +378,13 @@ def betabinom_ppf(q: ArrayLike, n: ArrayLike, a: ArrayLike, b: ArrayLike, *,
 
     Notes
     -----
-    For ``n <= 10_000`` the result is identical to
-    :func:`scipy.stats.betabinom.ppf` (which for ``q`` in (0, 1) returns the
-    same smallest ``k``); when the CDF lies so close to ``q`` that rounding in
-    SciPy's own summation could decide the answer, the row is handed to SciPy.
+    For ``n <= 10_000`` the result is the exact quantile.  It equals
+    :func:`scipy.stats.betabinom.ppf` wherever SciPy is exact; when the CDF lies so
+    close to ``q`` that SciPy's summation (from 0, with :func:`scipy.special.betaln`,
+    whose error grows with ``a + b``) could decide the answer, the row is decided by
+    summing the pmf's smaller tail with a stated error bound instead (SciPy's far upper
+    quantiles can be off by up to ``n``: issue 12), and SciPy only chooses between
+    candidates that sum cannot separate.
     For larger ``n`` the result is within ``max(1, 0.001 * sd)`` of the exact
     quantile (``sd`` is the standard deviation of ``X``) and is usually exact.
 
