@@ -61,9 +61,12 @@ _NUMBER_KEYS: dict[str, str] = {
     "mets_without_mscc_per_mscc": "spinal metastases without MSCC found on emergency scans per "
                                   "MSCC case (not urgent referrals again)",
     "followup_scans_per_patient": "follow-up MRI per patient (default derived from the "
-                                  "interval and survival)",
+                                  "treatment mix, interval and survival)",
     "followup_interval_months": "months between follow-up MRI",
-    "median_survival_months": "median survival, truncates follow-up",
+    "median_survival_months": "one median survival (months) for every treatment, truncates "
+                              "follow-up (default per treatment, from the 2-month mortality "
+                              "of the Norwegian cohort)",
+    "followup_imaged_share": "share of treated patients followed with routine spine MRI",
     "scan_minutes": "minutes per full-protocol scan",
     "abbreviated_scan_minutes": "minutes per abbreviated scan",
     "changeover_minutes": "scanner minutes between two scans (a slot = scan + changeover)",
@@ -75,7 +78,8 @@ _NUMBER_KEYS: dict[str, str] = {
     "assurance": "probability, over the unknown catchment rates, that the service level is met",
     "confidence_level": "coverage of reported intervals",
     "horizon_years": "plan for this many years ahead",
-    "rate_trend_per_year": "yearly relative change in rates (Ontario +0.022)",
+    "rate_trend_per_year": "yearly relative change in the age-standardised rates",
+    "ageing_per_year": "yearly relative change in the crude rates from the catchment's ageing",
     "population_growth_per_year": "yearly relative change in the catchment's population",
     "cancer_cases_per_year": "new cancers a year in the catchment (plausibility check only)",
 }

@@ -29,6 +29,7 @@ def plan_imaging(
     followup_scans_per_patient: float | None = None,
     followup_interval_months: float | None = None,
     median_survival_months: float | None = None,
+    followup_imaged_share: float | None = None,
     scan_minutes: float | None = None,
     abbreviated_scan_minutes: float | None = None,
     changeover_minutes: float | None = None,
@@ -44,6 +45,7 @@ def plan_imaging(
     confidence_level: float | None = None,
     horizon_years: float | None = None,
     rate_trend_per_year: float | None = None,
+    ageing_per_year: float | None = None,
     population_growth_per_year: float | None = None,
     cancer_cases_per_year: float | None = None,
     observed: dict[str, dict[str, float]] | None = None,
@@ -86,8 +88,12 @@ def plan_imaging(
         triage, 59% Yorkshire). Referrals = MSCC cases / yield.
     urgent_yield : float or Proportion, optional
         Share of urgent (no neurology) MRI confirming spinal metastases, in (0, 1].
-        Default: the emergency yield, the same unknown drawn once (assumption; no
-        published yield for this stream was found).
+        Default ``sm.parameter("plan_urgent_yield")``: mean 0.425, the share of 5,989 spine
+        MRI for back pain in patients with cancer that showed malignant osseous disease
+        (Tringale 2024, PMID 37602415, one US cancer centre; catalogue TRI-01), with an
+        assumed spread (effective total 20, 95% interval 0.23–0.64) for the transfer to
+        another service — no UK figure was found. Its own unknown, drawn independently of
+        the emergency yield.
     scans_per_referral : float, optional
         MRI scans per referral, ≥ 1. Default 1 (NICE: one whole-spine MRI).
     mets_without_mscc_per_mscc : float, optional
@@ -96,13 +102,22 @@ def plan_imaging(
         1,915 referrals: 809 MSCC, 256 impending; catalogue PLAN-04). These patients enter
         follow-up but are not urgent referrals again.
     followup_scans_per_patient : float, optional
-        Follow-up MRI per new spinal-metastasis patient. Default derived from
-        ``followup_interval_months`` and ``median_survival_months``
-        (exponential survival): 0.80.
+        Follow-up MRI per new spinal-metastasis patient. Default derived from the
+        treatment mix: radiotherapy first for 845 and surgery for 58 of 903 treated
+        patients (South-Eastern Norway 2007–2008, Zaikova 2011, PMID 21434789, catalogue
+        ZAI-01), each followed (share ``followup_imaged_share``) every
+        ``followup_interval_months`` while alive (exponential survival with each
+        treatment's median): 1.34 (see ``spinemets._planning._followup``).
     followup_interval_months : float, optional
         Default 3.4 (post-SBRT MRI frequency study).
     median_survival_months : float, optional
-        Default 2.9 (median survival after MSCC, Loblaw 2003, PMID 12846501).
+        One median survival for every treatment. Default per treatment, from the 2-month
+        mortality of the same Norwegian cohort (244 of 845 irradiated, 11 of 58 operated:
+        4.1 and 6.4 months, exponential; catalogue ZAI-02, ZAI-03). 2.9 is the median
+        after MSCC (Loblaw 2003, PMID 12846501).
+    followup_imaged_share : float, optional
+        Share of treated patients followed with routine spine MRI, in [0, 1]. Default 1
+        (everyone): an assumption and an upper bound — no published share was found.
     scan_minutes : float, optional
         Scanner minutes of a full whole-spine protocol. Default 30 (derived, AJNR 2024).
     abbreviated_scan_minutes : float, optional
@@ -113,11 +128,13 @@ def plan_imaging(
     opening_hours : str or OpeningHours, optional
         When the service scans, e.g. ``"Mon-Fri 08:00-18:00"`` (default), ``"daily 08-18"``,
         ``"24/7"`` (see :meth:`OpeningHours.parse`).
-    arrival_profile : array (7, 24), optional
-        Relative weight of referrals by weekday (Monday first) and hour; used for the share
-        within target, the wait columns and :meth:`ImagingPlan.waiting_times`. Default
-        uniform: no quantitative profile was published (planning-notes §2.6; audits mention
-        late-day and Friday referrals — give your own).
+    arrival_profile : array (7, 24), str or path, optional
+        Relative weight of referrals by weekday (Monday first) and hour, as an array, a
+        preset (``"uniform"``, ``"weekday-daytime"``: Mon–Fri 08–18 only, an illustration)
+        or a CSV file of 7 x 24 weights; used for the share within target, the sessions,
+        the wait columns and :meth:`ImagingPlan.waiting_times`. Default uniform: no
+        quantitative profile was published (planning-notes §2.6; audits mention late-day
+        and Friday referrals — give your own).
     changeover_minutes : float, optional
         Scanner minutes between two scans; a slot is the scan plus changeover. Default 0
         (no published figure).
@@ -137,11 +154,18 @@ def plan_imaging(
     horizon_years : float, optional
         The plan is sized for this year ahead. Default 5 (planning-notes §6.1).
     rate_trend_per_year : float, optional
-        Yearly relative change of the rates, > -1. Default 0 (Ontario: +0.022, POP-01).
+        Yearly relative change of the age-standardised rates, > -1. Default +0.022, the
+        Ontario average annual percent change of diagnosed spinal metastases 2007–2019
+        (95% CI 1.4–3.0%; Shakil 2024, PMID 38680988, catalogue POP-01c); the default's
+        interval is carried into :meth:`ImagingPlan.by_year`. 0 holds the rates constant.
+    ageing_per_year : float, optional
+        Yearly relative change of the crude rates from the catchment's ageing, > -1.
+        Default 0: no quantitative source was found.
     population_growth_per_year : float, optional
         Yearly relative change of the catchment's population, > -1. Default 0 (give the
         official population projection's rate). Demand in year ``t`` is today's times
-        ``((1 + rate_trend) * (1 + population_growth)) ** t``; see :meth:`ImagingPlan.by_year`.
+        ``((1 + rate_trend) * (1 + ageing) * (1 + population_growth)) ** t``; see
+        :meth:`ImagingPlan.by_year`.
     cancer_cases_per_year : float, optional
         New cancers a year in the catchment, for the plausibility check only.
     observed : dict, optional
@@ -180,7 +204,7 @@ def plan_imaging(
     >>> round(plan.mean_scans("emergency"), 2)    # 81 MSCC a year x E[1/yield] / 52.18
     4.31
     >>> plan.slots(0.95)
-    28
+    30
     >>> round(plan.share_within_target("emergency"), 3)   # Mon-Fri 08-18: weekend gap
     0.774
     """
