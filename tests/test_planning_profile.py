@@ -126,3 +126,39 @@ def test_cli_unknown_arrival_profile_is_a_usage_error(capsys):
     out, err = capsys.readouterr()
     assert code == 2 and out == ""
     assert "--arrival-profile fridays" in err and "weekday-daytime" in err
+
+
+# ------------------------------------------------------------------ the plan follows the profile
+
+def test_sessions_follow_a_friday_heavy_profile():
+    """Each session serves the arrivals since the previous one closed, weighted by the
+    profile: the Friday session (Thu 18:00 - Fri 18:00) gets its hours' weights."""
+    from spinemets._planning import plan_imaging
+
+    w = np.ones((7, 24))
+    w[4] = 5.0  # referrals five times as likely on Fridays
+    uniform = plan_imaging(1_000_000, rng=1, n_sims=1000).sessions().set_index("session")
+    friday = plan_imaging(1_000_000, arrival_profile=w, rng=1, n_sims=1000
+                          ).sessions().set_index("session")
+    week = plan_imaging(1_000_000, rng=1, n_sims=1000).mean_scans("emergency")
+    # Thu 18-24 (6 hours of weight 1) and Fri 00-18 (18 hours of weight 5), of 6 x 24 + 120
+    share = (6 * 1 + 18 * 5) / (6 * 24 + 24 * 5)
+    fri = friday.loc["Fri 08:00-18:00"]
+    assert fri["arrival_share"] == pytest.approx(share, rel=1e-12)
+    assert fri["expected_emergencies"] == pytest.approx(week * share, rel=1e-12)
+    assert uniform.loc["Fri 08:00-18:00", "arrival_share"] == pytest.approx(24 / 168)
+    # Monday's session (Fri 18:00 - Mon 18:00) loses weight; Friday's needs more slots
+    assert friday.loc["Mon 08:00-18:00", "arrival_share"] < \
+        uniform.loc["Mon 08:00-18:00", "arrival_share"]
+    assert fri["slots_needed"] > uniform.loc["Fri 08:00-18:00", "slots_needed"]
+    assert friday["arrival_share"].sum() == pytest.approx(1.0)
+
+
+def test_plan_accepts_a_preset_name_and_records_it():
+    from spinemets._planning import plan_imaging
+
+    plan = plan_imaging(1_000_000, arrival_profile="weekday-daytime", rng=1, n_sims=1000)
+    row = plan.assumptions().set_index("name").loc["arrival_profile"]
+    assert row["value"].startswith("weekday-daytime: ")
+    # every referral made in opening hours on a weekday service waits at most to the next day
+    assert plan.share_within_target("emergency") == 1.0

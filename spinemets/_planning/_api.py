@@ -30,6 +30,7 @@ def plan_imaging(
     followup_scans_per_patient: float | None = None,
     followup_interval_months: float | None = None,
     median_survival_months: float | None = None,
+    followup_imaged_share: float | None = None,
     scan_minutes: float | None = None,
     abbreviated_scan_minutes: float | None = None,
     changeover_minutes: float | None = None,
@@ -45,6 +46,7 @@ def plan_imaging(
     confidence_level: float | None = None,
     horizon_years: float | None = None,
     rate_trend_per_year: float | None = None,
+    ageing_per_year: float | None = None,
     population_growth_per_year: float | None = None,
     cancer_cases_per_year: float | None = None,
     observed: dict[str, dict[str, float]] | None = None,
@@ -83,9 +85,8 @@ def plan_imaging(
         Share of suspected-MSCC MRI that is positive, in (0, 1]; referrals = MSCC cases /
         yield. <default:emergency_yield>
     urgent_yield : float or Proportion, optional
-        Share of urgent (no neurology) MRI confirming spinal metastases, in (0, 1]. With
-        both yields left to their defaults and no local counts, the urgent yield *is* the
-        emergency one (the same unknown, drawn once). <default:urgent_yield>
+        Share of urgent (no neurology) MRI confirming spinal metastases, in (0, 1]; its
+        own unknown, drawn independently of the emergency yield. <default:urgent_yield>
     scans_per_referral : float, optional
         MRI scans per referral, ≥ 1. <default:scans_per_referral>
     mets_without_mscc_per_mscc : float, optional
@@ -93,13 +94,18 @@ def plan_imaging(
         scans, per MSCC case found. These patients enter follow-up but are not urgent
         referrals again. <default:mets_without_mscc_per_mscc>
     followup_scans_per_patient : float, optional
-        Follow-up MRI per new spinal-metastasis patient.
-        <default:followup_scans_per_patient>
+        Follow-up MRI per new spinal-metastasis patient; by default derived from the
+        treatment mix, each followed patient (share ``followup_imaged_share``) scanned
+        every ``followup_interval_months`` while alive (see
+        ``spinemets._planning._followup``). <default:followup_scans_per_patient>
     followup_interval_months : float, optional
         Months between follow-up MRI. <default:followup_interval_months>
     median_survival_months : float, optional
-        Median survival (exponential), which ends follow-up.
-        <default:median_survival_months>
+        One median survival (exponential) for every treatment, which ends follow-up; by
+        default one per treatment. <default:median_survival_months>
+    followup_imaged_share : float, optional
+        Share of treated patients followed with routine spine MRI, in [0, 1].
+        <default:followup_imaged_share>
     scan_minutes : float, optional
         Scanner minutes of a full whole-spine protocol. <default:scan_minutes>
     abbreviated_scan_minutes : float, optional
@@ -119,10 +125,12 @@ def plan_imaging(
     opening_hours : str or OpeningHours, optional
         When the service scans, e.g. ``"daily 08-18"`` or ``"24/7"`` (see
         :meth:`OpeningHours.parse`). <default:opening_hours>
-    arrival_profile : array (7, 24), optional
-        Relative weight of referrals by weekday (Monday first) and hour; used for the share
-        within target, the wait columns and :meth:`ImagingPlan.waiting_times` (audits
-        mention late-day and Friday referrals — give your own). <default:arrival_profile>
+    arrival_profile : array (7, 24), str or path, optional
+        Relative weight of referrals by weekday (Monday first) and hour, as an array, a
+        preset (``"uniform"``, ``"weekday-daytime"``: Mon–Fri 08–18 only, an illustration)
+        or a CSV file of 7 x 24 weights; used for the share within target, the sessions,
+        the wait columns and :meth:`ImagingPlan.waiting_times` (audits mention late-day
+        and Friday referrals — give your own). <default:arrival_profile>
     emergency_target_hours : float, optional
         Hours from referral to a reported emergency scan. <default:emergency_target_hours>
     urgent_target_hours : float, optional
@@ -138,12 +146,17 @@ def plan_imaging(
     horizon_years : float, optional
         The plan is sized for this year ahead. <default:horizon_years>
     rate_trend_per_year : float, optional
-        Yearly relative change of the rates, > -1 (Ontario: +0.022, catalogue POP-01).
+        Yearly relative change of the age-standardised rates, > -1; 0 holds the rates
+        constant; :meth:`ImagingPlan.by_year` also shows each year under the published
+        Ontario trend, its interval carried into the year.
         <default:rate_trend_per_year>
+    ageing_per_year : float, optional
+        Yearly relative change of the crude rates from the catchment's ageing, > -1.
+        <default:ageing_per_year>
     population_growth_per_year : float, optional
         Yearly relative change of the catchment's population, > -1 (give the official
         population projection's rate). Demand in year ``t`` is today's times
-        ``((1 + rate_trend) * (1 + population_growth)) ** t``; see
+        ``((1 + rate_trend) * (1 + ageing) * (1 + population_growth)) ** t``; see
         :meth:`ImagingPlan.by_year`. <default:population_growth_per_year>
     cancer_cases_per_year : float, optional
         New cancers a year in the catchment, for the plausibility check only.
@@ -183,7 +196,7 @@ def plan_imaging(
     >>> round(plan.mean_scans("emergency"), 2)    # 81 MSCC a year x E[1/yield] / 52.18
     4.31
     >>> plan.slots(0.95)
-    28
+    30
     >>> round(plan.share_within_target("emergency"), 3)   # Mon-Fri 08-18: weekend gap
     0.774
     """

@@ -43,12 +43,6 @@ def build_plan(arguments: Mapping[str, Any]) -> dict[str, Any]:
     local = apply_local(r.obs, r.mscc, r.urgent, r.yields, r.growth)
     m, u, ys = local.mscc, local.urgent, local.yields
     rows, notes = [*r.rows, *local.resolved], [*r.notes, *local.notes]
-    # one fact drawn once: with both yields at their defaults and no local counts, the
-    # urgent yield (borrowed, no source of its own) *is* the emergency yield
-    if given["urgent_yield"] is None and given["emergency_yield"] is None and not r.obs:
-        ys["urgent"] = ys["emergency"]
-        notes.append("The urgent yield is the emergency yield (borrowed): one unknown, drawn "
-                     "once for both streams")
     c, f, k = r.c, r.f_scans, r.kappa
     check_size(m, u, ys, c, f, k, given)  # before any table is allocated
     weekly, yearly = exact_laws(m, u, ys, c, f, k)
@@ -58,6 +52,8 @@ def build_plan(arguments: Mapping[str, Any]) -> dict[str, Any]:
         "follow_up": f * ((1.0 + k) * m.mean + u.mean),
         "c": c, "f": f, "k": k, "horizon": r.horizon, "trend": r.trend, "growth": r.growth,
         "yearly_factor": r.yearly_factor,
+        # the yearly factors other than the rate trend (ageing and population growth)
+        "other_yearly": (1.0 + r.ageing) * (1.0 + r.pop_growth),
     }
     sim, weekly["total"] = simulate(m, u, ys, c, f, k, r.sims, r.seed)
     means = mean_laws(m, u, ys, c, f, k)

@@ -37,12 +37,14 @@ from ._exact import (
     stream_law,
     sum_quantiles,
 )
+from ._horizon import catalogue_trend, growth_interval
 from ._hours import OpeningHours, session_label
 from ._inputs import Driver
 from ._laws import WeeklyMeanLaw
 from ._limits import MAX_SCAN_MINUTES, MAX_TARGET_HOURS, check_queue_size
+from ._profile import window_share
 from ._queue import HOURS_PER_WEEK, simulate_queue, summarise_waits
-from ._registry import ALL_STREAMS, DAYS_PER_YEAR, STREAM_TEXT, STREAMS, WEEK_YEARS
+from ._registry import ALL_STREAMS, STREAM_TEXT, STREAMS, WEEK_YEARS
 from ._resolve import INPUTS
 
 if TYPE_CHECKING:
@@ -442,7 +444,9 @@ class ImagingPlan:
         """Emergency demand per opening session: the daily view of the 24-h stream.
 
         Each session serves the emergencies arriving since the previous session closed
-        (a Monday session after a closed weekend serves 72 hours of arrivals).
+        (a Monday session after a closed weekend serves 72 hours of arrivals), weighted by
+        the plan's arrival profile: ``arrival_share`` is the share of a week's referrals
+        in the session's window (``window_hours / 168`` when arrivals are uniform).
 
         Examples
         --------
@@ -450,17 +454,20 @@ class ImagingPlan:
         >>> s = pl.plan_imaging(1_000_000, rng=1, n_sims=2000).sessions()
         >>> list(s["session"])[:2]
         ['Mon 08:00-18:00', 'Tue 08:00-18:00']
+        >>> round(float(s["arrival_share"].iloc[0]), 4)   # 72 of 168 hours
+        0.4286
         """
         level = self._level(service_level)
         rows = []
         for a, b, window in self.opening_hours.sessions():
-            law = self._emergency_law(window / 24.0 / DAYS_PER_YEAR)
+            share = window_share(self._profile, b - window, b)
+            law = self._emergency_law(share * WEEK_YEARS)
             slots = int(law.ppf(level))
             rows.append({
                 "session": session_label(a, b),
                 "window_hours": window,
-                "expected_emergencies": self._factors["emergency"] * window / 24.0
-                / DAYS_PER_YEAR,
+                "arrival_share": share,
+                "expected_emergencies": self._factors["emergency"] * share * WEEK_YEARS,
                 "service_level": level,
                 "slots_needed": slots,
                 "prob_exceed_slots": float(law.sf(slots)),
@@ -735,11 +742,17 @@ class ImagingPlan:
                 assurance: float | None = None) -> pd.DataFrame:
         """Demand and capacity year by year over the horizon (year 0 = today).
 
-        Demand in year ``t`` is today's times ``((1 + rate_trend) * (1 + population_growth))
-        ** t``; the uncertainty about the rates keeps its shape. One row per year and stream:
-        ``year``, ``stream``, ``growth`` (factor on today's demand), ``scans_per_year``,
-        ``scans_per_week``, ``slots_per_week`` (service level with assurance, exact),
-        ``assurance_at_slots``.
+        Demand in year ``t`` is today's times ``((1 + rate_trend) * (1 + ageing) *
+        (1 + population_growth)) ** t``; the uncertainty about the rates keeps its shape.
+        One row per year and stream: ``year``, ``stream``, ``growth`` (factor on today's
+        demand), ``scans_per_year``, ``scans_per_week``, ``slots_per_week`` (service level
+        with assurance, exact), ``assurance_at_slots``; the same year without the plan's
+        rate trend (``growth_without_trend``, ``scans_per_year_without_trend``,
+        ``slots_per_week_without_trend``); and with the published trend in its place — the
+        Ontario AAPC of diagnosed spinal metastases, +2.2% a year (95% CI 1.4-3.0; PMID
+        38680988, catalogue POP-01c) — with its interval carried into the year
+        (``growth_ontario_trend`` and ``_lower``/``_upper``, ``scans_per_year_ontario_trend``
+        and ``_lower``/``_upper``, ``slots_per_week_ontario_trend`` at the point value).
 
         Examples
         --------
@@ -751,27 +764,52 @@ class ImagingPlan:
         [0, 1, 2, 3]
         >>> bool(t[t.stream == "total"]["slots_per_week"].is_monotonic_increasing)
         True
+        >>> d = pl.plan_imaging(1_000_000, horizon_years=5, rng=1, n_sims=1000).by_year()
+        >>> last = d[(d.year == 5) & (d.stream == "total")].iloc[0]
+        >>> cols = ["growth_ontario_trend_lower", "growth_ontario_trend",
+        ...         "growth_ontario_trend_upper"]
+        >>> [round(float(last[c]), 3) for c in cols]
+        [1.072, 1.115, 1.159]
+        >>> bool(last["slots_per_week"] <= last["slots_per_week_ontario_trend"])
+        True
         """
         level = self._level(service_level)
         assured = self._assured(assurance)
         f = self._factors
         last = math.floor(f["horizon"])
+        ontario = catalogue_trend()
         rows = []
+
+        def laws_at(g: float) -> dict[str, Any]:  # the laws at factor g on today's demand
+            k = g / f["growth"]  # from the horizon year (the plan's drivers) to this year
+            return mean_laws(self._drivers["mscc"].scaled(k), self._drivers["urgent"].scaled(k),
+                             self._yields, f["c"], f["f"], f["k"])
+
         for year in range(last + 1):
             g = f["yearly_factor"] ** year
-            k = g / f["growth"]  # from the horizon year (the plan's drivers) to this year
-            laws = mean_laws(self._drivers["mscc"].scaled(k), self._drivers["urgent"].scaled(k),
-                             self._yields, f["c"], f["f"], f["k"])
+            g_flat = f["other_yearly"] ** year  # the same year without the rate trend
+            g_ont, g_lo, g_hi = growth_interval(ontario, f["other_yearly"], year)
+            laws, flat, ont = laws_at(g), laws_at(g_flat), laws_at(g_ont)
             for stream in ALL_STREAMS:
                 law = laws[stream]
                 slots = law.slots(level, assured)
+                today = self.mean_scans(stream, "year") / f["growth"]
                 rows.append({
                     "year": year, "stream": stream, "growth": g,
-                    "scans_per_year": self.mean_scans(stream, "year") * k,
-                    "scans_per_week": self.mean_scans(stream) * k,
+                    "scans_per_year": today * g,
+                    "scans_per_week": today * g * WEEK_YEARS,
                     "service_level": level, "assurance": assured,
                     "slots_per_week": slots,
                     "assurance_at_slots": law.assurance(slots, level),
+                    "growth_without_trend": g_flat,
+                    "scans_per_year_without_trend": today * g_flat,
+                    "slots_per_week_without_trend": flat[stream].slots(level, assured),
+                    "growth_ontario_trend": g_ont,
+                    "growth_ontario_trend_lower": g_lo, "growth_ontario_trend_upper": g_hi,
+                    "scans_per_year_ontario_trend": today * g_ont,
+                    "scans_per_year_ontario_trend_lower": today * g_lo,
+                    "scans_per_year_ontario_trend_upper": today * g_hi,
+                    "slots_per_week_ontario_trend": ont[stream].slots(level, assured),
                 })
         return pd.DataFrame(rows)
 

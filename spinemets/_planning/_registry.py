@@ -214,6 +214,11 @@ _SHAKIL = (
     "a population-based study. Neurooncol Adv 2024;6(1):vdae051; doi 10.1093/noajnl/vdae051, "
     "PMID 38680988"
 )
+_ZAIKOVA = (
+    "Zaikova O et al. Radiotherapy or surgery for spine metastases? A population-based study "
+    "of 903 patients in the south-eastern region of Norway. Acta Orthop 2011;82(3):365-371; "
+    "doi 10.3109/17453674.2011.566142, PMID 21434789"
+)
 _LOBLAW = (
     "Loblaw DA, Laperriere NJ, Mackillop WJ. A population-based study of malignant spinal "
     "cord compression in Ontario. Clin Oncol 2003;15(4):211-217; doi "
@@ -286,12 +291,19 @@ DEFAULTS: tuple[PlanningDefault, ...] = (
         kind="yield", help="share of suspected-MSCC MRI that is positive",
     ),
     PlanningDefault(
-        "urgent_yield", _YIELD_A / (_YIELD_A + _YIELD_B), "fraction",
-        f"Beta({_YIELD_A:.4g}, {_YIELD_B:.4g}): 95% central interval 0.20-0.60",
-        "assumption: no published yield for 1-week suspected-metastasis MRI was found "
-        "(planning-notes §7); the emergency-yield spread is borrowed", "",
-        "share of urgent (no neurology) MRI that confirms spinal metastases",
-        kind="yield", help="share of urgent MRI that is positive",
+        "urgent_yield", None, "fraction",
+        "the catalogue's Beta (mean 0.425, effective total 20: 95% interval 0.23-0.64)",
+        "Tringale KR et al. Spine MRI identifies clinically relevant findings in patients with "
+        "cancer presenting with back pain. Spine 2024;49(6):419-425, PMID 37602415: malignant "
+        "osseous disease on 2,545 of 5,989 spine MRI for back pain in patients with cancer "
+        "(one US cancer centre; catalogue TRI-01). No UK yield of urgent (1-week) spine MRI "
+        "for suspected metastases without neurology was found", "TRI-01",
+        "share of urgent (no neurology) MRI that confirms spinal metastases: a US tertiary "
+        "centre's figure (many patients with known metastases; neurology not separated), with "
+        "an assumed spread as wide as the emergency yield's for the transfer to another "
+        "service. Its own unknown, drawn once per plan draw, independently of the emergency "
+        "yield; set it from local audit counts when you have them",
+        parameter="plan_urgent_yield", kind="yield", help="share of urgent MRI that is positive",
     ),
     PlanningDefault(
         "scans_per_referral", 1.0, "scans", "fixed",
@@ -306,21 +318,41 @@ DEFAULTS: tuple[PlanningDefault, ...] = (
         "(https://discovery.researcher.life/article/magnetic-resonance-imaging-frequency-"
         "after-stereotactic-body-radiation-therapy-for-spine-metastases/"
         "f92f3355e668332fb0cae36486df4eb0)", "",
-        "every treated patient is followed with spine MRI at this interval while alive",
+        "treated patients who are followed get spine MRI at this interval while alive (an "
+        "SBRT cohort's interval applied to every followed patient)",
         help="months between follow-up MRI",
     ),
     PlanningDefault(
-        "median_survival_months", 2.9, "months", "fixed (exponential survival)",
-        _LOBLAW + " (the study behind catalogue MSCC-01): median survival after MSCC", "MSCC-01",
-        "survival after MSCC used for all treated spinal metastases: conservative (patients "
-        "without MSCC live longer), so follow-up demand is likely underestimated",
-        help="median survival, truncates follow-up",
+        "followup_imaged_share", 1.0, "fraction", "fixed",
+        "assumption: no published share of treated spinal metastases (radiotherapy or "
+        "surgery) followed with routine spine MRI was found; 1 (everyone) is the upper bound",
+        "", "every treated patient gets routine follow-up MRI: likely high where "
+        "conventionally irradiated patients are imaged only on symptoms — give your service's "
+        "own share",
+        help="share of treated patients followed with routine spine MRI",
+    ),
+    PlanningDefault(
+        "median_survival_months", "derived", "months", "fixed (exponential survival)",
+        _ZAIKOVA + ": deaths within 2 months of the start of treatment, 244 of 845 "
+        "irradiated and 11 of 58 operated (catalogue ZAI-02, ZAI-03; sm.parameter("
+        "'plan_death_2m_radiotherapy'), sm.parameter('plan_death_2m_surgery')), read as "
+        "exponential survival: median 2 ln 2 / -ln(1 - p) months (4.1 and 6.4)",
+        "ZAI-02;ZAI-03",
+        "exponential survival fitted to the 2-month mortality of each treatment: it ignores "
+        "the long tail of survivors (breast, prostate, myeloma), so follow-up demand is "
+        "likely underestimated. A number given here is used for every treatment (e.g. 2.9, "
+        "the median after MSCC in Ontario, " + _LOBLAW + ")",
+        help="median survival (one for every treatment), truncates follow-up",
     ),
     PlanningDefault(
         "followup_scans_per_patient", "derived", "scans per patient", "fixed",
-        "derived: sum over j >= 1 of S(j * interval) with exponential survival S; "
-        "q / (1 - q), q = 2**(-interval / median survival)", "",
-        "scans stop at death; no cap on follow-up length",
+        "derived from the treatment mix: sum over treatments of share x imaged share x "
+        "q / (1 - q), q = 2**(-interval / median survival) (scans at each interval while "
+        "alive); treatment shares " + _ZAIKOVA + ": 58 of 903 operated first, the rest "
+        "irradiated (catalogue ZAI-01, sm.parameter('plan_primary_surgery_share'))",
+        "ZAI-01;ZAI-02;ZAI-03",
+        "scans stop at death; no cap on follow-up length; the treatment mix of South-Eastern "
+        "Norway 2007-2008 (the region and period of the default rates)",
         help="follow-up MRI per patient",
     ),
     PlanningDefault(
@@ -415,17 +447,29 @@ DEFAULTS: tuple[PlanningDefault, ...] = (
     ),
     PlanningDefault(
         "rate_trend_per_year", 0.0, "fraction per year", "fixed",
-        "off by default (planning-notes §6.1); Ontario spinal metastases rose 2.2%/yr "
-        "(AAPC, 95% CI 1.4-3.0): " + _SHAKIL + " (catalogue POP-01)", "POP-01",
-        "rates held constant over the horizon unless a trend is given",
-        help="yearly relative change in the rates",
+        "stated default: rates held constant over the horizon. The published trend: Ontario, "
+        "age-standardised incidence of diagnosed spinal metastases 2007-2019, AAPC +2.2%/yr "
+        "(95% CI 1.4-3.0): " + _SHAKIL + " (catalogue POP-01c); by_year() shows every year "
+        "with that trend and its interval beside the plan's own", "POP-01c",
+        "rates held constant unless a trend is given (0.022 is the Ontario figure); a trend "
+        "given is age-standardised, so it leaves out ageing (ageing_per_year)",
+        help="yearly relative change in the age-standardised rates",
+    ),
+    PlanningDefault(
+        "ageing_per_year", 0.0, "fraction per year", "fixed",
+        "assumption: no quantitative source for the effect of a catchment's ageing on these "
+        "rates was found (Ontario reports the fastest rise at 85 and over, in words only: "
+        "PMID 38680988)", "",
+        "the catchment's age structure held constant unless a yearly effect of ageing on "
+        "the crude rates is given",
+        help="yearly relative change in the crude rates from the catchment's ageing",
     ),
     PlanningDefault(
         "population_growth_per_year", 0.0, "fraction per year", "fixed",
         "assumption: off by default; take it from the official subnational population "
         "projections for the catchment (e.g. ONS SNPP in England, planning-notes §5.2)", "",
         "the catchment's population held constant unless a growth rate is given; ageing "
-        "enters only through rate_trend_per_year",
+        "enters through ageing_per_year",
         help="yearly relative change in the catchment's population",
     ),
     PlanningDefault(
@@ -483,11 +527,13 @@ ARGUMENTS: tuple[str, ...] = (
     "population", "mscc_rate", "spinal_mets_rate", "mscc_cases_per_year",
     "spinal_mets_cases_per_year", "rate_cv", "emergency_yield", "urgent_yield",
     "scans_per_referral", "mets_without_mscc_per_mscc", "followup_scans_per_patient",
-    "followup_interval_months", "median_survival_months", "scan_minutes",
+    "followup_interval_months", "median_survival_months", "followup_imaged_share",
+    "scan_minutes",
     "abbreviated_scan_minutes", "changeover_minutes", "transfer_hours", "reporting_hours",
     "abbreviated_streams", "opening_hours", "arrival_profile", "emergency_target_hours",
     "urgent_target_hours", "service_level", "assurance", "confidence_level", "horizon_years",
-    "rate_trend_per_year", "population_growth_per_year", "cancer_cases_per_year", "observed",
+    "rate_trend_per_year", "ageing_per_year", "population_growth_per_year",
+    "cancer_cases_per_year", "observed",
     "n_sims", "rng",
 )
 
@@ -498,6 +544,11 @@ DEFAULT_BY_NAME = {d.name: d for d in DEFAULTS}
 def default_yield(name: str) -> Proportion:
     """The default Beta of ``emergency_yield`` or ``urgent_yield``, with its assumption."""
     d = DEFAULT_BY_NAME[name]
+    if d.parameter:  # read from the catalogue
+        prop = d.distribution()
+        if not isinstance(prop, Proportion):  # pragma: no cover - a registry invariant
+            raise TypeError(f"{name}: sm.parameter({d.parameter!r}) is not a Proportion")
+        return prop
     return Proportion.beta(
         _YIELD_A, _YIELD_B, label=name, encoding="beta quantile-matched to 0.20-0.60 (95%)",
         assumption=d.assumption,

@@ -24,6 +24,7 @@ from .._validation import (
 )
 from .._values import Proportion, Rate
 from ._exact import mean_inverse
+from ._followup import FollowupMix, default_followup_mix
 from ._hours import DAY_NAMES, OpeningHours
 from ._inputs import Driver, describe, is_number
 from ._limits import (
@@ -43,7 +44,7 @@ from ._limits import (
     check_rate_unit,
 )
 from ._local import check_observed
-from ._queue import check_profile
+from ._profile import PRESETS, load_arrival_profile
 from ._registry import ARGUMENTS, DEFAULT_BY_NAME, STREAMS, default_yield, resolved_row
 
 __all__ = ["INPUTS", "Resolved", "check_yield", "rate_driver", "resolve"]
@@ -135,6 +136,7 @@ class Resolved:
     cv: float
     horizon: float
     trend: float
+    ageing: float
     pop_growth: float
     yearly_factor: float
     growth: float
@@ -145,7 +147,8 @@ class Resolved:
     yields: dict[str, float | Proportion]
     c: float
     interval: float
-    surv: float
+    surv: float | None
+    mix: FollowupMix | None
     f_scans: float
     abbrev: tuple[str, ...]
     acquisition: dict[str, float]
@@ -205,9 +208,11 @@ def resolve(given: dict[str, Any], rng: RNGLike) -> Resolved:
                          high=100)
     trend = check_real(dflt("rate_trend_per_year", g["rate_trend_per_year"]), "rate_trend_per_year",
                        low=-1, low_open=True, high=1)
+    ageing = check_real(dflt("ageing_per_year", g["ageing_per_year"]), "ageing_per_year",
+                        low=-1, low_open=True, high=1)
     pop_growth = check_real(dflt("population_growth_per_year", g["population_growth_per_year"]),
                             "population_growth_per_year", low=-1, low_open=True, high=1)
-    yearly_factor = (1.0 + trend) * (1.0 + pop_growth)
+    yearly_factor = (1.0 + trend) * (1.0 + ageing) * (1.0 + pop_growth)
     growth = yearly_factor**horizon
 
     def driver(rate_name: str, cases_name: str, rate_value: Any, cases_value: Any,
@@ -258,6 +263,8 @@ def resolve(given: dict[str, Any], rng: RNGLike) -> Resolved:
                                  g["horizon_years"] is not None))
     resolved.append(resolved_row("rate_trend_per_year", trend, "fraction per year",
                                  g["rate_trend_per_year"] is not None))
+    resolved.append(resolved_row("ageing_per_year", ageing, "fraction per year",
+                                 g["ageing_per_year"] is not None))
     resolved.append(resolved_row("population_growth_per_year", pop_growth,
                                  "fraction per year", g["population_growth_per_year"] is not None))
 
@@ -278,29 +285,42 @@ def resolve(given: dict[str, Any], rng: RNGLike) -> Resolved:
                                  g["mets_without_mscc_per_mscc"] is not None))
     interval = check_real(dflt("followup_interval_months", g["followup_interval_months"]),
                           "followup_interval_months", low=MIN_FOLLOWUP_INTERVAL_MONTHS)
-    surv = check_real(dflt("median_survival_months", g["median_survival_months"]),
-                      "median_survival_months", low=0, low_open=True,
-                      high=MAX_MEDIAN_SURVIVAL_MONTHS)
+    surv = None if g["median_survival_months"] is None else check_real(
+        g["median_survival_months"], "median_survival_months", low=0, low_open=True,
+        high=MAX_MEDIAN_SURVIVAL_MONTHS)
+    imaged = check_fraction(dflt("followup_imaged_share", g["followup_imaged_share"]),
+                            "followup_imaged_share")
     resolved.append(resolved_row("followup_interval_months", interval, "months",
                                  g["followup_interval_months"] is not None))
-    resolved.append(resolved_row("median_survival_months", surv, "months",
-                                 g["median_survival_months"] is not None))
+    mix: FollowupMix | None = None
     if g["followup_scans_per_patient"] is None:
-        q = 2.0 ** (-interval / surv)
-        f_scans = q / (1.0 - q)
+        mix = default_followup_mix(interval, imaged, surv)
+        f_scans = mix.scans_per_patient()
         if f_scans > MAX_FOLLOWUP_SCANS_PER_PATIENT:
             raise ValueError(
-                f"followup_interval_months={interval!r} with median_survival_months={surv!r} "
-                f"gives {f_scans:,.0f} follow-up MRI per patient, above the limit of "
-                f"{MAX_FOLLOWUP_SCANS_PER_PATIENT:g}; check both are in months"
+                f"followup_interval_months={interval!r} with median_survival_months="
+                f"{g['median_survival_months']!r} gives {f_scans:,.0f} follow-up MRI per "
+                f"patient, above the limit of {MAX_FOLLOWUP_SCANS_PER_PATIENT:g}; check both "
+                "are in months"
             )
+        resolved.append(resolved_row(
+            "median_survival_months",
+            "; ".join(f"{a.treatment} {a.median_survival_months:.3g}" for a in mix.arms)
+            if surv is None else surv, "months", surv is not None))
+        resolved.append(resolved_row("followup_imaged_share", imaged, "fraction",
+                                     g["followup_imaged_share"] is not None))
         resolved.append(resolved_row(
             "followup_scans_per_patient", f_scans, "scans per patient", False,
             assumption=DEFAULT_BY_NAME["followup_scans_per_patient"].assumption
-            + f"; interval {interval:g} months, median survival {surv:g} months"))
+            + "; the mix: " + mix.describe()))
     else:
         f_scans = check_real(g["followup_scans_per_patient"], "followup_scans_per_patient", low=0,
                              high=MAX_FOLLOWUP_SCANS_PER_PATIENT)
+        unused = "not used (followup_scans_per_patient given)"
+        resolved.append(resolved_row("median_survival_months", unused if surv is None else surv,
+                                     "months", surv is not None, source=unused))
+        resolved.append(resolved_row("followup_imaged_share", unused, "fraction",
+                                     g["followup_imaged_share"] is not None, source=unused))
         resolved.append(resolved_row("followup_scans_per_patient", f_scans,
                                      "scans per patient", True))
     full = check_real(dflt("scan_minutes", g["scan_minutes"]), "scan_minutes", low=MIN_SCAN_MINUTES,
@@ -351,11 +371,14 @@ def resolve(given: dict[str, Any], rng: RNGLike) -> Resolved:
     oh = OpeningHours.parse(dflt("opening_hours", g["opening_hours"]))
     resolved.append(resolved_row("opening_hours", str(oh), "schedule",
                                  g["opening_hours"] is not None))
-    profile = None if g["arrival_profile"] is None else check_profile(g["arrival_profile"])
+    profile = load_arrival_profile(g["arrival_profile"])
+    preset = g["arrival_profile"] if isinstance(g["arrival_profile"], str) and \
+        g["arrival_profile"] in PRESETS else ""
     resolved.append(resolved_row(
         "arrival_profile", "uniform" if profile is None else
-        "weights by weekday: " + ", ".join(f"{d} {w:.3g}" for d, w in zip(
-            DAY_NAMES, profile.sum(axis=1) / profile.sum(), strict=True)),
+        (f"{preset}: " if preset else "") + "weights by weekday: " + ", ".join(
+            f"{d} {w:.3g}" for d, w in zip(
+                DAY_NAMES, profile.sum(axis=1) / profile.sum(), strict=True)),
         "weekday x hour weights", g["arrival_profile"] is not None))
     targets = {
         "emergency": check_real(dflt("emergency_target_hours", g["emergency_target_hours"]),
@@ -418,8 +441,7 @@ def resolve(given: dict[str, Any], rng: RNGLike) -> Resolved:
         )
     notes.append(
         f"Follow-up: {f_scans:.2f} MRI per new spinal-metastasis patient"
-        + (f" (interval {interval:g} months, median survival {surv:g} months)"
-           if g["followup_scans_per_patient"] is None else " (planner's number)")
+        + (f" ({mix.describe()})" if mix is not None else " (planner's number)")
     )
     notes.append(
         f"Scan time: {full:g} min full protocol, {abbr:g} min abbreviated"
@@ -430,9 +452,10 @@ def resolve(given: dict[str, Any], rng: RNGLike) -> Resolved:
         notes.append(f"Horizon {horizon:g} years with no trend: demand as today")
     return Resolved(
         given=given, obs=obs, pop=pop, cv=cv, horizon=horizon, trend=trend,
-        pop_growth=pop_growth, yearly_factor=yearly_factor, growth=growth, mscc=m,
-        spinal_mets=s_all, urgent=u, kappa=kappa, yields=ys, c=c, interval=interval,
-        surv=surv, f_scans=f_scans, abbrev=abbrev, acquisition=acquisition, minutes=minutes,
+        ageing=ageing, pop_growth=pop_growth,
+        yearly_factor=yearly_factor, growth=growth, mscc=m, spinal_mets=s_all, urgent=u,
+        kappa=kappa, yields=ys, c=c, interval=interval, surv=surv, mix=mix, f_scans=f_scans,
+        abbrev=abbrev, acquisition=acquisition, minutes=minutes,
         delays=delays, opening_hours=oh, profile=profile, targets=targets, level=level,
         conf=conf, assured=assured, sims=sims, cancer=cancer, seed=seed, rows=resolved,
         notes=notes,

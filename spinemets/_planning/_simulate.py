@@ -1,9 +1,9 @@
 """The simulated part of a plan: the weekly total, whose streams share the catchment's rates.
 
-Each of ``sims`` draws takes the MSCC and urgent rates and the yields once (the borrowed
-urgent yield is the emergency one: drawn once), then follows 52 weeks of Poisson scans per
-stream; the predictive law of the weekly total is the Poisson mixture over the draws. Seeded
-only through ``seed``.
+Each of ``sims`` draws takes the MSCC and urgent rates and the yields once (each yield one
+fact drawn once per draw; one Proportion given for both streams is drawn once), then
+follows 52 weeks of Poisson scans per stream; the predictive law of the weekly total is
+the Poisson mixture over the draws. Seeded only through ``seed``.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def simulate(m: Driver, u: Driver, ys: dict[str, float | Proportion], c: float, 
         return np.full(sims, float(y))
 
     y_e = draw_yield(ys["emergency"])
-    # the borrowed urgent yield is the same unknown fact as the emergency one: drawn once
+    # one Proportion given for both streams is the same unknown fact: drawn once
     y_u = y_e if ys["urgent"] is ys["emergency"] else draw_yield(ys["urgent"])
     expected_year = {
         "emergency": c * lam_m / y_e,
