@@ -1109,12 +1109,15 @@ def summed_lower_ppf(t: NDArray, n: NDArray, a: NDArray, b: NDArray
     k = np.empty(m)
     hi = np.empty(m)
     order = np.argsort(n, kind="stable")
+    widths = n[order] + 1.0
     start = 0
     while start < m:
-        width = int(n[order[start]]) + 1
-        stop = start + max(1, SUM_CELLS // width)
+        # rows sorted by n: take as many as fit in SUM_CELLS at the widest one's width
+        cells = (np.arange(1, m - start + 1) * widths[start:])
+        stop = start + max(1, int(np.argmax(cells > SUM_CELLS)) if cells[-1] > SUM_CELLS
+                           else m - start)
         rows = order[start:stop]
-        width = int(n[rows].max()) + 1
+        width = int(widths[stop - 1])
         logw, err_log = _log_pmf_from_mode(n[rows], a[rows], b[rows], width)
         w = np.exp(logw)
         total = w.sum(axis=1)
