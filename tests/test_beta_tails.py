@@ -346,3 +346,22 @@ def test_estimate_far_tail_matches_table(row):
     res = sm.estimate([row["n"]], dist, confidence_level=1 - 2e-9)
     assert int(res["pi_upper"].iloc[0]) == row["k"]
     assert res["method"].iloc[0] == "exact"
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+          derandomize=True)
+@given(log_s=st.floats(-1.0, 8.0), log_p=st.floats(-6.0, np.log10(0.5)), mirror=st.booleans(),
+       log_n=st.floats(0.0, 4.0))
+def test_estimate_far_tail_interval_is_exact_property(log_s, log_p, mirror, log_n):
+    """Through ``estimate(..., confidence_level=1 - 2e-9)``: both bounds are the exact
+    quantiles at the levels estimate() uses, ``(1 - level) / 2`` and ``1 -`` that."""
+    a, b = _shape_row(log_s, log_p, mirror)
+    n = int(np.floor(10.0**log_n))
+    level = 1 - 2e-9
+    tail = (1 - level) / 2
+    res = sm.estimate([n], sm.Proportion.beta(a, b, label="x"), confidence_level=level)
+    assert res["method"].iloc[0] == "exact"
+    for col, q in (("pi_lower", tail), ("pi_upper", 1.0 - tail)):
+        k = int(res[col].iloc[0])
+        assert k == int(betabinom_ppf(q, n, a, b))
+        assert verdict(k, q, n, a, b, tail=best_tail(n)) != "wrong", (col, a, b, n, k)
