@@ -189,7 +189,7 @@ class LocalUpdate:
     notes: list[str]
 
 
-def apply_local(obs: Mapping[str, Mapping[str, float]], m: Driver, u: Driver,
+def apply_local(obs: dict[str, dict[str, float]], m: Driver, u: Driver,
                 ys: Mapping[str, Any], growth: float) -> LocalUpdate:
     """Update each observed stream's cases (Gamma–Poisson) and yield (Beta–binomial).
 
