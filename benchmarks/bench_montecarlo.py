@@ -1,16 +1,21 @@
 """Speed and peak memory of the Monte Carlo engine, side by side with the numpy draw floor.
 
-1. The **draw floor**: nothing but ``rng.binomial`` on the engine's own chunk shapes (the
-   random numbers any Monte Carlo answer must draw), then the engine on the same strata,
-   draws and chunks (quantiles, Monte Carlo errors, means), then ``sm.estimate`` end to end.
-   Each is timed twice, alternating, and the faster run kept; the ratio engine / floor is
-   the engine's overhead.
-2. Peak memory: the chunked engine against the obvious alternative, one (strata x draws)
-   array with ``np.quantile``.
+1. The engine against **its own floor**: ``estimate`` simulates each distinct stratum size
+   once, from that size's own generator (child ``(2, key, size)`` of the seed). The floor
+   is that and nothing else: for every distinct size, build the same generator and make the
+   same ``rng.binomial`` call (the same draws), and throw the counts away. The engine
+   (``mc_quantiles(..., key=)``: the same draws, then quantiles, Monte Carlo errors and
+   means) is timed against it, alternating, five times, in processor time of this process
+   (wall-clock time on a shared machine measures the other jobs too); the ratio engine /
+   floor is the engine's overhead. Then ``sm.estimate`` end to end, and the old
+   comparison: the floor of drawing every stratum (``rng.binomial`` on the engine's chunk
+   shapes) and the engine without stratum streams on those draws (best of two).
+2. Peak memory: the engine against the obvious alternative, one (strata x draws) array
+   with ``np.quantile``.
 3. Totals over several parameters: the exact convolution route of ``sm.estimate_total``
    against its joint Monte Carlo route.
 
-Runs in about a minute. Run: python benchmarks/bench_montecarlo.py
+Runs in about three minutes on a loaded 2-core machine. Run: python benchmarks/bench_montecarlo.py
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 import spinemets as sm
-from spinemets._montecarlo import DEFAULT_MAX_BYTES, mc_quantiles
+from spinemets._montecarlo import DEFAULT_MAX_BYTES, _size_keys, mc_quantiles, stream
 
 PROBS = np.array([0.025, 0.975])
 
@@ -35,6 +40,13 @@ def timed(func: Callable[[], Any]) -> tuple[float, Any]:
     t0 = time.perf_counter()
     out = func()
     return time.perf_counter() - t0, out
+
+
+def cpu_timed(func: Callable[[], Any]) -> tuple[float, float]:
+    """Processor seconds of this process and wall-clock seconds of ``func()``."""
+    c0, t0 = time.process_time(), time.perf_counter()
+    func()
+    return time.process_time() - c0, time.perf_counter() - t0
 
 
 def traced(label: str, func: Callable[[], Any]) -> Any:
@@ -50,17 +62,29 @@ def chunk_rows(draws: int) -> int:
     return max(1, int(DEFAULT_MAX_BYTES // (8 * draws)))
 
 
+def binomial(g: np.random.Generator, n: np.ndarray, p: np.ndarray) -> np.ndarray:
+    return g.binomial(n, p)
+
+
 def draw_floor(sizes: np.ndarray, p: np.ndarray, seed: int) -> None:
-    """Only the binomial draws, on the engine's chunk shapes."""
+    """Only the binomial draws of every stratum, on the unkeyed engine's chunk shapes."""
     rng = np.random.default_rng(seed)
     step = chunk_rows(p.size)
     for start in range(0, sizes.size, step):
         rng.binomial(sizes[start:start + step, None], p[None, :])
 
 
+def stream_floor(sizes: np.ndarray, p: np.ndarray, seed: int, key: int) -> None:
+    """Only the draws the stratum streams make: per distinct size, its generator and the
+    sampler call the engine makes (the same draws), the counts thrown away."""
+    distinct = np.unique(sizes)
+    column, params = distinct[:, None], p[None, :]
+    for i, bits in enumerate(_size_keys(distinct)):
+        binomial(stream(seed, 2, key, bits), column[i:i + 1], params)
+
+
 def engine(sizes: np.ndarray, p: np.ndarray, seed: int, key: int | None = None) -> None:
-    mc_quantiles(sizes, p, lambda g, n, pp: g.binomial(n, pp), PROBS,
-                 np.random.default_rng(seed), key=key)
+    mc_quantiles(sizes, p, binomial, PROBS, np.random.default_rng(seed), key=key)
 
 
 def naive(sizes: np.ndarray, dist: sm.Proportion, draws: int, seed: int) -> np.ndarray:
@@ -80,23 +104,42 @@ def main() -> None:
     strata, draws = 10_000, 10_000
     sizes = np.exp(gen.uniform(0, np.log(10_000), strata)).astype(np.int64)
     p = np.asarray(outcome.rvs(draws, rng=1), dtype=float)
-    print(f"\n1. {strata:,} strata x {draws:,} draws, chunks of {chunk_rows(draws)} strata "
-          "(best of 2, alternating)")
-    runs: dict[str, list[float]] = {"floor": [], "engine": [], "keyed": [], "estimate": []}
+    distinct = np.unique(sizes).size
+    print(f"load average before the run: {os.getloadavg()[0]:.1f}")
+    print(f"\n1. {strata:,} strata x {draws:,} draws of a logit-normal parameter, "
+          f"{distinct:,} distinct sizes")
+    print("  engine against its floor (the same generators and draws), alternating; "
+          "processor time of this process (wall clock in brackets: other jobs share the "
+          "cores):")
+    pairs = []
+    for _ in range(5):
+        f = cpu_timed(lambda: stream_floor(sizes, p, 2, 1))
+        e = cpu_timed(lambda: engine(sizes, p, 2, key=1))
+        pairs.append((f[0], e[0]))
+        print(f"    floor {f[0]:6.2f} s ({f[1]:5.2f})   engine {e[0]:6.2f} s ({e[1]:5.2f})   "
+              f"ratio {e[0] / f[0]:5.3f}")
+    floor = min(f for f, _ in pairs)
+    best = min(e for _, e in pairs)
+    ratios = sorted(e / f for f, e in pairs)
+    print(f"  best engine / best floor {best / floor:5.3f}; paired ratios: median "
+          f"{float(np.median(ratios)):5.3f}, range {ratios[0]:5.3f}-{ratios[-1]:5.3f}")
+    est = min(cpu_timed(lambda: sm.estimate(sizes, outcome, draws=draws, rng=2,
+                                            method="monte_carlo"))[0] for _ in range(2))
+    print(f"  {'sm.estimate(method=monte_carlo) end to end (best of 2)':<56} {est:7.2f} s"
+          f"   {est / floor:5.2f} x floor")
+    print("  old comparison: every stratum drawn (no stratum streams), processor time, best "
+          "of 2:")
+    runs: dict[str, list[float]] = {"all": [], "unkeyed": []}
     for _ in range(2):
-        runs["floor"].append(timed(lambda: draw_floor(sizes, p, 2))[0])
-        runs["engine"].append(timed(lambda: engine(sizes, p, 2))[0])
-        runs["keyed"].append(timed(lambda: engine(sizes, p, 2, key=1))[0])
-        runs["estimate"].append(timed(lambda: sm.estimate(sizes, outcome, draws=draws, rng=2,
-                                                          method="monte_carlo"))[0])
-    floor = min(runs["floor"])
-    print(f"  ({np.unique(sizes).size:,} distinct sizes: the stratum streams simulate each once)")
-    for key, label in (("floor", "draw floor: rng.binomial only"),
-                       ("engine", "engine: mc_quantiles (quantiles, errors, means)"),
-                       ("keyed", "engine with a stream per stratum (key=, as estimate)"),
-                       ("estimate", "sm.estimate(method='monte_carlo') end to end")):
-        best = min(runs[key])
-        print(f"  {label:<56} {best:7.2f} s   {best / floor:5.2f} x floor")
+        runs["all"].append(cpu_timed(lambda: draw_floor(sizes, p, 2))[0])
+        runs["unkeyed"].append(cpu_timed(lambda: engine(sizes, p, 2))[0])
+    all_floor = min(runs["all"])
+    for key, label in (("all", "draw floor: rng.binomial on every stratum"),
+                       ("unkeyed", "engine without stratum streams, same draws")):
+        t = min(runs[key])
+        print(f"    {label:<54} {t:7.2f} s   {t / all_floor:5.2f} x")
+    print(f"    stratum streams (engine above) {best:.2f} s: {best / all_floor:.2f} x the "
+          "all-strata floor")
 
     strata_small = 5_000
     small = sizes[:strata_small]

@@ -56,7 +56,8 @@ For one block, :class:`PpfBlock` holds the state and :func:`ppf_block` runs:
       ``2e-4 sd`` (but longer than the window) is accepted as the answer.  A bracket that has closed
       (``k_hi <= k_lo + 1``) settles the row at ``k_hi`` (``forced``).
 
-3. *Tie screen* (:func:`_flag_ties`) for rows with ``n <= N_EXACT``; see below.
+3. *Tie screen* (:func:`_flag_ties`) for rows with ``n <= N_EXACT``; flagged rows are
+   decided by :func:`summed_lower_ppf` in :func:`ppf`; see below.
 
 Invariants of :class:`PpfBlock`
 -------------------------------
@@ -103,19 +104,31 @@ narrow step's unresolved rows, so in the next pass it is stepped once more
 row-wise and deterministic, so this only repeats work; it is kept because the
 results are pinned bit for bit.
 
-Why results equal SciPy's for ``n <= N_EXACT``
------------------------------------------------
-:func:`scipy.stats.betabinom.ppf` returns the smallest ``k`` whose CDF, summed
-as ``exp(log pmf)`` from 0 with :func:`scipy.special.betaln`, reaches ``q``.
-Both computations agree up to (i) the anchor error ``err_abs``, (ii) the
-rounding of the window sums (relative to ``anchor_mag`` and ``size``, the
-magnitude of SciPy's CDF at the answer: 1 for mirrored rows) and (iii) the
-difference between SciPy's ``log pmf`` and the accurate one used here, which is
-measured at 0, at the answer and at ``n`` and combined with the rounding of the
-cancelling beta functions (:func:`_log_magnitude`).  When the gap between
-``q`` and ``[CDF(ans - 1), CDF(ans)]`` exceeds the sum of these bounds, both
-comparisons give the same ``k``.  Rows where it may not (and ``forced`` or
-unsettled rows) are flagged ``tie`` and :func:`ppf` recomputes them with SciPy.
+Why results are exact for ``n <= N_EXACT``
+-------------------------------------------
+The answer is the exact quantile: the smallest ``k`` whose exact CDF reaches ``q``.
+:func:`scipy.stats.betabinom.ppf` returns the smallest ``k`` whose CDF, summed as
+``exp(log pmf)`` from 0 with :func:`scipy.special.betaln`, reaches ``q``; its
+``betaln`` loses absolute digits as ``a + b`` grows (about 1e-8 at 1e8), so its total
+mass can miss 1 by more than ``1 - q`` and its far upper quantiles are then off (up to
+``n``: 10000 instead of 6 for ``BB(10^4, 100, 1e7 - 100)`` at ``1 - 1e-9``).  It is
+exact wherever its error is smaller than the distance from ``q`` to the CDF, and then
+both give the same ``k``.  The search here agrees with the exact CDF up to (i) the
+anchor error ``err_abs`` and (ii) the rounding of the window sums (relative to
+``anchor_mag`` and ``size``, the magnitude of SciPy's CDF at the answer: 1 for mirrored
+rows); the tie screen (:func:`_flag_ties`) adds (iii) the difference between SciPy's
+``log pmf`` and the accurate one used here, measured at 0, at the answer and at ``n``
+and combined with the rounding of the cancelling beta functions
+(:func:`_log_magnitude`).  When the gap between ``q`` and ``[CDF(ans - 1), CDF(ans)]``
+exceeds the sum of these bounds, the answer is exact and equals SciPy's.  Rows where it
+may not (and ``forced`` or unsettled rows) are flagged ``tie`` and :func:`ppf` decides
+them with :func:`summed_lower_ppf`: the whole pmf of the (mirrored, ``q <= 1/2``) lower
+tail summed from 0, each value relative to the mode by products of pmf ratios (no beta
+function), normalised by its own total, with a stated error bound.  Where even that
+bound cannot separate ``q`` from the CDF (a tie to about ``n * 3e-13`` relative), SciPy's
+answer is taken if it lies among the candidates the sum leaves, else the sum's.  So the
+results equal SciPy's wherever SciPy is exact, and differ where it is not (far upper
+tails at large ``a + b``, levels within ~1e-11 of 1).
 For ``n > N_EXACT`` nothing is handed over; the result is within
 ``max(1, 0.001 sd)`` of the exact quantile.
 
@@ -166,10 +179,11 @@ __all__ = [
     "pmf_window",
     "ppf",
     "ppf_block",
+    "summed_lower_ppf",
     "tail_quadrature",
 ]
 
-#: Largest ``n`` for which :func:`ppf` promises results identical to SciPy.
+#: Largest ``n`` for which :func:`ppf` promises the exact quantile (SciPy's where SciPy is exact).
 N_EXACT = 10_000
 
 W = 64  # half width of the wide pmf window
@@ -1024,13 +1038,103 @@ def ppf_block(q: NDArray, n: NDArray, a: NDArray, b: NDArray, size: NDArray) -> 
     return blk
 
 
+#: Largest number of pmf cells :func:`summed_lower_ppf` holds at once (rows x support).
+SUM_CELLS = 1 << 21
+_TINY = 1e-300  # absolute allowance per pmf term for underflow below exp(-690)
+
+
+def _log_pmf_from_mode(n: NDArray, a: NDArray, b: NDArray, width: int
+                       ) -> tuple[NDArray, NDArray]:
+    """``log(pmf(j) / pmf(m))`` for ``j < width`` (``-inf`` beyond ``n``) and its error bound.
+
+    ``m`` is (close to) the mode.  Each log ratio ``log(pmf(j + 1) / pmf(j))`` is summed
+    outwards from ``m``, so no beta function -- and none of its absolute rounding, which
+    grows with ``a + b`` -- enters.  Returns the rows x width array and, per row, a bound
+    on the absolute error of the entries that are above ``exp(-745)``: ``(n + 1)`` terms
+    each off by at most ``8 eps`` (the ratio's roundings) plus ``eps`` times the largest
+    absolute log ratio and partial sum met.
+    """
+    j = np.arange(width - 1, dtype=np.float64)[None, :]
+    nn, aa, bb = n[:, None], a[:, None], b[:, None]
+    inside = j < nn
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logr = np.log((nn - j) * (j + aa) / ((j + 1.0) * (nn - j - 1.0 + bb)))
+    logr = np.where(inside, logr, 0.0)
+    rough = np.concatenate([np.zeros((n.size, 1)), np.cumsum(logr, axis=1)], axis=1)
+    support = np.arange(width)[None, :] <= nn
+    mode = np.argmax(np.where(support, rough, -np.inf), axis=1)[:, None]
+    up = np.where(j >= mode, logr, 0.0)  # sums from the mode upwards
+    down = np.where(j < mode, logr, 0.0)  # and downwards (reversed cumulative sums)
+    out = np.zeros((n.size, width))
+    out[:, 1:] = np.cumsum(up, axis=1)
+    out[:, :-1] -= np.cumsum(down[:, ::-1], axis=1)[:, ::-1]
+    out = np.where(support, out, -np.inf)
+    seen = out >= -745.0
+    big = np.max(np.where(seen, np.abs(out), 0.0), axis=1)
+    big_r = np.max(np.where(seen[:, 1:] & inside, np.abs(logr), 0.0), axis=1)
+    err = (n + 1.0) * _EPS * (8.0 + big + big_r)
+    return out, err
+
+
+def summed_lower_ppf(t: NDArray, n: NDArray, a: NDArray, b: NDArray
+                     ) -> tuple[NDArray, NDArray, NDArray]:
+    """Quantile by summing the whole pmf: ``(lo, k, hi)`` per row (``1 <= n``, ``t <= 1/2``).
+
+    ``k`` is the smallest ``j`` with ``C(j) >= t``, ``C(j) = sum_{i <= j} pmf(i) / sum_i
+    pmf(i)``, every pmf value taken relative to the mode by :func:`_log_pmf_from_mode`:
+    the lower tail is summed from 0 (the far end), never as ``1 - CDF``, and the
+    normalising sum removes the common factor ``B(a, b)``.  With ``e`` the bound on the
+    relative error of ``C`` (twice the log error plus ``(n + 1) eps`` of summation) and an
+    absolute ``(n + 1) 1e-300`` for underflow, ``lo`` is the smallest ``j`` the error
+    cannot exclude and ``hi`` the smallest proven one: the exact quantile lies in
+    ``[lo, hi]`` and equals ``k`` when ``lo == hi``.  Costs ``O(n)`` per row: used for the
+    rows (``n <= N_EXACT``) whose answer the search cannot certify.
+
+    Examples
+    --------
+    Uniform law on {0, ..., 9} (``a = b = 1``): ``C(j) = (j + 1) / 10``.
+
+    >>> import numpy as np
+    >>> one = np.array([1.0])
+    >>> lo, k, hi = summed_lower_ppf(np.array([0.25]), 9 * one, one, one)
+    >>> int(lo[0]), int(k[0]), int(hi[0])
+    (2, 2, 2)
+    """
+    m = t.shape[0]
+    lo = np.empty(m)
+    k = np.empty(m)
+    hi = np.empty(m)
+    order = np.argsort(n, kind="stable")
+    start = 0
+    while start < m:
+        width = int(n[order[start]]) + 1
+        stop = start + max(1, SUM_CELLS // width)
+        rows = order[start:stop]
+        width = int(n[rows].max()) + 1
+        logw, err_log = _log_pmf_from_mode(n[rows], a[rows], b[rows], width)
+        w = np.exp(logw)
+        total = w.sum(axis=1)
+        cdf = np.cumsum(w, axis=1) / total[:, None]
+        cdf[np.arange(width)[None, :] >= n[rows, None]] = 1.0
+        rel = 2.0 * np.expm1(err_log) + 4.0 * (n[rows] + 1.0) * _EPS
+        slack = (n[rows] + 1.0) * _TINY / total
+        tt = t[rows, None]
+        lo[rows] = np.argmax(cdf * (1.0 + rel[:, None]) + slack[:, None] >= tt, axis=1)
+        k[rows] = np.argmax(cdf >= tt, axis=1)
+        hi[rows] = np.argmax(cdf * (1.0 - rel[:, None]) - slack[:, None] >= tt, axis=1)
+        start = stop
+    return lo, k, hi
+
+
 def ppf(q: NDArray, n: NDArray, a: NDArray, b: NDArray) -> NDArray[np.int64]:
     """Quantiles of flat float arrays; upper quantiles via the mirror ``n - X ~ BB(n, b, a)``.
 
     For ``q > 1/2`` the smallest ``k`` with ``P(X <= k) >= q`` is ``n - j`` with
     ``j`` the smallest value where ``P(n - X <= j) > 1 - q``; the strict
     inequality is the non-strict one at the next float above ``1 - q``.
-    Near-ties with ``n <= N_EXACT`` are settled by :func:`scipy.stats.betabinom.ppf`.
+    Rows with ``n <= N_EXACT`` that the tie screen flags are settled by
+    :func:`summed_lower_ppf`; where even that sum cannot separate ``q`` from the CDF,
+    :func:`scipy.stats.betabinom.ppf` chooses among the candidates it leaves.
 
     Examples
     --------
@@ -1038,6 +1142,14 @@ def ppf(q: NDArray, n: NDArray, a: NDArray, b: NDArray) -> NDArray[np.int64]:
     >>> ppf(np.array([0.5, 0.5]), np.array([0.0, 10.0]), np.array([1.0, 1.0]),
     ...     np.array([1.0, 1.0]))
     array([0, 5])
+
+    Far in the upper tail of a narrow Beta, where SciPy's CDF loses its digits
+    (``scipy.stats.betabinom.ppf`` gives 10000 here; ``P(X > 5) = 1.47e-9``,
+    ``P(X > 6) = 2.2e-11``):
+
+    >>> one = np.array([1.0])
+    >>> ppf(1 - 1e-9 * one, 1e4 * one, 100 * one, (1e7 - 100) * one)
+    array([6])
     """
     out = np.zeros(q.shape[0], dtype=np.int64)
     work = np.flatnonzero(n > 0)
@@ -1046,14 +1158,21 @@ def ppf(q: NDArray, n: NDArray, a: NDArray, b: NDArray) -> NDArray[np.int64]:
         qi, ni, ai, bi = q[idx], n[idx], a[idx], b[idx]
         up = qi > 0.5
         ql = np.where(up, np.nextafter(1.0 - qi, 1.0), qi)
-        blk = ppf_block(
-            ql, ni, np.where(up, bi, ai), np.where(up, ai, bi), np.where(up, 1.0, qi)
-        )
-        ans = np.where(up, ni - blk.ans, blk.ans)
+        al, bl = np.where(up, bi, ai), np.where(up, ai, bi)
+        blk = ppf_block(ql, ni, al, bl, np.where(up, 1.0, qi))
+        low = blk.ans
         redo = np.flatnonzero(blk.tie)
-        if redo.size:  # settle near-ties (n <= N_EXACT only) exactly as SciPy does
-            ans[redo] = stats.betabinom.ppf(qi[redo], ni[redo], ai[redo], bi[redo])
-        out[idx] = ans.astype(np.int64)
+        if redo.size:  # rows the search cannot certify (n <= N_EXACT only): sum the pmf
+            lo, k, hi = summed_lower_ppf(ql[redo], ni[redo], al[redo], bl[redo])
+            open_ = np.flatnonzero(lo < hi)
+            if open_.size:  # a tie even for the sum: SciPy picks among the candidates
+                r = redo[open_]
+                ks = stats.betabinom.ppf(qi[r], ni[r], ai[r], bi[r])
+                js = np.where(up[r], ni[r] - ks, ks)
+                inside = (js >= lo[open_]) & (js <= hi[open_])
+                k[open_] = np.where(inside, js, k[open_])
+            low[redo] = k
+        out[idx] = np.where(up, ni - low, low).astype(np.int64)
     return out
 
 

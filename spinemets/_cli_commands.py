@@ -19,6 +19,7 @@ from . import _cli_plan
 from ._audit import reproduce
 from ._catalogue import evidence
 from ._cli_common import (
+    STDIO,
     CLIUsageError,
     add_output_arguments,
     check_output,
@@ -309,6 +310,10 @@ def _check_flag_combinations(args: argparse.Namespace) -> None:
             raise CLIUsageError(
                 f"--out-dir {args.out_dir!r} cannot be used with {', '.join(given)}: --out-dir "
                 "writes every table as CSV with a JSON sidecar into its folder")
+    if getattr(args, "force", False) and getattr(args, "output", None) in (None, STDIO) \
+            and getattr(args, "out_dir", None) is None:
+        raise CLIUsageError("--force: it only allows --output FILE or --out-dir DIR to "
+                            "overwrite existing files, and neither was given")
     if hasattr(args, "format") and args.format is None:
         args.format = "table"
     if hasattr(args, "table") and args.table is None:

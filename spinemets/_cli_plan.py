@@ -28,7 +28,15 @@ from ._cli_common import (
     write_csv,
 )
 from ._parameters import parameter
-from ._planning import ARRIVAL_PRESETS, DEFAULTS, load_arrival_profile, plan_imaging
+from ._planning import (
+    ARGUMENTS,
+    ARRIVAL_PRESETS,
+    DEFAULT_BY_NAME,
+    STREAMS,
+    PlanningDefault,
+    load_arrival_profile,
+    plan_imaging,
+)
 from ._values import Proportion
 
 __all__ = ["SCENARIO_KEYS", "flag_help", "load_scenario", "register", "run", "scenario_to_kwargs"]
@@ -48,41 +56,36 @@ Rates are per 100,000 people a year and get Gamma uncertainty
 with --rate-cv. Every default and its source: --table assumptions.
 """
 
-# scenario key -> help; the default of each comes from the planning registry (DEFAULTS)
-_NUMBER_KEYS: dict[str, str] = {
-    "population": "people in the catchment",
-    "mscc_rate_per_100k": "new MSCC cases per 100,000 a year",
-    "spinal_mets_rate_per_100k": "spinal metastases needing local treatment (incl. MSCC) per "
-                                 "100,000 a year",
-    "mscc_cases_per_year": "your own yearly MSCC cases (instead of a rate)",
-    "spinal_mets_cases_per_year": "your own yearly spinal-metastasis cases (instead of a rate)",
-    "rate_cv": "coefficient of variation of the rates (0 = fixed)",
-    "scans_per_referral": "MRI per referral",
-    "mets_without_mscc_per_mscc": "spinal metastases without MSCC found on emergency scans per "
-                                  "MSCC case (not urgent referrals again)",
-    "followup_scans_per_patient": "follow-up MRI per patient (default derived from the "
-                                  "treatment mix, interval and survival)",
-    "followup_interval_months": "months between follow-up MRI",
-    "median_survival_months": "one median survival (months) for every treatment, truncates "
-                              "follow-up (default per treatment, from the 2-month mortality "
-                              "of the Norwegian cohort)",
-    "followup_imaged_share": "share of treated patients followed with routine spine MRI",
-    "scan_minutes": "minutes per full-protocol scan",
-    "abbreviated_scan_minutes": "minutes per abbreviated scan",
-    "changeover_minutes": "scanner minutes between two scans (a slot = scan + changeover)",
-    "transfer_hours": "hours to bring a referred patient to the scanner",
-    "reporting_hours": "hours from the end of a scan to its report",
-    "emergency_target_hours": "emergency target",
-    "urgent_target_hours": "urgent target",
-    "service_level": "share of weeks in which demand must be met",
-    "assurance": "probability, over the unknown catchment rates, that the service level is met",
-    "confidence_level": "coverage of reported intervals",
-    "horizon_years": "plan for this many years ahead",
-    "rate_trend_per_year": "yearly relative change in the age-standardised rates",
-    "ageing_per_year": "yearly relative change in the crude rates from the catchment's ageing",
-    "population_growth_per_year": "yearly relative change in the catchment's population",
-    "cancer_cases_per_year": "new cancers a year in the catchment (plausibility check only)",
-}
+# Every setting flag and scenario key comes from the planning registry (DEFAULTS): its name,
+# what it reads, its help and its default. Only the command line's own syntax is written here.
+_REGISTRY = {d.flag: d for d in (DEFAULT_BY_NAME[name] for name in ARGUMENTS) if d.flag}
+# how the command line reads each kind: a yield as a fraction, counts or a parameter
+_SYNTAX = {"yield": ": fraction or POSITIVE/SCANNED", "streams": " (repeatable)"}
+
+
+def _keys(*kinds: str) -> dict[str, str]:
+    """Scenario key -> help (meaning and command-line syntax) of the flags of ``kinds``."""
+    return {key: _meaning(d) + _SYNTAX.get(d.kind, "") for key, d in _REGISTRY.items()
+            if d.kind in kinds}
+
+
+def _meaning(d: PlanningDefault) -> str:
+    """The registry's one line, in the command line's units (rates per 100,000 a year)."""
+    text = d.help or d.name.replace("_", " ")
+    return (text.replace("per person-year", "per 100,000 a year")
+            if d.flag.endswith("_per_100k") else text)
+
+
+_NUMBER_KEYS = _keys("number")
+_INT_KEYS = _keys("int", "seed")
+_YIELD_KEYS = _keys("yield")
+_TEXT_KEYS = _keys("text", "profile")
+_LIST_KEYS = _keys("streams")
+_META_KEYS = {"name", "description"}
+_OBSERVED_HELP = (_meaning(DEFAULT_BY_NAME["observed"])
+                  + ": STREAM:REFERRALS:POSITIVES:YEARS, e.g. emergency:190:80:1 "
+                  "(repeatable; in a scenario file an [observed.emergency] table with "
+                  "referrals, positives, years)")
 
 
 def flag_help() -> dict[str, str]:
@@ -91,46 +94,29 @@ def flag_help() -> dict[str, str]:
     Examples
     --------
     >>> from spinemets._cli_plan import flag_help
-    >>> flag_help()["scan_minutes"]
-    'minutes per full-protocol scan (default 30 minutes)'
+    >>> from spinemets._planning import DEFAULT_BY_NAME
+    >>> d = DEFAULT_BY_NAME["scan_minutes"]
+    >>> flag_help()["scan_minutes"] == f"{d.help} (default {d.default_text()})"
+    True
     """
     return {key: _help(key, text).replace("%%", "%") for keys in
-            (_NUMBER_KEYS, _INT_KEYS, _YIELD_KEYS, _TEXT_KEYS) for key, text in keys.items()}
+            (_NUMBER_KEYS, _INT_KEYS, _YIELD_KEYS, _TEXT_KEYS, _LIST_KEYS)
+            for key, text in keys.items()}
 
 
 def _help(key: str, text: str) -> str:
     """``text`` with the default read from the planning registry (one source of truth)."""
-    d = _DEFAULTS.get(key.removesuffix("_per_100k"))
-    if d is None or d.value == "derived":
-        return text
+    d = _REGISTRY[key]
+    if not d.has_default:
+        return text.replace("%", "%%")
     return f"{text} (default {d.default_text()})".replace("%", "%%")
 
-
-_INT_KEYS = {"n_sims": "Monte Carlo parameter draws",
-             "seed": "random seed (recorded in the sidecar)"}
-_YIELD_KEYS = {
-    "emergency_yield": "share of suspected-MSCC MRI positive: fraction or POSITIVE/SCANNED",
-    "urgent_yield": "share of urgent MRI positive: fraction or POSITIVE/SCANNED",
-}
-_TEXT_KEYS = {
-    "opening_hours": "when the service scans, e.g. 'daily 08-18' or '24/7'",
-    "arrival_profile": "referral arrivals by weekday x hour: a preset (uniform, "
-                       "weekday-daytime) or a CSV file of 7 rows (Mon-Sun) x 24 hourly weights "
-                       "(no published profile exists)",
-}
-_LIST_KEYS = {"abbreviated": "stream scanned with the abbreviated protocol (repeatable)"}
-_META_KEYS = {"name", "description"}
-_DEFAULTS = {d.name: d for d in DEFAULTS}
-_OBSERVED_HELP = ("local counts STREAM:REFERRALS:POSITIVES:YEARS, e.g. emergency:190:80:1 "
-                  "(repeatable; in a scenario file an [observed.emergency] table with "
-                  "referrals, positives, years)")
 
 #: Keys accepted in a scenario TOML file.
 SCENARIO_KEYS: frozenset[str] = frozenset(
     {*_NUMBER_KEYS, *_INT_KEYS, *_YIELD_KEYS, *_TEXT_KEYS, *_LIST_KEYS, *_META_KEYS,
      "observed"}
 )
-_STREAMS = ("emergency", "urgent", "follow_up")
 
 #: The largest scenario file read, in bytes (a scenario is a few dozen lines).
 MAX_SCENARIO_BYTES = 1_000_000
@@ -170,8 +156,9 @@ def register(subparsers: Any) -> None:
     for key, text in _TEXT_KEYS.items():
         p.add_argument("--" + key.replace("_", "-"), dest=key, default=None, metavar="TEXT",
                        help=_help(key, text))
-    p.add_argument("--abbreviated", dest="abbreviated", action="append", choices=_STREAMS,
-                   default=None, help=_LIST_KEYS["abbreviated"])
+    for key, text in _LIST_KEYS.items():
+        p.add_argument("--" + key.replace("_", "-"), dest=key, action="append",
+                       choices=STREAMS, default=None, help=_help(key, text))
     p.add_argument("--observed", dest="observed", action="append", default=None,
                    metavar="STREAM:REFERRALS:POSITIVES:YEARS", help=_OBSERVED_HELP)
     p.add_argument("--table", choices=("plan", "assumptions", "sessions", "checks", "summary",
@@ -298,7 +285,7 @@ def load_scenario(path: str | Path) -> dict[str, Any]:
         elif key in _TEXT_KEYS or key in _META_KEYS:
             ok = isinstance(value, str)
         elif key in _LIST_KEYS:
-            ok = isinstance(value, list) and all(v in _STREAMS for v in value)
+            ok = isinstance(value, list) and all(v in STREAMS for v in value)
         elif key == "observed":
             ok = isinstance(value, dict) and all(isinstance(v, dict) for v in value.values())
         if not ok:
@@ -337,22 +324,21 @@ def scenario_to_kwargs(settings: dict[str, Any]) -> dict[str, Any]:
     for key, value in settings.items():
         if value is None or key in _META_KEYS:
             continue
-        if key.endswith("_rate_per_100k"):
-            kw[key.removesuffix("_per_100k")] = float(value) / 1e5
-        elif key in _YIELD_KEYS:
-            kw[key] = _parse_yield(value, key)
-        elif key == "seed":
-            kw["rng"] = value
-        elif key == "abbreviated":
-            kw["abbreviated_streams"] = tuple(value)
-        elif key == "observed":
-            kw["observed"] = _parse_observed(value)
-        elif key == "arrival_profile":
-            kw[key] = load_arrival_profile(value)
+        d = _REGISTRY[key]
+        if key.endswith("_per_100k"):
+            kw[d.name] = float(value) / 1e5
+        elif d.kind == "yield":
+            kw[d.name] = _parse_yield(value, key)
+        elif d.kind == "streams":
+            kw[d.name] = tuple(value)
+        elif d.kind == "observed":
+            kw[d.name] = _parse_observed(value)
+        elif d.kind == "profile":
+            kw[d.name] = load_arrival_profile(value)
         elif key == "population" and float(value).is_integer():
-            kw[key] = int(value)
+            kw[d.name] = int(value)
         else:
-            kw[key] = value
+            kw[d.name] = value
     return kw
 
 
@@ -446,7 +432,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 #: The keyword of ``plan_imaging`` a setting becomes, where it is not the setting's name.
-_KEYWORDS = {"seed": "rng", "abbreviated": "abbreviated_streams"}
+_KEYWORDS = {key: d.name for key, d in _REGISTRY.items() if key != d.name}
 
 
 def _blame(message: str, settings: dict[str, Any], flags: set[str],
@@ -460,7 +446,7 @@ def _blame(message: str, settings: dict[str, Any], flags: set[str],
     """
     named = []
     for key, value in settings.items():
-        keyword = re.escape(_KEYWORDS.get(key, key.removesuffix("_per_100k")))
+        keyword = re.escape(_KEYWORDS.get(key, key))
         if re.match(rf"{keyword}\b", message) or re.search(rf"\b{keyword}=", message):
             if key in flags:
                 given = getattr(args, key)

@@ -10,22 +10,21 @@ cannot drift apart:
   the Dask frame's schema, so a wrong schema (missing ``n``, non-numeric sizes, unknown
   outcome, bad ``method``...) raises *when the graph is built*, with the pandas message; bad
   values (negative, fractional, NaN sizes, an unknown primary site) raise *at compute*.
-* Exact routes are row-wise, hence identical to pandas whatever the partitioning.
-* The Monte Carlo route (``method="monte_carlo"``) keeps shared uncertainty shared: the
-  draws of a parameter come from a stream derived from the seed and the parameter alone
-  (``SeedSequence(seed, spawn_key=(0, key))``), so every partition uses the same parameter
-  draws, as one pandas call does for all rows of a parameter; the counts of partition ``i``
-  come from ``SeedSequence(seed, spawn_key=(1, i))`` (independent streams). Results are
-  reproducible for a given seed and partitioning.
+* Every route is row-wise, hence identical to pandas whatever the partitioning. Exact
+  rows need no randomness; Monte Carlo rows (``method="monte_carlo"``) take their streams
+  from the seed and their own content only, as in pandas: the draws of a parameter come
+  from ``SeedSequence(seed, spawn_key=(0, key))`` (so every partition shares them, as one
+  pandas call does for all rows of a parameter: shared uncertainty stays shared) and the
+  counts of a stratum of size ``n`` from ``SeedSequence(seed, spawn_key=(2, key, bits(n)))``
+  (see :func:`spinemets._montecarlo.mc_quantiles`). A stratum's interval is therefore
+  the pandas one, not a function of its partition, its row position or the other rows.
 * ``estimate_total`` first reduces each partition to the sum of sizes per primary site (in
   order of first appearance, after checking the sizes as pandas does), then runs the pandas
   total on that small table: the same parameters, group sizes and order as the pandas path
   on the whole table, hence the same result (Monte Carlo totals too, for the same seed).
 
 ``progress`` is not used on a Dask frame (the Dask dashboard and
-``distributed.progress`` show the progress of the partitions); the Monte Carlo route also
-computes the exact route's columns of each partition (``mean``, ``median``, ``ci_*`` are the
-same in both routes).
+``distributed.progress`` show the progress of the partitions).
 
 Dask is imported only inside these functions, and only once a Dask frame has been seen
 (:func:`is_dask_frame` looks at the type's module name): ``import spinemets`` never imports
@@ -42,10 +41,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import _montecarlo
-from ._parameters import parameter, parameter_sites
+from ._parameters import parameter_sites
 from ._validation import check_size_column, resolve_rng
-from ._values import Proportion, Rate
 
 __all__ = ["estimate_dask", "is_dask_frame", "sweep", "total_dask"]
 
@@ -113,71 +110,13 @@ def _meta(result: pd.DataFrame, cohort: Any) -> pd.DataFrame:
 # --------------------------------------------------------------------------- estimate
 
 
-_stream = _montecarlo.stream  # SeedSequence(seed)'s child ``key`` (see module notes)
-parameter_key = _montecarlo.parameter_key  # a stable integer naming a parameter's law
-
-
-def shared_parameter_draws(dist: Proportion | Rate, draws: int, seed: int) -> np.ndarray:
-    """The Monte Carlo draws of ``dist`` for seed ``seed``: the same in every partition."""
-    gen = _stream(seed, 0, parameter_key(dist))
-    return np.asarray(dist.rvs(size=draws, rng=gen), dtype=float)
-
-
-def _row_parameters(part: pd.DataFrame, outcome: Any) -> list[Proportion | Rate]:
-    if isinstance(outcome, (Proportion, Rate)):
-        return [outcome] * len(part)
-    if "primary_site" in part.columns:
-        cache: dict[Any, Proportion | Rate] = {}
-        for site in part["primary_site"]:
-            if site not in cache:
-                cache[site] = parameter(outcome, site)
-        return [cache[s] for s in part["primary_site"]]
-    return [parameter(outcome)] * len(part)
-
-
 def _partition_estimate(part: pd.DataFrame, pandas_estimate: Callable[..., pd.DataFrame],
                         outcome: Any, level: float, method: str, draws: int, seed: int,
-                        meta: pd.DataFrame, partition_info: dict | None = None) -> pd.DataFrame:
-    """The pandas estimate of one partition (Monte Carlo with shared parameter draws)."""
+                        meta: pd.DataFrame) -> pd.DataFrame:
+    """The pandas estimate of one partition (its streams are the whole table's: see notes)."""
     if len(part) == 0:
         return meta
-    if method != "monte_carlo":
-        return pandas_estimate(part, outcome, level, method, draws, rng=seed)
-    # Exact columns and all checks from the pandas path; then simulate the predictive
-    # bounds with the parameter draws every partition shares.
-    out = pandas_estimate(part, outcome, level, "exact", draws, rng=seed)
-    number = 0 if partition_info is None else int(partition_info["number"])
-    counts_rng = _stream(seed, 1, number)
-    per_row = _row_parameters(part, outcome)
-    keys = np.array([parameter_key(d) for d in per_row], dtype=np.int64)
-    first = {k: d for k, d in zip(keys.tolist(), per_row, strict=True)}
-    tail = (1.0 - level) / 2.0
-    lower, upper, error = (np.empty(len(part)) for _ in range(3))
-    for key in sorted(first):
-        dist = first[key]
-        rows = np.flatnonzero(keys == key)
-        if isinstance(dist, Rate):
-            sizes = out["person_years"].to_numpy(dtype=float)[rows]
-            sampler = _poisson
-        else:
-            sizes = out["n"].to_numpy(dtype=float)[rows].astype(np.int64)
-            sampler = _binomial
-        sim = _montecarlo.mc_quantiles(sizes, shared_parameter_draws(dist, draws, seed),
-                                       sampler, np.array([tail, 1.0 - tail]), counts_rng)
-        lower[rows], upper[rows] = sim.values[:, 0], sim.values[:, 1]
-        error[rows] = sim.error.max(axis=1)
-    out["pi_lower"], out["pi_upper"], out["mc_error"] = lower, upper, error
-    out["method"] = pd.Series("monte_carlo", index=out.index, dtype=out["method"].dtype)
-    out["seed"] = pd.array([seed] * len(out), dtype="Int64")
-    return out
-
-
-def _binomial(g: np.random.Generator, size: np.ndarray, p: np.ndarray) -> np.ndarray:
-    return g.binomial(size, p)
-
-
-def _poisson(g: np.random.Generator, size: np.ndarray, lam: np.ndarray) -> np.ndarray:
-    return g.poisson(size * lam)
+    return pandas_estimate(part, outcome, level, method, draws, rng=seed)
 
 
 def estimate_dask(pandas_estimate: Callable[..., pd.DataFrame], cohort: Any, outcome: Any,

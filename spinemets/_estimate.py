@@ -28,7 +28,13 @@ from ._parameters import (
     parameter_kind,
     parameter_sites,
 )
-from ._results import PROVENANCE_COLUMNS, add_provenance
+from ._results import (
+    PROVENANCE_COLUMNS,
+    add_provenance,
+    coded_text,
+    group_codes,
+    provenance_columns,
+)
 from ._validation import (
     MAX_EXPECTED_COUNT,
     CohortLike,
@@ -51,10 +57,24 @@ RESULT_COLUMNS = ("outcome", "parameter", "mean", "median", "ci_lower", "ci_uppe
 
 @dataclass(frozen=True)
 class _Outcome:
-    """An outcome resolved per row: a parameter per stratum."""
+    """An outcome resolved per row: its distinct parameters and each row's index into them.
+
+    ``dists`` are the distinct parameter objects in order of first appearance; ``code``
+    gives each row's parameter (a small integer per row), None when one parameter serves
+    every row. No per-row Python objects: a million rows cost a byte each.
+    """
 
     name: str
-    per_row: list[Proportion | Rate]
+    dists: list[Proportion | Rate]
+    code: np.ndarray | None
+    rows: int
+
+    def groups(self) -> list[tuple[Proportion | Rate, slice | np.ndarray]]:
+        """``(parameter, rows)`` per distinct parameter; ``rows`` is ``slice(None)`` (every
+        row, in order: no copy) for a single parameter, else the row positions."""
+        if self.code is None:
+            return [(self.dists[0], slice(None))]
+        return [(dist, np.flatnonzero(self.code == g)) for g, dist in enumerate(self.dists)]
 
 
 def _check_method(method: Any) -> str:
@@ -91,7 +111,7 @@ def cohort_frame(cohort: Any, size_column: str) -> pd.DataFrame:
             raise ValueError(f"cohort has the column {dup!r} more than once; give each column "
                              "one name")
         check_no_collision(cohort)
-        return cohort.copy()
+        return cohort.copy(deep=False)  # copy-on-write: the user's columns are shared, not copied
     if isinstance(cohort, bool):
         raise TypeError("cohort must be an int, a 1-D array of sizes or a DataFrame, got bool")
     if isinstance(cohort, numbers.Real):
@@ -124,29 +144,30 @@ def _resolve_outcome(outcome: Any, frame: pd.DataFrame, horizon_years: Any = Non
                              f"{type(outcome).__name__} outcome it must be None, got "
                              f"{horizon_years!r}")
         name = outcome.label or type(outcome).__name__
-        return _Outcome(name, [outcome] * len(frame))
+        return _Outcome(name, [outcome], None, len(frame))
     if not isinstance(outcome, str):
         raise TypeError(f"outcome must be a parameter id (str), a Proportion or a Rate, got "
                         f"{type(outcome).__name__} {outcome!r}")
     sites = parameter_sites(outcome)  # raises ValueError listing ids if unknown
     if "primary_site" in frame.columns:
-        per_row = []
-        cache: dict[str, Proportion | Rate] = {}
-        for site in frame["primary_site"]:
-            if site not in cache:
-                if not isinstance(site, str):
-                    raise TypeError(f"cohort column 'primary_site' must hold str, got "
-                                    f"{type(site).__name__} {site!r}")
-                cache[site] = parameter(outcome, site, horizon_years)
-                _warn_undefined_horizon(outcome, site, horizon_years)
-            per_row.append(cache[site])
-    else:
-        if "all" not in sites and len(sites) > 1:
-            raise ValueError(f"outcome {outcome!r} is given by primary site; add a "
-                             f"'primary_site' column to the cohort (one of: {', '.join(sites)})")
-        per_row = [parameter(outcome, None, horizon_years)] * len(frame)
-        _warn_undefined_horizon(outcome, None, horizon_years)
-    return _Outcome(outcome, per_row)
+        # codes of the sites in order of first appearance (missing values are sites too,
+        # so that they are refused below), then one parameter per distinct site
+        site_code, site_values = pd.factorize(frame["primary_site"], use_na_sentinel=False)
+        per_site = []
+        for site in site_values:
+            if not isinstance(site, str):
+                raise TypeError(f"cohort column 'primary_site' must hold str, got "
+                                f"{type(site).__name__} {site!r}")
+            per_site.append(parameter(outcome, site, horizon_years))
+            _warn_undefined_horizon(outcome, site, horizon_years)
+        dists, dist_of_site = group_codes(per_site)
+        return _Outcome(outcome, dists, dist_of_site[site_code], len(frame))
+    if "all" not in sites and len(sites) > 1:
+        raise ValueError(f"outcome {outcome!r} is given by primary site; add a "
+                         f"'primary_site' column to the cohort (one of: {', '.join(sites)})")
+    dist = parameter(outcome, None, horizon_years)
+    _warn_undefined_horizon(outcome, None, horizon_years)
+    return _Outcome(outcome, [dist], None, len(frame))
 
 
 def size_column_for(outcome: Any) -> str:
@@ -168,22 +189,13 @@ def _prepare(cohort: Any, outcome: Any, horizon_years: Any = None
     return frame, size_column, sizes, _resolve_outcome(outcome, frame, horizon_years)
 
 
-def _groups(per_row: list[Proportion | Rate]) -> dict[int, tuple[Proportion | Rate, np.ndarray]]:
-    """Rows per distinct parameter object, in order of first appearance (vectorised)."""
-    ids = np.fromiter(map(id, per_row), dtype=np.int64, count=len(per_row))
-    uniq, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
-    order = np.argsort(inverse, kind="stable")
-    bounds = np.cumsum(np.bincount(inverse, minlength=uniq.size))[:-1]
-    rows = np.split(order, bounds)
-    return {int(uniq[g]): (per_row[int(first[g])], rows[g]) for g in np.argsort(first)}
-
-
 #: Distinct sizes per kernel call in :func:`_exact_bounds` (bounds the kernels' temporary
 #: arrays; a multiple of the kernels' own blocks, so results do not depend on it).
 BOUNDS_CHUNK = 65_536
 
 
-def _exact_bounds(dist: Proportion | Rate, tail: float, sizes: np.ndarray) -> np.ndarray:
+def _exact_bounds(dist: Proportion | Rate, tail: float, sizes: np.ndarray, method: str = "exact"
+                  ) -> np.ndarray:
     """Predictive quantiles ``tail`` and ``1 - tail`` of every row (2 x rows, float).
 
     Exact for every law: Beta and Gamma by the beta-binomial and negative binomial kernels,
@@ -191,24 +203,28 @@ def _exact_bounds(dist: Proportion | Rate, tail: float, sizes: np.ndarray) -> np
     Each distinct size is solved once (cohort tables repeat sizes; with ``n`` log-uniform to
     10**6 a third of 10**5 rows share a size) and the kernels run on chunks of
     :data:`BOUNDS_CHUNK` sizes, so memory stays bounded; both only save work and memory, as
-    the kernels work row by row.
+    the kernels work row by row. A Beta above :data:`spinemets.counts.AB_MAX` whose binomial
+    limit is not certified for a row is refused under ``method="exact"`` and computed by
+    quadrature of its law under ``"auto"`` (see :func:`spinemets.counts.betabinom_ppf`).
     """
     distinct, where = np.unique(sizes, return_inverse=True)
     q = np.array([[tail], [1.0 - tail]])
     out = np.empty((2, distinct.size))
     for start in range(0, distinct.size, BOUNDS_CHUNK):
         part = distinct[None, start:start + BOUNDS_CHUNK]
-        out[:, start:start + part.size] = _kernel_bounds(dist, q, part)
+        out[:, start:start + part.size] = _kernel_bounds(dist, q, part, method)
     return out[:, where.reshape(-1)]
 
 
-def _kernel_bounds(dist: Proportion | Rate, q: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+def _kernel_bounds(dist: Proportion | Rate, q: np.ndarray, sizes: np.ndarray, method: str
+                   ) -> np.ndarray:
     if isinstance(dist, Rate):
         if dist.is_gamma:
             return counts.poisson_gamma_ppf(q, dist.shape, dist.inverse_scale, sizes)
         return counts.mixed_poisson_ppf(q, sizes, dist.dist)
     if dist.is_beta:
-        return counts.betabinom_ppf(q, sizes, dist.a, dist.b)
+        return counts.betabinom_ppf(q, sizes, dist.a, dist.b, uncertified="raise" if
+                                    method == "exact" else "quadrature")
     return counts.mixed_binomial_ppf(q, sizes, dist.dist)
 
 
@@ -252,43 +268,41 @@ def _sampler(dist: Proportion | Rate):
     return lambda g, size, p: g.binomial(size, p)
 
 
-def _filled(shape: tuple[int, ...], text: str) -> np.ndarray:
-    """An object array holding one shared ``text`` (``np.full`` would copy it per row)."""
-    out = np.empty(shape, dtype=object)
-    out.fill(text)
-    return out
-
-
 def _group_rows(dist: Proportion | Rate, sizes: np.ndarray, level: float, method: str,
                 draws: int, rng: np.random.Generator,
-                progress: _montecarlo.ProgressBar | None = None) -> dict[str, np.ndarray]:
+                progress: _montecarlo.ProgressBar | None = None
+                ) -> tuple[dict[str, np.ndarray], str]:
+    """The numeric result columns of rows that share ``dist``, and the method used.
+
+    The predictive bounds come first, so that the kernels' temporaries are freed before
+    the other columns exist (the peak memory of a large table).
+    """
     tail = (1 - level) / 2
     p_lo, p_med = (float(x) for x in dist.ppf([tail, 0.5]))
     p_hi = float(dist.dist.isf(tail))  # finite for levels within 1e-16 of 1
     _check_expected_counts(dist, sizes, p_hi)
-    out = {
-        "mean": sizes * dist.mean,
-        "median": sizes * p_med,
-        "ci_lower": sizes * p_lo,
-        "ci_upper": sizes * p_hi,
-    }
-    use_exact = method != "monte_carlo" and _has_exact(dist)
-    if use_exact:
-        bounds = _exact_bounds(dist, tail, sizes)
+    out: dict[str, np.ndarray] = {}
+    if method != "monte_carlo" and _has_exact(dist):
+        used = "exact"
+        bounds = _exact_bounds(dist, tail, sizes, method)
         out["pi_lower"], out["pi_upper"] = bounds[0], bounds[1]
-        out["method"] = _filled(sizes.shape, "exact")
         out["mc_error"] = np.zeros(sizes.shape)
-        return out
-    # streams of the seed and the stratum's content: not of its row position (issue 16)
-    param_draws = _montecarlo.parameter_draws(dist, draws, rng)
-    sim = _montecarlo.mc_quantiles(sizes, param_draws, _sampler(dist),
-                                  np.array([tail, 1 - tail]), rng, progress=progress,
-                                  key=_montecarlo.parameter_key(dist))
-    out["pi_lower"], out["pi_upper"] = sim.values[:, 0], sim.values[:, 1]
-    out["method"] = _filled(sizes.shape, "monte_carlo")
-    out["mc_error"] = sim.error.max(axis=1)
-    _warn_narrow_prediction(out, sizes, draws, level)
-    return out
+    else:
+        used = "monte_carlo"
+        # streams of the seed and the stratum's content: not of its row position (issue 16)
+        param_draws = _montecarlo.parameter_draws(dist, draws, rng)
+        sim = _montecarlo.mc_quantiles(sizes, param_draws, _sampler(dist),
+                                      np.array([tail, 1 - tail]), rng, progress=progress,
+                                      key=_montecarlo.parameter_key(dist))
+        out["pi_lower"], out["pi_upper"] = sim.values[:, 0], sim.values[:, 1]
+        out["mc_error"] = sim.error.max(axis=1)
+    out["mean"] = sizes * dist.mean
+    out["median"] = sizes * p_med
+    out["ci_lower"] = sizes * p_lo
+    out["ci_upper"] = sizes * p_hi
+    if used == "monte_carlo":
+        _warn_narrow_prediction(out, sizes, draws, level)
+    return out, used
 
 
 def _warn_narrow_prediction(cols: dict[str, np.ndarray], sizes: np.ndarray, draws: int,
@@ -337,7 +351,10 @@ def estimate(cohort: CohortLike, outcome: str | Proportion | Rate, confidence_le
         and mixtures of covered laws. Any other scipy law (a Beta with ``loc``/``scale``,
         another family) is simulated under ``auto`` (the ``method`` column says
         ``monte_carlo``) and refused by ``exact``. ``monte_carlo`` simulates every row
-        (seeded through ``rng``).
+        (seeded through ``rng``). A Beta with ``a + b`` above
+        :data:`spinemets.counts.AB_MAX` (10**8) is taken as a fixed proportion where a bound
+        certifies the integer; rows it cannot certify (large ``n``) are refused by
+        ``exact`` and computed by quadrature of the Beta law under ``auto``.
     draws : int, default 10_000
         Monte Carlo draws (only used by the Monte Carlo route), 100 to 10,000,000.
     rng : None, int or numpy.random.Generator
@@ -364,6 +381,9 @@ def estimate(cohort: CohortLike, outcome: str | Proportion | Rate, confidence_le
         :func:`spinemets.provenance`): ordinary columns, so they survive ``pd.concat``, CSV
         and JSON. ``seed`` is the seed of the Monte Carlo rows (generated and recorded when
         ``rng`` is None; ``rng=seed`` re-runs them exactly) and empty for exact rows.
+        The text columns (``outcome``, ``parameter``, ``method`` and the provenance texts)
+        are categorical, a byte a row (``method``'s categories are always ``exact`` and
+        ``monte_carlo``); the cohort's columns are shared copy-on-write, not copied.
 
     Raises
     ------
@@ -410,55 +430,63 @@ def estimate(cohort: CohortLike, outcome: str | Proportion | Rate, confidence_le
     draws = check_draws(draws)
     generator, seed = resolve_rng(rng)
     frame, size_column, sizes, resolved = _prepare(cohort, outcome, horizon_years)
-    cols: dict[str, np.ndarray] = {}
-    groups = list(_groups(resolved.per_row).values())
-    _check_exact_covers([dist for dist, _ in groups], method)
-    mc_rows = sum(len(rows) for dist, rows in groups
-                  if method == "monte_carlo" or (method == "auto" and not _has_exact(dist)))
+    _check_exact_covers(resolved.dists, method)
+    simulated = [method == "monte_carlo" or (method == "auto" and not _has_exact(d))
+                 for d in resolved.dists]
+    cols, used = _numeric_columns(resolved, sizes, level, method, draws, generator, simulated,
+                                  progress)
+    del sizes  # the validated sizes: not needed past here (the peak memory of a big table)
+    rows, code = resolved.rows, resolved.code
+    head = {"outcome": coded_text([resolved.name], None, rows),
+            "parameter": coded_text([d.label or resolved.name for d in resolved.dists], code,
+                                    rows)}
+    tail = {key: (np.full(rows, level) if key == "confidence_level" else
+                  _method_column(used, code, rows) if key == "method" else cols.pop(key))
+            for key in RESULT_COLUMNS[2:]}
+    tail.update(provenance_columns(resolved.dists, [seed if s else None for s in simulated],
+                                   code, rows))
+    # Columns as built, without copies (copy=False keeps each array its own block; concat
+    # along the columns shares the cohort's columns copy-on-write).
+    result = pd.concat([frame, pd.DataFrame(head, index=frame.index, copy=False),
+                        pd.DataFrame(tail, index=frame.index, copy=False)], axis=1)
+    if not isinstance(frame[size_column].dtype, np.dtype):  # e.g. Int64: plain, as promised
+        result[size_column] = frame[size_column].to_numpy()
+    own = [c for c in frame.columns if c != size_column]
+    return result[[*own, *head, size_column, *tail]]
+
+
+#: The categories of the ``method`` column (fixed, so that tables concatenate as categories).
+METHODS_USED = ("exact", "monte_carlo")
+
+
+def _method_column(used: list[str], code: np.ndarray | None, rows: int) -> pd.Categorical:
+    """The ``method`` column: ``used[code[row]]`` per row, a categorical of
+    :data:`METHODS_USED` (one byte a row)."""
+    per_group = np.array([METHODS_USED.index(u) for u in used], dtype=np.int8)
+    codes = np.full(rows, per_group[0]) if code is None else per_group[code]
+    return pd.Categorical.from_codes(codes, categories=list(METHODS_USED))
+
+
+def _numeric_columns(resolved: _Outcome, sizes: np.ndarray, level: float, method: str,
+                     draws: int, generator: np.random.Generator, simulated: list[bool],
+                     progress: bool) -> tuple[dict[str, np.ndarray], list[str]]:
+    """The numeric columns of every row (:func:`_group_rows` per parameter) and the method
+    each parameter used."""
+    groups = resolved.groups()
+    mc_rows = sum(sizes.size if isinstance(rows, slice) else rows.size
+                  for (_, rows), sim in zip(groups, simulated, strict=True) if sim)
     bar = _montecarlo.ProgressBar(mc_rows, enabled=bool(progress and mc_rows))
+    cols: dict[str, np.ndarray] = {}
+    used = []
     for dist, rows in groups:
-        part = _group_rows(dist, sizes[rows], level, method, draws, generator, bar)
-        if len(groups) == 1:  # rows is every row, in order: no copy
-            cols = part
-            break
+        part, how = _group_rows(dist, sizes[rows], level, method, draws, generator, bar)
+        used.append(how)
+        if isinstance(rows, slice):  # every row, in order: no copy
+            return part, used
         for key, val in part.items():
-            if key not in cols:
-                cols[key] = np.empty(len(frame), dtype=object if key == "method" else float)
-            cols[key][rows] = val
+            cols.setdefault(key, np.empty(sizes.size))[rows] = val
         del part
-    out = frame.copy()
-    out["outcome"] = resolved.name
-    dists = [dist for dist, _ in groups]
-    code = np.empty(len(frame), dtype=np.intp)
-    for g, (_, rows) in enumerate(groups):
-        code[rows] = g
-    labels = np.array([d.label or resolved.name for d in dists], dtype=object)
-    out["parameter"] = labels[code]
-    # Keep the size column right after the parameter, as in the documented column order.
-    out[size_column] = frame[size_column].to_numpy()
-    out = out[[c for c in frame.columns if c != size_column] + ["outcome", "parameter",
-                                                                 size_column]]
-    for key in RESULT_COLUMNS[2:]:
-        if key == "confidence_level":
-            out[key] = level
-        else:
-            out[key] = cols.pop(key)  # released once copied into the frame
-    out["method"] = out["method"].astype(str)
-    return _with_provenance(out, dists, code, [seed if method == "monte_carlo" or (
-        method == "auto" and not _has_exact(d)) else None for d in dists])
-
-
-def _with_provenance(out: pd.DataFrame, dists: list[Proportion | Rate], code: np.ndarray,
-                     seeds: list[int | None]) -> pd.DataFrame:
-    """``add_provenance`` for rows whose parameter is ``dists[code[row]]``.
-
-    The columns are built once per parameter and spread to the rows by their code (the
-    same values and dtypes as ``add_provenance`` on the full per-row list).
-    """
-    small = add_provenance(pd.DataFrame(index=range(len(dists))), dists, seeds)
-    for name in small.columns:
-        out[name] = small[name].take(code).array
-    return out
+    return cols, used
 
 
 def estimate_total(cohort: CohortLike, outcome: str | Proportion | Rate,
@@ -533,8 +561,8 @@ def estimate_total(cohort: CohortLike, outcome: str | Proportion | Rate,
     draws = check_draws(draws)
     generator, seed = resolve_rng(rng)
     frame, size_column, sizes, resolved = _prepare(cohort, outcome)
-    groups = list(_groups(resolved.per_row).values())
-    _check_exact_covers([dist for dist, _ in groups], method)
+    groups = resolved.groups()
+    _check_exact_covers(resolved.dists, method)
     group_sizes = np.array([sizes[rows].sum() for _, rows in groups])
     check_total_size(float(np.sum(sizes, dtype=float)), size_column)
     if size_column == "n":
@@ -560,8 +588,9 @@ def _total_columns(dists: list[Proportion | Rate], group_sizes: np.ndarray, leve
     assumption = linked.assumption()
     if len(linked.dists) == 1 and method != "monte_carlo":
         size = group_sizes.sum()
-        part = _group_rows(linked.dists[0], np.array([size]), level, method, draws, generator)
-        cols = {k: (str(v[0]) if k == "method" else float(v[0])) for k, v in part.items()}
+        part, used = _group_rows(linked.dists[0], np.array([size]), level, method, draws,
+                                 generator)
+        cols = {**{k: float(v[0]) for k, v in part.items()}, "method": used}
         how = "exact" if cols["method"] == "exact" else "Monte Carlo"
         return {**cols, "dependence": f"{assumption} ({how})"}
     reason = None
@@ -570,7 +599,7 @@ def _total_columns(dists: list[Proportion | Rate], group_sizes: np.ndarray, leve
     elif linked.comonotone:
         reason = ""  # parameters with different laws drawn together: simulated
     else:
-        no_pmf = [d for d in linked.dists if not (_totals.has_pmf(d) and _is_plain(d))]
+        no_pmf = [d for d in linked.dists if not _totals.has_pmf(d)]
         if no_pmf:
             reason = f"{no_pmf[0].dist.dist.name} law has no closed-form count pmf"
         elif _totals.support_size(linked.dists, linked.sizes) > _totals.MAX_SUPPORT:
@@ -586,10 +615,6 @@ def _total_columns(dists: list[Proportion | Rate], group_sizes: np.ndarray, leve
     res = _totals.joint_monte_carlo(linked, level, draws, generator)
     how = f"Monte Carlo: {reason}" if reason else "Monte Carlo"
     return {**res.columns(), "dependence": f"{assumption} ({how})"}
-
-def _is_plain(dist: Proportion | Rate) -> bool:
-    """A plain Beta (Proportion) or Gamma (Rate): the laws with a closed-form count pmf."""
-    return dist.is_gamma if isinstance(dist, Rate) else dist.is_beta
 
 
 @dataclass(frozen=True)

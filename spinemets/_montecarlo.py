@@ -8,10 +8,14 @@ half-width of a distribution-free 95% interval for the quantile from the order s
 and, for counts, at least 1 unless the integer is certain (see
 :func:`quantiles_with_error`).
 
-The engine adds little to the cost of the random draws themselves: the simulated counts are
-partitioned in place (only the few order statistics needed are placed, no full sort, no copy
-and no conversion to float), and the mean and its standard error come from exact integer
-sums of the counts and their squares.
+The engine adds little to the cost of the random draws themselves. With stratum streams
+(``estimate``'s route) each size's counts are tallied (``bincount``) as soon as they are
+drawn, while still in the processor's cache, and only the tally is kept; the tallies of a
+batch of sizes then give, all at once, the order statistics (running sums: the simulated
+CDFs) and exact integer sums of the counts and of their squares (for the mean and its
+standard error). Rows too wide to tally, and the route without stratum streams, are
+partitioned in place (only the few order statistics needed are placed: no full sort, no
+copy, no conversion to float).
 """
 
 from __future__ import annotations
@@ -125,35 +129,168 @@ def quantiles_with_error(samples: np.ndarray, probs: np.ndarray, *, discrete: bo
     ([[1.0, 0.0]], [[0.0, 1.0]])
     """
     samples = np.asarray(samples)
-    n = samples.shape[-1]
-    probs = np.asarray(probs, dtype=float)
-    nq = probs * n
-    rank = _rank(nq, n)
-    half = _Z95 * np.sqrt(n * probs * (1 - probs))
-    rank_lo = np.clip(np.floor(nq - half).astype(np.int64) - 1, 0, n - 1)
-    rank_hi = np.clip(np.ceil(nq + half).astype(np.int64) - 1, 0, n - 1)
-    ranks = [rank, rank_lo, rank_hi]
-    if discrete:
-        # P(X <= k-1) < q - z se  <=>  #(X <= k-1) < N(q - z se)  <=>  X_(ceil(N(q - z se))) >= k;
-        # P(X <= k) >= q + z se   <=>  X_(ceil(N(q + z se))) <= k.
-        sure = CERTAIN_Z * np.sqrt(n * probs * (1 - probs))
-        lo_rank1 = np.ceil(nq - sure)
-        hi_rank1 = np.ceil(nq + sure)
-        testable = (lo_rank1 >= 1) & (hi_rank1 <= n)
-        sure_lo, sure_hi = _rank(nq - sure, n), _rank(nq + sure, n)
-        ranks += [sure_lo, sure_hi]
-    kth = np.unique(np.concatenate(ranks))
+    ranks = _Ranks.of(samples.shape[-1], np.asarray(probs, dtype=float), discrete)
     if overwrite:
-        samples.partition(kth, axis=-1)
+        samples.partition(ranks.kth, axis=-1)
         part = samples
     else:
-        part = np.partition(samples, kth, axis=-1)
-    values = part[..., rank].astype(float)
-    error = np.maximum(values - part[..., rank_lo], part[..., rank_hi] - values)
-    if discrete:
-        certain = testable & (part[..., sure_lo] == values) & (part[..., sure_hi] == values)
-        error = np.where(certain, error, np.maximum(error, 1.0))
-    return values, error.astype(float)
+        part = np.partition(samples, ranks.kth, axis=-1)
+    return ranks.finish(part[..., ranks.kth])
+
+
+@dataclass(frozen=True)
+class _Ranks:
+    """The order statistics (0-based ranks) that :func:`quantiles_with_error` reads.
+
+    ``kth`` holds the distinct ranks in increasing order; the other fields index ``kth``.
+    """
+
+    kth: np.ndarray
+    rank: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+    sure_lo: np.ndarray | None
+    sure_hi: np.ndarray | None
+    testable: np.ndarray | None
+
+    @classmethod
+    def of(cls, n: int, probs: np.ndarray, discrete: bool) -> _Ranks:
+        """The ranks for ``n`` draws and quantiles ``probs`` (see quantiles_with_error)."""
+        nq = probs * n
+        half = _Z95 * np.sqrt(n * probs * (1 - probs))
+        ranks = [_rank(nq, n), np.clip(np.floor(nq - half).astype(np.int64) - 1, 0, n - 1),
+                 np.clip(np.ceil(nq + half).astype(np.int64) - 1, 0, n - 1)]
+        testable = None
+        if discrete:
+            # P(X <= k-1) < q - z se  <=>  #(X <= k-1) < N(q - z se)
+            #                         <=>  X_(ceil(N(q - z se))) >= k;
+            # P(X <= k) >= q + z se   <=>  X_(ceil(N(q + z se))) <= k.
+            sure = CERTAIN_Z * np.sqrt(n * probs * (1 - probs))
+            testable = (np.ceil(nq - sure) >= 1) & (np.ceil(nq + sure) <= n)
+            ranks += [_rank(nq - sure, n), _rank(nq + sure, n)]
+        kth = np.unique(np.concatenate(ranks))
+        where = [np.searchsorted(kth, r) for r in ranks]
+        if not discrete:
+            where += [None, None]
+        return cls(kth, *where, testable)  # type: ignore[arg-type]
+
+    def finish(self, stats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Quantiles and errors from the order statistics ``stats[..., j]`` of ``kth[j]``."""
+        values = stats[..., self.rank].astype(float)
+        error = np.maximum(values - stats[..., self.lo], stats[..., self.hi] - values)
+        if self.testable is not None:
+            certain = (self.testable & (stats[..., self.sure_lo] == values)
+                       & (stats[..., self.sure_hi] == values))
+            error = np.where(certain, error, np.maximum(error, 1.0))
+        return values, error.astype(float)
+
+
+class _CountBatch:
+    """Reused buffers that gather the integer counts of many sizes, tallied one by one.
+
+    Each row added is tallied at once, while it is still in the processor's cache, and
+    then dropped: its ``bincount`` (of the row itself when its values are small, else of
+    the row less its minimum), cut to the values that occur, is copied onto the row's own
+    segment of one histogram buffer, and two dot products with it give the exact integer
+    sums of the values and of their squares. :meth:`reduce` then works on the histogram
+    for all rows together: its running sum is every row's simulated CDF one after the
+    other, searched for the ranks -- the same order statistics as a partition. Rows too wide
+    to tally (more distinct values than draws, or sums that could overflow int64) are copied
+    as drawn into one reused buffer and go through :func:`_row_moments` and a partition.
+    The buffers are allocated once, small, grow by doubling while they have to (a batch of
+    ``rows`` rows holds at most ``2 rows draws`` bins) and are reused by every batch.
+    """
+
+    def __init__(self, rows: int, draws: int, dtype: np.dtype) -> None:
+        self.capacity, self.draws, self.dtype = rows, draws, dtype
+        # grown when too small (by doubling): sized by the tallies, not by the worst case
+        self.hist = np.empty(min(4 * draws, 2**16), dtype=np.int64)
+        self.steps = np.arange(min(2 * draws, 2**12), dtype=np.int64)
+        self.squares = self.steps * self.steps
+        self.raw: np.ndarray | None = None  # allocated if a row is too wide to tally
+        self.scratch: np.ndarray | None = None
+        self._clear()
+
+    def _clear(self) -> None:
+        self.base: list[int | None] = []  # value of each row's first bin (None: not tallied)
+        self.width: list[int] = []
+        self.sums: list[int] = []
+        self.sums_sq: list[int] = []
+        self.offset = 0
+        self.wide = 0
+
+    def _tally(self, row: np.ndarray) -> tuple[np.ndarray, int] | None:
+        """The row's bincount from its smallest value on and that value, or None."""
+        n = self.draws
+        hi = int(row.max())
+        if 0 <= hi < 2 * n and hi * hi * n < 2**62:  # small values: tally the row itself
+            try:
+                tally = np.bincount(row)
+            except ValueError:  # a negative count
+                pass
+            else:
+                lo = int(tally.nonzero()[0][0])
+                return tally[lo:], lo
+        lo = int(row.min())
+        width = hi - lo + 1
+        if not (width <= n and width * width * n < 2**62 and max(hi, -lo) ** 2 * n < 2**62):
+            return None
+        if self.scratch is None:
+            self.scratch = np.empty(n, dtype=self.dtype)
+        return np.bincount(np.subtract(row, lo, out=self.scratch)), lo
+
+    def add(self, row: np.ndarray) -> None:
+        """Take one row of ``draws`` counts (the caller's array is left as it is)."""
+        tallied = self._tally(row)
+        if tallied is None:
+            if self.raw is None:
+                self.raw = np.empty((self.capacity, self.draws), dtype=self.dtype)
+            self.raw[self.wide] = row
+            self.wide += 1
+            self.base.append(None)
+            return
+        tally, lo = tallied
+        width, n = tally.size, self.draws
+        if self.offset + width > self.hist.size:
+            grown = np.empty(2 * (self.offset + width), dtype=np.int64)
+            grown[:self.offset] = self.hist[:self.offset]
+            self.hist = grown
+        if width > self.steps.size:
+            self.steps = np.arange(2 * width, dtype=np.int64)
+            self.squares = self.steps * self.steps
+        self.hist[self.offset:self.offset + width] = tally
+        self.offset += width
+        first = int(tally @ self.steps[:width])  # sum of (value - lo)
+        second = int(tally @ self.squares[:width])
+        self.base.append(lo)
+        self.width.append(width)
+        self.sums.append(n * lo + first)
+        self.sums_sq.append(n * lo * lo + 2 * lo * first + second)
+
+    def reduce(self, ranks: _Ranks) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Quantiles, errors, means and standard errors of the rows added; then empty."""
+        rows, draws = len(self.base), self.draws
+        tallied = np.array([b is not None for b in self.base], dtype=bool)
+        stats = np.empty((rows, ranks.kth.size), dtype=self.dtype)
+        mean, se = np.empty(rows), np.empty(rows)
+        if self.wide:
+            other = self.raw[:self.wide]  # type: ignore[index]
+            mean[~tallied], se[~tallied] = _row_moments(other, draws)
+            other.partition(ranks.kth, axis=-1)
+            stats[~tallied] = other[:, ranks.kth]
+        if self.width:
+            cdf = self.hist[:self.offset]
+            np.cumsum(cdf, out=cdf)  # in place: the running sums of all segments in turn
+            low = np.array([b for b in self.base if b is not None], dtype=np.int64)
+            widths = np.array(self.width, dtype=np.int64)
+            offsets = np.cumsum(widths) - widths  # where each row's segment starts
+            # k-th order statistic (0-based) of row r: first bin whose running sum > r N + k
+            targets = np.arange(low.size)[:, None] * draws + (ranks.kth + 1)[None, :]
+            where = cdf.searchsorted(targets.ravel()).reshape(targets.shape)
+            stats[tallied] = where - (offsets - low)[:, None]
+            mean[tallied], se[tallied] = _exact_moments(self.sums, self.sums_sq, draws)
+        self._clear()
+        return (*ranks.finish(stats), mean, se)
 
 
 class ProgressBar:
@@ -219,40 +356,63 @@ def base_seed(rng: np.random.Generator) -> int:
 def parameter_draws(dist: Any, draws: int, rng: np.random.Generator) -> np.ndarray:
     """``draws`` values of ``dist`` from the stream of the seed and the parameter alone.
 
-    Child ``(0, parameter_key(dist))`` of the seed (as in the Dask route): the draws do not
+    Child ``(0, parameter_key(dist))`` of the seed: the draws do not
     depend on which other parameters a table holds or in which order.
     """
     gen = stream(base_seed(rng), 0, parameter_key(dist))
     return np.asarray(dist.rvs(size=draws, rng=gen), dtype=float)
 
 
+def _size_keys(sizes: np.ndarray) -> list[int]:
+    """The bits of each size as a float64 (exact for whole numbers below 2**53)."""
+    return np.asarray(sizes, dtype=np.float64).view(np.uint64).tolist()
+
+
 def _size_key(size: float) -> int:
-    """The bits of ``size`` as a float64 (exact for whole numbers below 2**53)."""
-    return int(np.float64(size).view(np.uint64))
+    """:func:`_size_keys` of one size."""
+    return _size_keys(np.array([size]))[0]
 
 
 def _row_moments(sim: np.ndarray, draws: int) -> tuple[np.ndarray, np.ndarray]:
     """Row means and their standard errors, from sums of the values and of their squares.
 
-    For integer counts the sums are exact: in int64 when the sum of squares cannot overflow,
-    with the variance numerator ``N sum(x^2) - sum(x)^2`` formed in Python integers (one
-    number per row); otherwise about the rounded row mean (one temporary of the chunk's
-    size, only then). Float samples use the same centring.
+    For integer counts the sums are exact: in int64 for each row whose sum of squares
+    cannot overflow, with the variance numerator ``N sum(x^2) - sum(x)^2`` formed in Python
+    integers (one number per row); otherwise about the rounded row mean. Float samples use
+    the same centring. Each row's result depends on that row alone.
     """
+    rows = sim.shape[0]
     if draws < 2:
-        return sim.mean(axis=-1, dtype=float), np.full(sim.shape[0], np.nan)
-    if sim.dtype.kind in "iu":
-        s1 = sim.sum(axis=-1)
-        biggest = int(np.abs(sim).max(initial=0))
-        if biggest ** 2 * draws < 2**62:
-            s2 = np.einsum("ij,ij->i", sim, sim)
-            num = np.array([float(draws * int(b) - int(a) * int(a))
-                            for a, b in zip(s1, s2, strict=True)])
-            var = num / (draws * (draws - 1.0))
-            return s1 / draws, np.sqrt(np.maximum(var, 0.0) / draws)
-        shift = np.rint(s1 / draws).astype(sim.dtype)
-    else:
-        shift = sim.mean(axis=-1)
+        return sim.mean(axis=-1, dtype=float), np.full(rows, np.nan)
+    if sim.dtype.kind not in "iu":
+        return _centred_moments(sim, sim.mean(axis=-1), draws)
+    s1 = sim.sum(axis=-1)
+    biggest = sim.max(axis=-1, initial=0)
+    if sim.dtype.kind == "i":
+        biggest = np.maximum(biggest, -sim.min(axis=-1, initial=0))
+    exact = np.array([int(b) ** 2 * draws < 2**62 for b in biggest.tolist()], dtype=bool)
+    mean, se = np.empty(rows), np.empty(rows)
+    if exact.any():
+        part = sim if exact.all() else sim[exact]
+        mean[exact], se[exact] = _exact_moments(
+            s1[exact].tolist(), np.einsum("ij,ij->i", part, part).tolist(), draws)
+    if not exact.all():
+        shift = np.rint(s1[~exact] / draws).astype(sim.dtype)
+        mean[~exact], se[~exact] = _centred_moments(sim[~exact], shift, draws)
+    return mean, se
+
+
+def _exact_moments(s1: list[int], s2: list[int], draws: int) -> tuple[np.ndarray, np.ndarray]:
+    """Means and standard errors from exact sums ``s1`` of the values and ``s2`` of their
+    squares (Python integers, below 2**63): the numerator ``N s2 - s1^2`` is exact."""
+    num = np.array([float(draws * b - a * a) for a, b in zip(s1, s2, strict=True)])
+    var = num / (draws * (draws - 1.0))
+    return np.array(s1, dtype=np.int64) / draws, np.sqrt(np.maximum(var, 0.0) / draws)
+
+
+def _centred_moments(sim: np.ndarray, shift: np.ndarray,
+                     draws: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_row_moments` about ``shift`` (one per row), in floating point."""
     centred = sim - shift[:, None]
     c1 = centred.sum(axis=-1, dtype=float)
     c2 = np.einsum("ij,ij->i", centred, centred, dtype=float)
@@ -290,14 +450,16 @@ def mc_quantiles(sizes: np.ndarray, param_draws: np.ndarray,
         :func:`base_seed` of ``rng``, so a stratum's result depends on the seed, the
         parameter draws and its own size only -- not on its row position or the other rows
         -- and each distinct size is simulated once. Without a key the counts of all rows
-        come from ``rng`` in row order (the Dask route's partition streams).
+        come from ``rng`` in row order.
 
     Notes
     -----
-    Each chunk's counts are used in place: partitioned for the quantiles (the errors follow
-    the discrete rule of :func:`quantiles_with_error`), then summed for the mean. Beyond the
-    sampler's own output the engine allocates one temporary of the chunk's size; with a
-    ``key`` the chunk buffer is allocated once and reused.
+    Without a key each chunk's counts are used in place: partitioned for the quantiles (the
+    errors follow the discrete rule of :func:`quantiles_with_error`), then summed for the
+    mean; beyond the sampler's own output the engine allocates one temporary of the chunk's
+    size. With a key integer counts are tallied size by size as they are drawn and reduced
+    in batches by :class:`_CountBatch` (the same quantiles and errors, at most about
+    ``max_bytes`` held at a time; rows too wide to tally share one reused buffer).
 
     Examples
     --------
@@ -340,10 +502,19 @@ def _keyed_quantiles(sizes: np.ndarray, param_draws: np.ndarray,
                                              np.ndarray],
                      probs: np.ndarray, rng: np.random.Generator, max_bytes: int,
                      progress: ProgressBar | None, key: int) -> MCQuantiles:
-    """:func:`mc_quantiles` with one stream per distinct size (see its ``key``)."""
+    """:func:`mc_quantiles` with one stream per distinct size (see its ``key``).
+
+    Integer counts are tallied as each size is drawn, while they are still in the
+    processor's cache, and reduced in batches (:class:`_CountBatch`): means from exact
+    integer sums, quantiles by counting. The quantiles and errors are those of
+    :func:`quantiles_with_error` on the same draws (``tests/results/mc_streams_reference.json``
+    holds the results of the engine before this rewrite).
+    """
     seed = base_seed(rng)
     distinct, where, multiplicity = np.unique(sizes, return_inverse=True, return_counts=True)
     where = where.reshape(-1)
+    size_keys = _size_keys(distinct)
+    column = distinct[:, None]
     draws = int(param_draws.size)
     probs = np.asarray(probs, dtype=float)
     rows = distinct.shape[0]
@@ -351,23 +522,33 @@ def _keyed_quantiles(sizes: np.ndarray, param_draws: np.ndarray,
     error = np.empty((rows, probs.size))
     mean = np.empty(rows)
     mean_se = np.empty(rows)
-    chunk = min(rows, max(1, int(max_bytes // (8 * max(draws, 1)))))
+    # a tally holds at most 2 draws integers: batches of max_bytes
+    batch = min(rows, max(1, int(max_bytes // (16 * max(draws, 1)))))
     params = param_draws[None, :]
+    ranks = _Ranks.of(draws, probs, discrete=True)
+    counts: _CountBatch | None = None
     buffer: np.ndarray | None = None
-    for start in range(0, rows, chunk):
-        stop = min(rows, start + chunk)
+    for start in range(0, rows, batch):
+        stop = min(rows, start + batch)
         for i in range(start, stop):
-            size = distinct[i]
-            sim = count_sampler(stream(seed, 2, key, _size_key(size)),
-                                np.asarray(size)[None, None], params)
-            if buffer is None:
-                buffer = np.empty((chunk, draws), dtype=sim.dtype)
-            buffer[i - start] = sim[0]
-        block = buffer[:stop - start]  # type: ignore[index]
-        discrete = block.dtype.kind in "iu"
-        values[start:stop], error[start:stop] = quantiles_with_error(
-            block, probs, discrete=discrete, overwrite=True)
-        mean[start:stop], mean_se[start:stop] = _row_moments(block, draws)
+            sim = count_sampler(stream(seed, 2, key, size_keys[i]), column[i:i + 1], params)
+            if counts is None and buffer is None:
+                if sim.dtype.kind == "i" and draws >= 2:
+                    counts = _CountBatch(batch, draws, sim.dtype)
+                else:
+                    buffer = np.empty((batch, draws), dtype=sim.dtype)
+            if counts is not None:
+                counts.add(sim[0])
+            else:
+                buffer[i - start] = sim[0]  # type: ignore[index]
+        if counts is not None:
+            (values[start:stop], error[start:stop], mean[start:stop],
+             mean_se[start:stop]) = counts.reduce(ranks)
+        else:
+            block = buffer[:stop - start]  # type: ignore[index]
+            mean[start:stop], mean_se[start:stop] = _row_moments(block, draws)
+            values[start:stop], error[start:stop] = quantiles_with_error(
+                block, probs, discrete=block.dtype.kind in "iu", overwrite=True)
         if progress is not None:
             progress.update(int(multiplicity[start:stop].sum()))
     return MCQuantiles(values=values[where], error=error[where], mean=mean[where],

@@ -33,7 +33,7 @@ from ._catalogue import claims as load_claims
 from ._catalogue import evidence as load_evidence
 from ._display import reference_url
 from ._registry import Alternatives, Encoding, encoding
-from ._validation import check_rows
+from ._validation import check_rows, check_str
 from ._values import Proportion, Rate
 from .errors import CatalogueError
 
@@ -299,9 +299,7 @@ class ParameterSet:
                 return id, sites[0]
             raise ValueError(f"parameter {id!r} is given by primary site; pass primary_site, "
                              f"one of: {', '.join(sites)}")
-        if not isinstance(primary_site, str):
-            raise TypeError(f"primary_site must be a str, got {type(primary_site).__name__} "
-                            f"{primary_site!r}")
+        check_str(primary_site, "primary_site")
         if primary_site not in sites:
             raise ValueError(f"parameter {id!r} has no primary_site {primary_site!r}; "
                              f"available: {', '.join(sites)}")

@@ -31,7 +31,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import platform
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -52,7 +52,10 @@ __all__ = [
     "Provenanced",
     "ResultAccessor",
     "add_provenance",
+    "coded_text",
+    "group_codes",
     "provenance",
+    "provenance_columns",
     "versions",
     "write_with_sidecar",
 ]
@@ -89,8 +92,73 @@ def versions() -> dict[str, str]:
             "numpy": np.__version__, "scipy": scipy.__version__, "pandas": pd.__version__}
 
 
-def _text(values: Sequence[str]) -> pd.Categorical:
-    return pd.Categorical([str(v) for v in values])
+def coded_text(values: Sequence[str], code: np.ndarray | None, rows: int) -> pd.Categorical:
+    """A categorical column of ``rows`` rows: row ``i`` holds ``values[code[i]]``.
+
+    ``code`` is None when every row holds ``values[0]``. Built from the codes (one byte a
+    row for up to 127 distinct texts), never from a per-row list; the categories are the
+    distinct texts, sorted, as ``pd.Categorical`` of the per-row texts would give them.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from spinemets._results import coded_text
+    >>> col = coded_text(["b", "a", "b"], np.array([0, 1, 2, 1]), 4)
+    >>> col.tolist(), col.categories.tolist()
+    (['b', 'a', 'b', 'a'], ['a', 'b'])
+    """
+    distinct = pd.Categorical([str(v) for v in values])
+    if code is None:
+        codes = np.full(rows, distinct.codes[0], dtype=distinct.codes.dtype)
+    else:
+        codes = distinct.codes[code]
+    return pd.Categorical.from_codes(codes, dtype=distinct.dtype)
+
+
+def group_codes(per_row: Sequence[Any], key: Callable[[Any], Hashable] = id
+                ) -> tuple[list[Any], np.ndarray]:
+    """The distinct items of ``per_row`` (by ``key``, identity by default; in order of first
+    appearance) and each row's index into them (the smallest integer dtype that holds it).
+
+    Examples
+    --------
+    >>> from spinemets._results import group_codes
+    >>> a, b = object(), object()
+    >>> parts, code = group_codes([a, b, a])
+    >>> parts == [a, b], code.tolist()
+    (True, [0, 1, 0])
+    """
+    index: dict[int, int] = {}
+    parts: list[Any] = []
+    for p in per_row:
+        if key(p) not in index:
+            index[key(p)] = len(parts)
+            parts.append(p)
+    code = np.fromiter((index[key(p)] for p in per_row), dtype=np.int64, count=len(per_row))
+    return parts, code.astype(np.min_scalar_type(max(len(parts) - 1, 0)))
+
+
+def provenance_columns(parts: Sequence[Provenanced], seeds: Sequence[int | None],
+                       code: np.ndarray | None, rows: int) -> dict[str, Any]:
+    """The provenance columns of ``rows`` rows whose parameter is ``parts[code[row]]``.
+
+    ``seeds[g]`` is the seed that the rows of ``parts[g]`` used (None where they drew
+    nothing); ``code`` None means one part for every row. Each text is built once per
+    part and spread to the rows by their code, so a million rows cost a byte each per
+    text column (and 9 bytes for the nullable ``seed``).
+    """
+    if len(seeds) != len(parts):
+        raise ValueError(f"seeds must have one entry per part ({len(parts)}), got {len(seeds)}")
+    texts = [(p.encoding, ";".join(p.sources), p.assumption) for p in parts]
+    out: dict[str, Any] = {name: coded_text([t[i] for t in texts], code, rows)
+                           for i, name in enumerate(("encoding", "sources", "assumption"))}
+    values = np.array([0 if s is None else int(s) for s in seeds], dtype=np.int64)
+    missing = np.array([s is None for s in seeds], dtype=bool)
+    take = np.zeros(rows, dtype=np.int8) if code is None else code
+    out["seed"] = pd.arrays.IntegerArray(values[take], missing[take])
+    out["spinemets_version"] = coded_text([__version__], None, rows)
+    out["data_version"] = coded_text([DATA_VERSION], None, rows)
+    return out
 
 
 def add_provenance(frame: pd.DataFrame, per_row: Sequence[Provenanced],
@@ -103,17 +171,12 @@ def add_provenance(frame: pd.DataFrame, per_row: Sequence[Provenanced],
     if len(per_row) != len(frame) or len(seeds) != len(frame):
         raise ValueError(f"per_row and seeds must have one entry per row ({len(frame)}), got "
                          f"{len(per_row)} and {len(seeds)}")
-    # Build each text once per distinct parameter, not once per row.
-    text: dict[int, tuple[str, str, str]] = {}
-    for p in per_row:
-        if id(p) not in text:
-            text[id(p)] = (p.encoding, ";".join(p.sources), p.assumption)
-    cols = list(zip(*(text[id(p)] for p in per_row), strict=True)) or [(), (), ()]
-    for name, values in zip(("encoding", "sources", "assumption"), cols, strict=True):
-        frame[name] = _text(values)
-    frame["seed"] = pd.array([None if s is None else int(s) for s in seeds], dtype="Int64")
-    frame["spinemets_version"] = _text([__version__] * len(frame))
-    frame["data_version"] = _text([DATA_VERSION] * len(frame))
+    # Texts once per distinct (parameter, seed), spread to the rows by their codes.
+    keyed = [(p, None if s is None else int(s)) for p, s in zip(per_row, seeds, strict=True)]
+    pairs, code = group_codes(keyed, key=lambda ps: (id(ps[0]), ps[1]))
+    cols = provenance_columns([p for p, _ in pairs], [s for _, s in pairs], code, len(frame))
+    for name, col in cols.items():
+        frame[name] = col
     return frame
 
 

@@ -221,14 +221,24 @@ def link_parameters(dists: Sequence[Param], sizes: Sequence[float]) -> Linked:
 
 
 def has_pmf(dist: Param) -> bool:
-    """True when :func:`count_pmf` has a closed form for ``dist`` (Beta or Gamma).
+    """True when :func:`count_pmf` has a closed form for ``dist``: a plain Beta or Gamma.
 
-    Not for a Beta with ``a + b`` above :data:`spinemets.counts.AB_MAX` or a Gamma shape
-    above :data:`spinemets.counts.SHAPE_MAX`, where SciPy's pmfs lose their digits.
+    Not for a Beta or Gamma with ``loc`` (or a Beta with ``scale``): its count pmf is not
+    the beta-binomial or negative binomial of its shapes. Not for a Beta with ``a + b``
+    above :data:`spinemets.counts.AB_MAX` or a Gamma shape above
+    :data:`spinemets.counts.SHAPE_MAX`, where SciPy's pmfs lose their digits.
+
+    Examples
+    --------
+    >>> from scipy import stats
+    >>> import spinemets as sm
+    >>> from spinemets._totals import has_pmf
+    >>> has_pmf(sm.Proportion.beta(2, 3)), has_pmf(sm.Proportion(stats.beta(2, 3, scale=0.5)))
+    (True, False)
     """
     if isinstance(dist, Rate):
-        return dist.dist.dist.name == "gamma" and dist.shape <= counts.SHAPE_MAX
-    return dist.dist.dist.name == "beta" and dist.a + dist.b <= counts.AB_MAX
+        return dist.is_gamma and dist.shape <= counts.SHAPE_MAX
+    return dist.is_beta and dist.a + dist.b <= counts.AB_MAX
 
 
 def _nb_args(dist: Rate, exposure: float) -> tuple[float, float]:

@@ -20,9 +20,11 @@ on a short window around a first guess (Newton steps when the window misses).
 The cost does not grow with ``n``.  The algorithm and the invariants it keeps
 are documented in the private module ``spinemets._bbkernel``, which holds it.
 
-Accuracy contract of :func:`betabinom_ppf`: for ``n <= 10_000`` the result is
-identical to :func:`scipy.stats.betabinom.ppf` (near-ties that SciPy's own
-rounding decides are handed to SciPy); for larger ``n`` it is within
+Accuracy contract of :func:`betabinom_ppf`: for ``n <= 10_000`` the result is the
+exact quantile, identical to :func:`scipy.stats.betabinom.ppf` wherever SciPy is exact
+(far in the upper tail, or for large ``a + b``, SciPy's CDF misses by more than
+``1 - q`` and its quantile is off -- up to ``n``; rows near such a tie are decided by
+summing the pmf's smaller tail, issue 12); for larger ``n`` it is within
 ``max(1, 0.001 * sd)`` of the exact quantile, ``sd`` being the predictive
 standard deviation, and usually exact.  :func:`nbinom_ppf` and
 :func:`poisson_gamma_ppf` use SciPy's compiled (Boost) negative-binomial
@@ -69,9 +71,11 @@ __all__ = [
 ]
 
 # N_EXACT (imported above): largest ``n`` for which :func:`betabinom_ppf` promises
-# results identical to SciPy.
+# the exact quantile (SciPy's wherever SciPy is exact).
 #: Largest accepted ``n`` (whole numbers are exact in float64 below 2**53); also the largest
 #: predictive count returned (a larger quantile, e.g. from a huge exposure, is a ValueError).
+#: The same value as ``spinemets._validation.MAX_COUNT`` (a test pins them equal), written
+#: out here so that this module does not import pandas with the validation module.
 N_MAX = 2**52
 
 #: Largest ``a + b`` of a Beta law handled by the beta-binomial kernel (its log pmf subtracts
@@ -202,15 +206,18 @@ def _mixing_error(j: NDArray, size: NDArray, var: NDArray, count: str) -> NDArra
 
 
 def _point_mass_ppf(q: NDArray, size: NDArray, mean: NDArray, var: NDArray, count: str,
-                    what: NDArray, name: str, bound: float) -> NDArray[np.int64]:
+                    what: NDArray, name: str, bound: float, *, refuse: bool = True
+                    ) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
     """Quantiles of a count whose parameter (mean ``mean``, variance ``var``) is nearly fixed.
 
     The smallest ``k`` with ``P(Y <= k) >= q`` for the fixed-parameter count ``Y`` (binomial
     or Poisson), by integer bisection on :func:`scipy.special.bdtr` / ``pdtr``; it is the exact
     quantile of the mixed count ``X`` when ``P(Y <= k - 1)`` and ``P(Y <= k)`` clear ``q`` by
     more than the bound of :func:`_mixing_error`.  Rows that do not are a ValueError (they
-    only occur for parameters far beyond ``bound``); ``what`` holds the offending values of
-    the argument ``name``.  Flat arrays, ``size > 0``.
+    only occur for parameters far beyond ``bound``; ``what`` holds the offending values of
+    the argument ``name``) unless ``refuse`` is False: then they come back flagged in the
+    second array (their first array holds the fixed-parameter quantile, not certified).
+    Flat arrays, ``size > 0``.
     """
     binom = count == "binomial"
     centre = size * mean
@@ -242,15 +249,22 @@ def _point_mass_ppf(q: NDArray, size: NDArray, mean: NDArray, var: NDArray, coun
     if binom:
         sure_hi |= k >= size
     unsure = ~(sure_lo & sure_hi)
-    if unsure.any():
+    if refuse and unsure.any():
         i = int(np.flatnonzero(unsure)[0])
         size_name = "n" if binom else "exposure"
         raise ValueError(
             f"{name} = {float(what[i]):.6g} is above {bound:.0e}: the law is then taken as a "
             f"fixed parameter ({'binomial' if binom else 'Poisson'} counts), but for "
             f"{size_name} = {float(size[i]):.6g} and q = {float(q[i])!r} the count's CDF lies "
-            f"too close to q for that to settle the integer; give {name} <= {bound:.0e}")
-    return _checked_counts(k, "the parameter's size")
+            f"too close to q for that to settle the integer; give {name} <= {bound:.0e}"
+            f"{_BEYOND_HINT if binom else ''}")
+    return _checked_counts(np.where(unsure, 0.0, k), "the parameter's size"), unsure
+
+
+#: What a refused row of a Beta above :data:`AB_MAX` can do instead.
+_BEYOND_HINT = (", or let such rows be computed by quadrature of the Beta law "
+                "(betabinom_ppf(..., uncertified='quadrature'); estimate(method='auto') "
+                "does)")
 
 
 def _checked_counts(k: NDArray, size_name: str) -> NDArray[np.int64]:
@@ -266,8 +280,13 @@ def _checked_counts(k: NDArray, size_name: str) -> NDArray[np.int64]:
     return k.astype(np.int64)
 
 
-def _beta_ppf(q: NDArray, n: NDArray, a: NDArray, b: NDArray) -> NDArray[np.int64]:
-    """Beta-binomial quantiles of flat arrays: the kernel, or the binomial limit above AB_MAX."""
+_UNCERTIFIED = ("raise", "quadrature")
+
+
+def _beta_ppf(q: NDArray, n: NDArray, a: NDArray, b: NDArray, uncertified: str = "raise"
+              ) -> NDArray[np.int64]:
+    """Beta-binomial quantiles of flat arrays: the kernel, or the binomial limit above AB_MAX
+    (its uncertified rows refused, or by quadrature of the Beta law: see betabinom_ppf)."""
     s = a + b
     huge = np.flatnonzero((s > AB_MAX) & (n > 0))
     if huge.size == 0:
@@ -277,8 +296,26 @@ def _beta_ppf(q: NDArray, n: NDArray, a: NDArray, b: NDArray) -> NDArray[np.int6
     out[rest] = ppf(q[rest], n[rest], a[rest], b[rest])
     sh, ah, bh = s[huge], a[huge], b[huge]
     var = (ah / sh) * (bh / sh) / (sh + 1.0)
-    out[huge] = _point_mass_ppf(q[huge], n[huge], ah / sh, var, "binomial", sh, "a + b",
-                                AB_MAX)
+    out[huge], unsure = _point_mass_ppf(q[huge], n[huge], ah / sh, var, "binomial", sh,
+                                        "a + b", AB_MAX, refuse=uncertified == "raise")
+    rows = huge[unsure]
+    if rows.size:
+        out[rows] = _beta_quadrature_ppf(q[rows], n[rows], a[rows], b[rows])
+    return out
+
+
+def _beta_quadrature_ppf(q: NDArray, n: NDArray, a: NDArray, b: NDArray
+                         ) -> NDArray[np.int64]:
+    """Quantiles of the mixed-binomial quadrature (:func:`mixed_binomial_ppf`'s route) with
+    the Beta law of ``p`` tabulated once per distinct ``(a, b)``: for a Beta above
+    :data:`AB_MAX` whose binomial limit is not certified (its spread still matters)."""
+    out = np.zeros(q.shape[0], dtype=np.int64)
+    pairs, which = np.unique(np.stack([a, b]), axis=1, return_inverse=True)
+    which = which.reshape(-1)
+    for j in range(pairs.shape[1]):
+        rows = np.flatnonzero(which == j)
+        law = _law(stats.beta(pairs[0, j], pairs[1, j]), "logit")
+        out[rows] = _checked_counts(mix_ppf(q[rows], n[rows], law, "binomial"), "n")
     return out
 
 
@@ -295,14 +332,15 @@ def _gamma_ppf(q: NDArray, shape: NDArray, rate: NDArray, exposure: NDArray
     if hi.size:
         sh, ra = shape[hi], rate[hi]
         out[hi] = _point_mass_ppf(q[hi], exposure[hi], sh / ra, (sh / ra) / ra, "poisson",
-                                  sh, "shape", SHAPE_MAX)
+                                  sh, "shape", SHAPE_MAX)[0]
     return out
 
 
 # ------------------------------------------------------------------ public API
 
 
-def betabinom_ppf(q: ArrayLike, n: ArrayLike, a: ArrayLike, b: ArrayLike) -> NDArray[np.int64]:
+def betabinom_ppf(q: ArrayLike, n: ArrayLike, a: ArrayLike, b: ArrayLike, *,
+                  uncertified: str = "raise") -> NDArray[np.int64]:
     """Exact quantile of the beta-binomial distribution, vectorised.
 
     Returns the smallest integer ``k`` with ``P(X <= k) >= q`` for
@@ -317,6 +355,12 @@ def betabinom_ppf(q: ArrayLike, n: ArrayLike, a: ArrayLike, b: ArrayLike) -> NDA
         whole numbers are accepted).
     a, b : array_like of float
         Positive Beta shape parameters.
+    uncertified : {"raise", "quadrature"}, default "raise"
+        Rows with ``a + b`` above :data:`AB_MAX` whose binomial limit cannot be certified
+        (see Notes): ``"raise"`` refuses them (ValueError); ``"quadrature"`` computes them
+        by the mixed-binomial quadrature of :func:`mixed_binomial_ppf` with the Beta law
+        of ``p`` (exact to the integer except where the CDF lies within its quadrature
+        error, about 1e-9 relative, of ``q``).
 
     Returns
     -------
@@ -330,14 +374,17 @@ def betabinom_ppf(q: ArrayLike, n: ArrayLike, a: ArrayLike, b: ArrayLike) -> NDA
     ValueError
         If ``q`` is outside (0, 1), ``n`` is negative or not whole, ``a`` or
         ``b`` is not positive, or any value is NaN/infinite; the message
-        names the argument.
+        names the argument.  An uncertified row (above) with ``uncertified="raise"``.
 
     Notes
     -----
-    For ``n <= 10_000`` the result is identical to
-    :func:`scipy.stats.betabinom.ppf` (which for ``q`` in (0, 1) returns the
-    same smallest ``k``); when the CDF lies so close to ``q`` that rounding in
-    SciPy's own summation could decide the answer, the row is handed to SciPy.
+    For ``n <= 10_000`` the result is the exact quantile.  It equals
+    :func:`scipy.stats.betabinom.ppf` wherever SciPy is exact; when the CDF lies so
+    close to ``q`` that SciPy's summation (from 0, with :func:`scipy.special.betaln`,
+    whose error grows with ``a + b``) could decide the answer, the row is decided by
+    summing the pmf's smaller tail with a stated error bound instead (SciPy's far upper
+    quantiles can be off by up to ``n``: issue 12), and SciPy only chooses between
+    candidates that sum cannot separate.
     For larger ``n`` the result is within ``max(1, 0.001 * sd)`` of the exact
     quantile (``sd`` is the standard deviation of ``X``) and is usually exact.
 
@@ -345,7 +392,8 @@ def betabinom_ppf(q: ArrayLike, n: ArrayLike, a: ArrayLike, b: ArrayLike) -> NDA
     practical purposes: the quantile is the binomial one at ``a / (a + b)``, returned only
     when a bound on the Beta's effect (Taylor's theorem: at most ``n (n - 1) Var(p)`` times
     the largest binomial pmf, halved) shows that it is the exact beta-binomial integer;
-    otherwise (large ``n``, or a CDF within that bound of ``q``) a ValueError says so.
+    otherwise (large ``n``, or a CDF within that bound of ``q``) a ValueError says so, or,
+    with ``uncertified="quadrature"``, the row is computed by quadrature as above.
 
     Method (all rows at once, in blocks of 4096): quantiles above 1/2 are
     taken as lower quantiles of the mirror image ``n - X ~ BB(n, b, a)``, so
@@ -368,14 +416,22 @@ def betabinom_ppf(q: ArrayLike, n: ArrayLike, a: ArrayLike, b: ArrayLike) -> NDA
     array([ 2, 18, 50])
     >>> int(betabinom_ppf(0.5, 10**9, 30.0, 70.0)) // 10**6
     298
+
+    A Beta of ``a + b = 1e9`` in a cohort of a million: the binomial limit is not
+    certified there, quadrature of the Beta law is
+
+    >>> int(betabinom_ppf(0.975, 10**6, 3e8, 7e8, uncertified="quadrature"))
+    300899
     """
+    if uncertified not in _UNCERTIFIED:
+        raise ValueError(f"uncertified must be one of {_UNCERTIFIED}, got {uncertified!r}")
     qq = _check_q(q)
     nn = _check_n(n)
     aa = _check_positive(a, "a")
     bb = _check_positive(b, "b")
     qq, nn, aa, bb = np.broadcast_arrays(qq, nn, aa, bb)
     shape = qq.shape
-    out = _beta_ppf(qq.ravel(), nn.ravel(), aa.ravel(), bb.ravel())
+    out = _beta_ppf(qq.ravel(), nn.ravel(), aa.ravel(), bb.ravel(), uncertified)
     return out.reshape(shape)
 
 
@@ -741,8 +797,9 @@ def mixed_binomial_cdf(k: ArrayLike, n: ArrayLike, dist: Any) -> NDArray[np.floa
     n : array_like of int
         Number of trials, whole numbers ``0 <= n <= 2**52``.
     dist : frozen scipy distribution, Proportion, or any object with ``cdf``, ``sf``, ``ppf``
-        The law of ``p`` on (0, 1).  A Beta uses :func:`betabinom_cdf`; a logit-normal is
-        exact; the product of parameters (``p1 * p2``) uses its own table; a mixture
+        The law of ``p`` on (0, 1).  A Beta uses :func:`betabinom_cdf` (above
+        :data:`AB_MAX`, where that is the binomial limit, the quadrature below); a
+        logit-normal is exact; the product of parameters (``p1 * p2``) uses its own table; a mixture
         (``Proportion.mixture``) is the same mixture of its components' counts; anything
         else is tabulated once from its CDF (normal scores on 2001 logit points, PCHIP).
 
@@ -772,7 +829,7 @@ def mixed_binomial_cdf(k: ArrayLike, n: ArrayLike, dist: Any) -> NDArray[np.floa
     out = np.where(kk < 0, 0.0, 1.0)
     inner = np.flatnonzero((kk >= 0) & (kk < nn))
     beta = _named(dist, "beta")
-    if beta is not None and beta[2] == 1.0:
+    if beta is not None and beta[2] == 1.0 and beta[0] + beta[1] <= AB_MAX:
         return _beta_cdf(kk, nn, np.full(kk.size, beta[0]),
                          np.full(kk.size, beta[1])).reshape(shape)
     law = _law(dist, "logit")
@@ -805,7 +862,8 @@ def mixed_binomial_ppf(q: ArrayLike, n: ArrayLike, dist: Any) -> NDArray[np.int6
         Number of trials, whole numbers ``0 <= n <= 2**52``.
     dist : frozen scipy distribution, Proportion, or any object with ``cdf``, ``sf``, ``ppf``
         The law of ``p`` on (0, 1); see :func:`mixed_binomial_cdf`.  A Beta law is handed
-        to :func:`betabinom_ppf` (identical results).
+        to :func:`betabinom_ppf` (identical results; above :data:`AB_MAX`, rows whose
+        binomial limit is not certified by quadrature, ``uncertified="quadrature"``).
 
     Returns
     -------
@@ -834,7 +892,8 @@ def mixed_binomial_ppf(q: ArrayLike, n: ArrayLike, dist: Any) -> NDArray[np.int6
         return out.reshape(shape)
     beta = _named(dist, "beta")
     if beta is not None and beta[2] == 1.0:
-        out = _beta_ppf(qq, nn, np.full(qq.size, beta[0]), np.full(qq.size, beta[1]))
+        out = _beta_ppf(qq, nn, np.full(qq.size, beta[0]), np.full(qq.size, beta[1]),
+                        "quadrature")
         return out.reshape(shape)
     law = _law(dist, "logit")
     return _checked_counts(mix_ppf(qq, nn, law, "binomial"), "n").reshape(shape)

@@ -179,22 +179,65 @@ def test_monte_carlo_is_reproducible_and_agrees_with_the_exact_route(client, out
 
 
 def test_monte_carlo_parameter_draws_are_shared_across_partitions(client):
-    # Two identical rows in two partitions, a wide Beta(2, 8) and n = 1e8: the counts are
+    # Rows of n and n + 1 in two partitions, a wide Beta(2, 8) and n = 1e8: the counts are
     # n p_j plus binomial noise below 6 sqrt(n / 4) = 3e4 for every draw (probability of
     # exceeding it about 1e-6), so with the same parameter draws p_j the predictive bounds
-    # of the two rows differ by at most 6e4. Independent draws would make them differ by
+    # of the two rows differ by at most 6e4 + 1. Independent draws would make them differ by
     # about n x (MC error of the 2.5% quantile of 500 Beta draws) ~ 4e5.
     n = 10**8
-    frame = pd.DataFrame({"n": [n, n]})
-    ddf = dd.from_pandas(frame, npartitions=2)
-    assert ddf.npartitions == 2
+    frame = pd.DataFrame({"n": [n, n + 1, n]})
+    ddf = dd.from_pandas(frame, npartitions=3)
+    assert ddf.npartitions == 3
     res = sm.estimate(ddf, sm.Proportion.beta(2, 8), method="monte_carlo", draws=500,
                       rng=5).compute()
-    bound = 2 * 6 * np.sqrt(n / 4)
+    bound = 2 * 6 * np.sqrt(n / 4) + 1
     for col in ("pi_lower", "pi_upper"):
         assert abs(res[col].iloc[0] - res[col].iloc[1]) <= bound
-    # ... while the counts of the two partitions come from independent streams.
+    # ... while the counts of the two sizes come from independent streams (equal bounds
+    # would need two independent noises of sd ~5e3 to agree to the patient) ...
     assert res["pi_lower"].iloc[0] != res["pi_lower"].iloc[1]
+    # ... and a stratum's stream is its size's, whatever partition holds it.
+    pd.testing.assert_series_equal(res.iloc[0], res.iloc[2], check_names=False)
+
+
+_STREAM_CASES = {
+    "beta": (sm.Proportion.beta(30, 70, label="a Beta"), "n"),
+    "logit-normal": (sm.Proportion.logit_normal(-0.69, 0.25, label="a logit-normal"), "n"),
+    "rate": (sm.Rate.gamma(20, 4e5, label="a Gamma rate"), "person_years"),
+}
+
+
+def _stream_table(column: str) -> pd.DataFrame:
+    """60 strata with repeated sizes (each size in several partitions), one of size 0."""
+    g = np.random.default_rng(21)
+    sizes = g.choice(np.r_[0, g.integers(1, 5000, 25)], 60)
+    if column == "person_years":
+        sizes = sizes * 37.25  # fractional exposures
+    return pd.DataFrame({"district": np.arange(60), column: sizes},
+                        index=pd.RangeIndex(500, 560))
+
+
+@pytest.mark.parametrize("case", list(_STREAM_CASES))
+@pytest.mark.parametrize("method", ["monte_carlo", "exact"])
+def test_every_route_equals_pandas_whatever_the_partitioning_and_row_order(client, case,
+                                                                           method):
+    """Monte Carlo rows use the pandas streams (the seed, the parameter, the stratum's size):
+    npartitions 1, 3, 7 and a shuffled table give the pandas result exactly, row for row."""
+    dist, column = _STREAM_CASES[case]
+    frame = _stream_table(column)
+    kw = {"method": method, "draws": 2000, "rng": 17}
+    expected = sm.estimate(frame, dist, **kw)
+    assert (expected["method"] == method).all()
+    shuffled = frame.sample(frac=1.0, random_state=3)
+    layouts = [(frame, 1), (frame, 3), (frame, 7), (shuffled, 3)]
+    for table, npartitions in layouts:
+        ddf = dd.from_pandas(table, npartitions=npartitions, sort=False)
+        assert ddf.npartitions == npartitions
+        got = sm.estimate(ddf, dist, **kw).compute().loc[frame.index]
+        pd.testing.assert_frame_equal(got, expected, check_categorical=False)
+    # The pandas path itself: a row's interval does not depend on the other rows.
+    alone = sm.estimate(frame.iloc[[7]], dist, **kw)
+    pd.testing.assert_frame_equal(alone, expected.iloc[[7]], check_categorical=False)
 
 
 @pytest.mark.parametrize("npartitions", [1, 4])

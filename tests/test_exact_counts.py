@@ -16,11 +16,12 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from scipy import integrate, special, stats
 
 import spinemets as sm
+from spinemets._validation import MAX_SHAPE
 from spinemets.counts import (
     mixed_binomial_cdf,
     mixed_binomial_ppf,
@@ -495,3 +496,85 @@ def test_estimate_solves_each_distinct_size_once_with_the_same_answer(outcome, m
     np.testing.assert_array_equal(res["pi_upper"].to_numpy(), direct[1])
     monkeypatch.setattr(_estimate, "BOUNDS_CHUNK", 7)
     pd.testing.assert_frame_equal(sm.estimate(sizes, outcome), res)
+
+
+# ------------------------------------------------------ Beta above AB_MAX: the gap closed
+
+
+def _beta_quadrature(q, n, a, b):
+    from spinemets.counts import _beta_quadrature_ppf  # the route under test
+
+    return int(_beta_quadrature_ppf(np.array([q], dtype=float), np.array([n], dtype=float),
+                                    np.array([a]), np.array([b]))[0])
+
+
+@settings(max_examples=40, deadline=None)
+@given(q=st.floats(0.001, 0.999), n=st.integers(0, 10_000), a=st.floats(0.2, 200.0),
+       b=st.floats(0.2, 200.0))
+def test_beta_quadrature_route_equals_scipy_betabinom(q, n, a, b):
+    """The route for uncertified rows above AB_MAX (mixed-binomial quadrature with the Beta
+    law tabulated) is exact where SciPy's beta-binomial is the reference."""
+    assert _beta_quadrature(q, n, a, b) == int(stats.betabinom.ppf(q, n, a, b))
+
+
+@settings(max_examples=20, deadline=None)
+@given(total=st.floats(1e8, 2e9, exclude_min=True), logit_mean=st.floats(-12.0, 12.0),
+       n=st.integers(1, 10**9), tail=st.sampled_from([1e-6, 1e-3, 0.025, 0.3]))
+def test_auto_never_fails_above_ab_max(total, logit_mean, n, tail):
+    """``a + b`` in (AB_MAX, 2e9] (Proportion allows each shape up to 1e9), n up to 1e9, levels
+    near 0 and 1: ``auto`` answers every row. Where the binomial limit is certified, the
+    bounds are the certified ones (and the quadrature route agrees with them); elsewhere
+    they are the quantiles of adaptive quadrature (``ref_binom_tails``)."""
+    mean = float(special.expit(logit_mean))
+    a, b = total * mean, total * (1.0 - mean)
+    if a > MAX_SHAPE or b > MAX_SHAPE:
+        return  # not a valid Proportion
+    beta = sm.Proportion.beta(a, b)
+    res = sm.estimate(n, beta, confidence_level=1.0 - 2.0 * tail)
+    assert res["method"].iloc[0] == "exact" and res["mc_error"].iloc[0] == 0
+    got = (int(res["pi_lower"].iloc[0]), int(res["pi_upper"].iloc[0]))
+    for q, k in zip((tail, 1.0 - tail), got, strict=True):
+        try:
+            want = int(sm.counts.betabinom_ppf(q, n, a, b))  # certified, or refused
+        except ValueError as exc:
+            assert "give a + b <= 1e+08" in str(exc)
+            event("not certified: checked against quadrature")
+            assert_is_reference_quantile(k, q, lambda j: ref_binom_tails(j, n, beta.dist),
+                                         tie=1e-10)
+        else:
+            assert k == want
+            assert _beta_quadrature(q, n, a, b) == want
+
+
+def test_exact_refuses_what_auto_computes_above_ab_max():
+    """``method="exact"`` keeps the refusal (naming a + b, n and q, and the way out);
+    ``auto`` gives the quadrature quantiles; ``uncertified`` is checked."""
+    beta = sm.Proportion.beta(3e8, 7e8)  # a + b = 1e9, n = 1e6: spread of p still matters
+    with pytest.raises(ValueError, match=r"a \+ b = 1e\+09 .* n = 1e\+06 .* uncertified="):
+        sm.estimate(10**6, beta, method="exact")
+    res = sm.estimate(10**6, beta)
+    for q, k in ((0.025, res["pi_lower"].iloc[0]), (0.975, res["pi_upper"].iloc[0])):
+        assert_is_reference_quantile(int(k), q, lambda j: ref_binom_tails(j, 10**6, beta.dist))
+        assert k == sm.counts.betabinom_ppf(q, 10**6, 3e8, 7e8, uncertified="quadrature")
+    with pytest.raises(ValueError, match=r"uncertified must be one of .* got 'maybe'"):
+        sm.counts.betabinom_ppf(0.5, 10, 1.0, 1.0, uncertified="maybe")
+
+
+def test_mixture_with_a_beta_above_ab_max_is_answered_by_both_methods():
+    """A mixture component above AB_MAX whose binomial limit is not certified: the mixed
+    kernel's own quadrature answers it (under ``exact`` too: the mixed kernel is the exact
+    route of mixtures). Reference: the mixture of the components' references (adaptive
+    quadrature for the narrow Beta, SciPy's beta-binomial for the other)."""
+    huge, usual = stats.beta(3e8, 7e8), (30.0, 70.0)
+    mix = sm.Proportion.mixture([sm.Proportion.beta(3e8, 7e8), sm.Proportion.beta(*usual)],
+                                [0.6, 0.4])
+    sizes = [10**6, 500]
+    res = sm.estimate(sizes, mix, method="exact")
+    pd.testing.assert_frame_equal(res, sm.estimate(sizes, mix))
+    for i, n in enumerate(sizes):
+        def tails_at(j, n=n):
+            lo, up = ref_binom_tails(j, n, huge)
+            return (0.6 * lo + 0.4 * stats.betabinom.cdf(j, n, *usual),
+                    0.6 * up + 0.4 * stats.betabinom.sf(j, n, *usual))
+        assert_is_reference_quantile(int(res["pi_lower"].iloc[i]), 0.025, tails_at)
+        assert_is_reference_quantile(int(res["pi_upper"].iloc[i]), 0.975, tails_at)

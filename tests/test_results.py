@@ -156,3 +156,44 @@ def test_out_dir_and_output_together_is_a_usage_error(tmp_path, capsys):
     assert main(["parameters", "--out-dir", str(tmp_path), "--output", "x.csv"]) == 2
     err = capsys.readouterr().err
     assert "--out-dir" in err and "cannot be used with --output 'x.csv'" in err, err
+
+
+def test_coded_columns_equal_the_per_row_construction():
+    """Columns built from codes hold what pd.Categorical of the per-row texts holds
+    (values, categories and their order), for one part, repeated texts and zero rows."""
+    from spinemets._results import coded_text, group_codes, provenance_columns
+
+    a, b, c = (sm.Proportion.beta(2, 3, label=x) for x in "abc")
+    per_row = [b, a, b, c, a, a]
+    parts, code = group_codes(per_row)
+    assert parts == [b, a, c] and code.tolist() == [0, 1, 0, 2, 1, 1]
+    assert code.dtype == np.uint8  # one byte a row
+    texts = ["zeta", "alpha", "zeta"]  # two parts with the same text: one category
+    got = coded_text(texts, code, len(per_row))
+    want = pd.Categorical([texts[i] for i in code])
+    pd.testing.assert_extension_array_equal(got, want)
+    pd.testing.assert_extension_array_equal(coded_text(["x"], None, 3), pd.Categorical(["x"] * 3))
+    assert len(coded_text([], np.array([], dtype=np.uint8), 0)) == 0
+    cols = provenance_columns(parts, [None, 7, None], code, len(per_row))
+    assert cols["seed"].tolist() == [pd.NA, 7, pd.NA, pd.NA, 7, 7]
+    assert cols["sources"].tolist() == [";".join(p.sources) for p in per_row]
+    with pytest.raises(ValueError, match="one entry per part"):
+        provenance_columns(parts, [None], code, len(per_row))
+
+
+def test_result_text_columns_are_categorical_and_concatenate():
+    """outcome, parameter and method cost a byte a row; method's categories are fixed, so
+    exact and Monte Carlo tables concatenate as categories and read back from CSV."""
+    exact = sm.estimate([10, 20], "mscc_before_death")
+    drawn = sm.estimate([30], "spinal_mets_autopsy", method="monte_carlo", draws=500, rng=2)
+    for res in (exact, drawn):
+        for col in ("outcome", "parameter", "method"):
+            assert isinstance(res[col].dtype, pd.CategoricalDtype), col
+        assert res["method"].cat.categories.tolist() == ["exact", "monte_carlo"]
+    both = pd.concat([exact, drawn], ignore_index=True)
+    assert isinstance(both["method"].dtype, pd.CategoricalDtype)
+    assert both["method"].tolist() == ["exact", "exact", "monte_carlo"]
+    assert both["outcome"].tolist() == ["mscc_before_death"] * 2 + ["spinal_mets_autopsy"]
+    back = pd.read_csv(io.StringIO(both.to_csv(index=False)))
+    assert back["method"].tolist() == both["method"].tolist()
+    assert back["parameter"].tolist() == both["parameter"].tolist()

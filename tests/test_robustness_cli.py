@@ -445,6 +445,18 @@ def test_existing_output_is_kept_without_force(command, tmp_path):
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))
+@pytest.mark.parametrize("extra", [[], ["--output", "-"]])
+def test_force_without_a_file_to_overwrite_is_refused(command, extra):
+    # --force only lets --output FILE or --out-dir DIR overwrite; alone it would be ignored
+    with temp_cwd() as cwd:
+        code, out, err = run([*EVERY[command], *extra, "--force"])
+        assert list(cwd.iterdir()) == []
+    assert code == 2
+    check_outcome(code, out, err, "--force")
+    assert "--output" in err and "--out-dir" in err
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_nothing_is_written_outside_the_named_output(command):
     with temp_cwd() as cwd:
         code, _, err = run([*EVERY[command], "--format", "csv", "--output", "out.csv"])

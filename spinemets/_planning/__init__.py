@@ -49,11 +49,13 @@ from ._hours import OpeningHours
 from ._plan import ImagingPlan, PlanSummary
 from ._profile import PRESETS as ARRIVAL_PRESETS
 from ._profile import load_arrival_profile
-from ._registry import DEFAULTS, STREAMS, PlanningDefault
+from ._registry import ARGUMENTS, DEFAULT_BY_NAME, DEFAULTS, STREAMS, PlanningDefault
 
 __all__ = [
+    "ARGUMENTS",
     "ARRIVAL_PRESETS",
     "DEFAULTS",
+    "DEFAULT_BY_NAME",
     "STREAMS",
     "ImagingPlan",
     "ImplausibleInputWarning",

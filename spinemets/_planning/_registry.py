@@ -7,6 +7,8 @@ from through :func:`spinemets.parameter`), unit, spread, source and assumption; 
 
 from __future__ import annotations
 
+import re
+import textwrap
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,14 +18,18 @@ from ._inputs import is_number
 
 __all__ = [
     "ALL_STREAMS",
+    "ARGUMENTS",
     "DAYS_PER_YEAR",
     "DEFAULTS",
     "DEFAULT_BY_NAME",
+    "GLOSSARY_COLUMNS",
     "STREAMS",
     "STREAM_TEXT",
     "WEEK_YEARS",
     "PlanningDefault",
     "default_yield",
+    "fill_defaults",
+    "glossary",
     "resolved_row",
 ]
 
@@ -44,7 +50,13 @@ WEEK_YEARS = 7.0 / DAYS_PER_YEAR
 
 @dataclass(frozen=True)
 class PlanningDefault:
-    """One default input of :func:`plan_imaging`, with its source.
+    """One input of :func:`plan_imaging`, with its default and the default's source.
+
+    The registry (:data:`DEFAULTS`) is the one place an input's default is written: the
+    defaults of ``plan_imaging`` and their sentences in its docstring, the ``spinemets plan``
+    flags and their help, the scenario-file keys and the README's glossary of planning
+    inputs are generated from it. An input without a default (``population``) has
+    ``value`` None and no ``parameter``.
 
     Attributes
     ----------
@@ -67,6 +79,15 @@ class PlanningDefault:
         is read from; then ``value`` is None and :meth:`resolve` reads it.
     help : str
         One line saying what the input is (command-line help and glossary).
+    cli : str or None
+        Its ``spinemets plan`` flag and scenario key (underscores): None for the input's own
+        name, ``""`` for none.
+    kind : str
+        What the command line reads: ``"number"``, ``"int"``, ``"yield"`` (a fraction,
+        counts or a catalogue parameter), ``"text"``, ``"streams"`` (repeatable stream
+        names), ``"observed"`` (local counts), ``"seed"``, ``"profile"`` (a preset name or a
+        CSV file of 7 x 24 weights) or
+        ``"constant"`` (not an argument: a fixed assumption of the checks).
 
     Examples
     --------
@@ -87,6 +108,18 @@ class PlanningDefault:
     assumption: str = ""
     parameter: str = ""
     help: str = ""
+    cli: str | None = None
+    kind: str = "number"
+
+    @property
+    def has_default(self) -> bool:
+        """True when the input has a default (a value, a catalogue parameter or derived)."""
+        return bool(self.parameter) or self.value is not None
+
+    @property
+    def flag(self) -> str:
+        """The command-line key (``""`` when the input has no flag)."""
+        return self.name if self.cli is None else self.cli
 
     def distribution(self) -> Rate | Proportion:
         """The catalogue distribution behind the default (only when ``parameter`` is set)."""
@@ -114,15 +147,57 @@ class PlanningDefault:
         """
         if self.parameter:
             return f"the catalogue's sm.parameter({self.parameter!r})"
+        if not self.has_default:
+            return "none"
+        if self.value == "derived":
+            return self.source.split(";")[0]
         if self.spread.startswith("Beta"):
             return self.spread
         v = self.resolve()
         if self.unit == "per person-year" and isinstance(v, float):
-            return f"{v * 1e5:.3g} per 100,000 a year"
+            return f"{v * 1e5:,.6g} per 100,000 a year"
         if isinstance(v, (int, float)):
             unit = "" if self.unit in ("fraction", "probability", "draws") else f" {self.unit}"
             return f"{v:g}{unit}"
         return str(v)
+
+    def short_source(self) -> str:
+        """The source in a few words: the catalogue rows behind it, or its first clause.
+
+        Examples
+        --------
+        >>> from spinemets._planning import DEFAULTS
+        >>> d = {x.name: x for x in DEFAULTS}
+        >>> d["median_survival_months"].short_source()
+        'catalogue MSCC-01'
+        >>> d["rate_cv"].short_source()
+        'assumption'
+        """
+        if self.source.startswith("off by default"):
+            return "off by default"
+        if self.evidence_ids:
+            return "catalogue " + ", ".join(self.evidence_ids.split(";"))
+        if self.source.startswith("assumption"):
+            return "assumption"
+        return self.source.split(" (")[0].split("; ")[0].split(": ")[0]
+
+    def default_sentence(self) -> str:
+        """The sentence stating the default in ``plan_imaging``'s docstring (or ``""``).
+
+        Examples
+        --------
+        >>> from spinemets._planning import DEFAULTS
+        >>> d = {x.name: x for x in DEFAULTS}
+        >>> d["scan_minutes"].default_sentence()[:41]
+        'Default: 30 minutes (derived from AJNR 20'
+        >>> d["population"].default_sentence()
+        ''
+        """
+        if not self.has_default:
+            return ""
+        if self.value == "derived":
+            return f"Default: {self.source}."
+        return f"Default: {self.default_text()} ({self.short_source()})."
 
 
 # Beta quantile-matched to a 95% central interval 0.20–0.60 (scipy fsolve on both tail
@@ -172,6 +247,7 @@ DEFAULTS: tuple[PlanningDefault, ...] = (
         "MSCC treated in a catchment like South-East Norway in the 2000s; rates have risen "
         "since (~2%/yr for spinal metastases, POP-01), so this is likely low for today",
         parameter="mscc_rate", help="new MSCC cases per person-year",
+        cli="mscc_rate_per_100k",
     ),
     PlanningDefault(
         "spinal_mets_rate", None, "per person-year", "the catalogue's Gamma (CV 0.25)",
@@ -185,6 +261,7 @@ DEFAULTS: tuple[PlanningDefault, ...] = (
         "for MRI, so they are not the default",
         parameter="spinal_mets_treated_rate",
         help="spinal metastases needing local treatment (incl. MSCC) per person-year",
+        cli="spinal_mets_rate_per_100k",
     ),
     PlanningDefault(
         "mets_without_mscc_per_mscc", 256 / 809, "per MSCC case", "fixed",
@@ -194,13 +271,15 @@ DEFAULTS: tuple[PlanningDefault, ...] = (
         "service; catalogue PLAN-04)", "PLAN-04",
         "spinal metastases without MSCC found on suspected-MSCC (emergency) scans, per MSCC "
         "case found: these patients enter follow-up but are not urgent referrals again",
-        help="spinal metastases without MSCC found on emergency scans per MSCC case",
+        help="spinal metastases without MSCC found on emergency scans per MSCC case (not "
+             "urgent referrals again)",
     ),
     PlanningDefault(
         "rate_cv", 0.25, "coefficient of variation", "fixed",
         "assumption (planning-notes §6.1): spread of the published rates and their rising "
         "trend", "",
         "the planner's uncertainty about the catchment's true rates; override with local data",
+        help="coefficient of variation of the rates (0 = fixed)",
     ),
     PlanningDefault(
         "emergency_yield", _YIELD_A / (_YIELD_A + _YIELD_B), "fraction",
@@ -209,6 +288,7 @@ DEFAULTS: tuple[PlanningDefault, ...] = (
         "plan_yield_untriaged and plan_yield_triaged)", "PLAN-01;PLAN-02",
         "share of suspected-MSCC MRI that shows MSCC; strongly triage-dependent "
         "(US ED any-cause 14%). Set it from local audit counts when you have them",
+        kind="yield", help="share of suspected-MSCC MRI that is positive",
     ),
     PlanningDefault(
         "urgent_yield", None, "fraction",
@@ -223,13 +303,14 @@ DEFAULTS: tuple[PlanningDefault, ...] = (
         "an assumed spread as wide as the emergency yield's for the transfer to another "
         "service. Its own unknown, drawn once per plan draw, independently of the emergency "
         "yield; set it from local audit counts when you have them",
-        parameter="plan_urgent_yield",
+        parameter="plan_urgent_yield", kind="yield", help="share of urgent MRI that is positive",
     ),
     PlanningDefault(
         "scans_per_referral", 1.0, "scans", "fixed",
         "NICE CG75 / NG234: one whole-spine MRI for suspected MSCC "
         "(https://www.nice.org.uk/guidance/cg75/chapter/Key-priorities-for-implementation)",
         "", "repeat or additional-region scans not counted",
+        help="MRI per referral",
     ),
     PlanningDefault(
         "followup_interval_months", 3.4, "months", "fixed",
@@ -239,6 +320,7 @@ DEFAULTS: tuple[PlanningDefault, ...] = (
         "f92f3355e668332fb0cae36486df4eb0)", "",
         "treated patients who are followed get spine MRI at this interval while alive (an "
         "SBRT cohort's interval applied to every followed patient)",
+        help="months between follow-up MRI",
     ),
     PlanningDefault(
         "followup_imaged_share", 1.0, "fraction", "fixed",
@@ -260,6 +342,7 @@ DEFAULTS: tuple[PlanningDefault, ...] = (
         "the long tail of survivors (breast, prostate, myeloma), so follow-up demand is "
         "likely underestimated. A number given here is used for every treatment (e.g. 2.9, "
         "the median after MSCC in Ontario, " + _LOBLAW + ")",
+        help="median survival (one for every treatment), truncates follow-up",
     ),
     PlanningDefault(
         "followup_scans_per_patient", "derived", "scans per patient", "fixed",
@@ -270,12 +353,14 @@ DEFAULTS: tuple[PlanningDefault, ...] = (
         "ZAI-01;ZAI-02;ZAI-03",
         "scans stop at death; no cap on follow-up length; the treatment mix of South-Eastern "
         "Norway 2007-2008 (the region and period of the default rates)",
+        help="follow-up MRI per patient",
     ),
     PlanningDefault(
         "scan_minutes", 30.0, "minutes", "fixed",
         "derived from " + _AJNR + ", rounded up to 30", "",
         "acquisition time of a full whole-spine protocol (a slot adds changeover_minutes); no "
         "authoritative UK slot length was found (planning-notes §2.4)",
+        help="minutes per full-protocol scan",
     ),
     PlanningDefault(
         "changeover_minutes", 0.0, "minutes", "fixed",
@@ -303,11 +388,13 @@ DEFAULTS: tuple[PlanningDefault, ...] = (
         "derived from " + _AJNR + " and a rapid protocol 60% shorter (Neuroradiol J 2024, "
         "https://medluna.com/article/39115980): 6-12 min", "",
         "abbreviated protocol, used only for the streams named in abbreviated_streams",
+        help="minutes per abbreviated scan",
     ),
     PlanningDefault(
         "opening_hours", "Mon-Fri 08:00-18:00", "schedule", "fixed",
         "assumption: the example schedule of planning-notes §6.1", "",
         "scans happen only inside the opening hours; arrivals uniform over the week",
+        kind="text", help="when the service scans, e.g. 'daily 08-18' or '24/7'",
     ),
     PlanningDefault(
         "arrival_profile", "uniform", "weekday x hour weights", "fixed",
@@ -316,22 +403,27 @@ DEFAULTS: tuple[PlanningDefault, ...] = (
         "particularly on Fridays (http://christie.nhs.uk/services/i-to-q/metastatic-spinal-"
         "cord-compression-mscc/about-us/testimonials/) — give your own 7 x 24 weights", "",
         "referrals spread evenly over the week unless a 7 x 24 profile of weights is given",
-        help="7 x 24 weekday x hour weights of referral arrivals (Monday 00-01 first)",
+        help="referral arrivals by weekday x hour: a preset (uniform, weekday-daytime) or a "
+             "CSV file of 7 rows (Mon-Sun) x 24 hourly weights (no published profile exists)",
+        kind="profile",
     ),
     PlanningDefault(
         "emergency_target_hours", 24.0, "hours", "fixed",
         "NICE QS56 statement 3 (https://www.nice.org.uk/guidance/qs56/chapter/Quality-"
         "statement-3-Imaging-and-treatment-plans-for-adults-with-suspected-metastatic-spinal-"
         "cord-compression); NICE NG234", "", "",
+        help="emergency target",
     ),
     PlanningDefault(
         "urgent_target_hours", 168.0, "hours", "fixed",
         "CG75 audit standard, suspected vertebral metastases without MSCC: MRI within 7 days "
         "(Yorkshire Q1 2012 audit, slideserve link above); NG234 (secondary source)", "", "",
+        help="urgent target",
     ),
     PlanningDefault(
         "service_level", 0.95, "fraction of weeks", "fixed",
         "assumption: planning convention (planning-notes §6.1)", "", "",
+        help="share of weeks in which demand must be met",
     ),
     PlanningDefault(
         "assurance", 0.8, "probability", "fixed",
@@ -339,16 +431,19 @@ DEFAULTS: tuple[PlanningDefault, ...] = (
         "busier than the capacity allows)", "",
         "the probability, over what is unknown about the catchment's rates and yields, that "
         "the service level is actually met",
+        help="probability, over the unknown catchment rates, that the service level is met",
     ),
     PlanningDefault(
         "confidence_level", 0.95, "fraction", "fixed",
         "spinemets convention (DESIGN §4)", "", "",
+        help="coverage of reported intervals",
     ),
     PlanningDefault(
         "horizon_years", 5.0, "years", "fixed",
         "assumption (planning-notes §6.1); projection error grows beyond 10 years "
         "(Stat Med 2003;22:2751-66, PMID 12939784)", "",
         "capacity is sized for the last year of the horizon",
+        help="plan for this many years ahead",
     ),
     PlanningDefault(
         "rate_trend_per_year", 0.0, "fraction per year", "fixed",
@@ -382,12 +477,64 @@ DEFAULTS: tuple[PlanningDefault, ...] = (
         "assumption: a generous ceiling on all-cancer incidence, used only for the "
         "plausibility check when cancer_cases_per_year is not given", "",
         "no population has more than 1 new cancer per 100 people a year",
+        cli="", kind="constant", help="all-cancer incidence ceiling of the plausibility check",
     ),
     PlanningDefault(
         "n_sims", 10_000, "draws", "fixed",
         "assumption (planning-notes §6.1): Monte Carlo draws of the parameters, each "
         "followed for 52 weeks", "", "",
+        kind="int", help="Monte Carlo parameter draws",
     ),
+    PlanningDefault(
+        "population", None, "people", "", "the planner's catchment (no default)",
+        help="people in the catchment",
+    ),
+    PlanningDefault(
+        "mscc_cases_per_year", None, "cases per year", "",
+        "the planner's own figure, instead of a rate (no default)",
+        help="your own yearly MSCC cases (instead of a rate)",
+    ),
+    PlanningDefault(
+        "spinal_mets_cases_per_year", None, "cases per year", "",
+        "the planner's own figure, instead of a rate (no default)",
+        help="your own yearly spinal-metastasis cases (instead of a rate)",
+    ),
+    PlanningDefault(
+        "cancer_cases_per_year", None, "cases per year", "",
+        "the planner's own figure, for the plausibility check only (no default)",
+        help="new cancers a year in the catchment (plausibility check only)",
+    ),
+    PlanningDefault(
+        "abbreviated_streams", None, "streams", "",
+        "the planner's choice (no default: every stream has the full protocol)",
+        cli="abbreviated", kind="streams",
+        help="streams scanned with the abbreviated protocol",
+    ),
+    PlanningDefault(
+        "observed", None, "local counts", "",
+        "the service's own counts (no default: published defaults only)", kind="observed",
+        help="the service's own counts per stream: referrals, positives and the years they cover",
+    ),
+    PlanningDefault(
+        "rng", None, "seed", "", "no default: drawn from fresh entropy and recorded",
+        cli="seed", kind="seed", help="random seed (recorded in the sidecar)",
+    ),
+)
+
+#: The arguments of ``plan_imaging``, in the order of its signature (every one has a row
+#: in :data:`DEFAULTS`; tests/test_planning_registry.py checks both against the signature).
+ARGUMENTS: tuple[str, ...] = (
+    "population", "mscc_rate", "spinal_mets_rate", "mscc_cases_per_year",
+    "spinal_mets_cases_per_year", "rate_cv", "emergency_yield", "urgent_yield",
+    "scans_per_referral", "mets_without_mscc_per_mscc", "followup_scans_per_patient",
+    "followup_interval_months", "median_survival_months", "followup_imaged_share",
+    "scan_minutes",
+    "abbreviated_scan_minutes", "changeover_minutes", "transfer_hours", "reporting_hours",
+    "abbreviated_streams", "opening_hours", "arrival_profile", "emergency_target_hours",
+    "urgent_target_hours", "service_level", "assurance", "confidence_level", "horizon_years",
+    "rate_trend_per_year", "ageing_per_year", "population_growth_per_year",
+    "cancer_cases_per_year", "observed",
+    "n_sims", "rng",
 )
 
 #: The registry by input name.
@@ -436,3 +583,61 @@ def resolved_row(name: str, value: Any, unit: str, user: bool, *, source: str = 
         "ci_upper": hi, "user_supplied": bool(user), "source": source,
         "evidence_ids": evidence_ids, "assumption": assumption,
     }
+
+
+_PLACEHOLDER = re.compile(r"<default:(\w+)>")
+
+
+def fill_defaults(doc: str) -> str:
+    """``doc`` with each ``<default:NAME>`` replaced by the registry's sentence for NAME.
+
+    The docstring of ``plan_imaging`` states no default by hand: its sentences are these.
+
+    Examples
+    --------
+    >>> from spinemets._planning._registry import fill_defaults
+    >>> fill_defaults("Minutes per scan. <default:scan_minutes>")[:39]
+    'Minutes per scan. Default: 30 minutes ('
+    """
+    def sentence(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name not in DEFAULT_BY_NAME or not DEFAULT_BY_NAME[name].has_default:
+            raise ValueError(f"doc: {m.group(0)} names no registry default")
+        return DEFAULT_BY_NAME[name].default_sentence()
+
+    lines = []
+    for line in _PLACEHOLDER.sub(sentence, doc).split("\n"):
+        indent = line[:len(line) - len(line.lstrip())]
+        lines += (textwrap.wrap(line.strip(), width=92 - len(indent), initial_indent=indent,
+                                subsequent_indent=indent, break_on_hyphens=False,
+                                break_long_words=False)
+                  if len(line) > 92 else [line])
+    return "\n".join(lines)
+
+
+GLOSSARY_COLUMNS = ("input", "flag", "meaning", "unit", "default", "source")
+
+
+def glossary() -> list[dict[str, str]]:
+    """Every input of ``plan_imaging``, in the signature's order: the glossary of planning.
+
+    One row per input: its name, its ``spinemets plan`` flag (``""`` if none), its meaning,
+    unit, default and the default's source in a few words (the README's table of planning
+    inputs, ``scripts/planning_inputs_table.py``).
+
+    Examples
+    --------
+    >>> from spinemets._planning._registry import glossary
+    >>> row = glossary()[1]
+    >>> row["input"], row["flag"], row["default"]
+    ('mscc_rate', '--mscc-rate-per-100k', "the catalogue's sm.parameter('mscc_rate')")
+    """
+    rows = []
+    for name in ARGUMENTS:
+        d = DEFAULT_BY_NAME[name]
+        rows.append({
+            "input": name, "flag": "--" + d.flag.replace("_", "-") if d.flag else "",
+            "meaning": d.help, "unit": d.unit, "default": d.default_text(),
+            "source": d.short_source() if d.has_default else d.source,
+        })
+    return rows

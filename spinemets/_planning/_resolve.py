@@ -45,27 +45,14 @@ from ._limits import (
 )
 from ._local import check_observed
 from ._profile import PRESETS, load_arrival_profile
-from ._registry import DEFAULT_BY_NAME, STREAMS, default_yield, resolved_row
+from ._registry import ARGUMENTS, DEFAULT_BY_NAME, STREAMS, default_yield, resolved_row
 
 __all__ = ["INPUTS", "Resolved", "check_yield", "rate_driver", "resolve"]
 
 #: The arguments of ``plan_imaging`` (but ``rng``), in order, with their defaults in the
 #: signature: None means "the registry's default", resolved here.
-INPUTS: dict[str, Any] = {
-    "population": None, "mscc_rate": None, "spinal_mets_rate": None,
-    "mscc_cases_per_year": None, "spinal_mets_cases_per_year": None, "rate_cv": None,
-    "emergency_yield": None, "urgent_yield": None, "scans_per_referral": None,
-    "mets_without_mscc_per_mscc": None, "followup_scans_per_patient": None,
-    "followup_interval_months": None, "median_survival_months": None,
-    "followup_imaged_share": None, "scan_minutes": None,
-    "abbreviated_scan_minutes": None, "changeover_minutes": None, "transfer_hours": None,
-    "reporting_hours": None, "abbreviated_streams": (), "opening_hours": None,
-    "arrival_profile": None, "emergency_target_hours": None, "urgent_target_hours": None,
-    "service_level": None, "assurance": None, "confidence_level": None,
-    "horizon_years": None, "rate_trend_per_year": None, "ageing_per_year": None,
-    "population_growth_per_year": None, "cancer_cases_per_year": None, "observed": None,
-    "n_sims": None,
-}
+INPUTS: dict[str, Any] = {name: () if DEFAULT_BY_NAME[name].kind == "streams" else None
+                          for name in ARGUMENTS if name != "rng"}
 
 
 def rate_driver(value: Any, name: str, scale: float, cv: float) -> tuple[Driver, str]:
