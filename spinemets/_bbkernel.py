@@ -125,8 +125,10 @@ may not (and ``forced`` or unsettled rows) are flagged ``tie`` and :func:`ppf` d
 them with :func:`summed_lower_ppf`: the whole pmf of the (mirrored, ``q <= 1/2``) lower
 tail summed from 0, each value relative to the mode by products of pmf ratios (no beta
 function), normalised by its own total, with a stated error bound.  Where even that
-bound cannot separate ``q`` from the CDF (a tie to about ``n * 3e-13`` relative), SciPy's
-answer is taken if it lies among the candidates the sum leaves, else the sum's.  So the
+bound cannot separate ``q`` from the CDF (a tie to about ``n * 3e-13`` relative), rows
+with ``n <= RATIONAL_N`` are decided in exact rational arithmetic
+(:func:`rational_lower_ppf`); above that SciPy's answer is taken if it lies among the
+candidates the sum leaves, else the sum's.  So the
 results equal SciPy's wherever SciPy is exact, and differ where it is not (far upper
 tails at large ``a + b``, levels within ~1e-11 of 1).
 For ``n > N_EXACT`` nothing is handed over; the result is within
@@ -165,6 +167,7 @@ __all__ = [
     "MAX_ITER",
     "N_EXACT",
     "QMIN",
+    "RATIONAL_N",
     "W_NARROW",
     "PpfBlock",
     "W",
@@ -179,6 +182,7 @@ __all__ = [
     "pmf_window",
     "ppf",
     "ppf_block",
+    "rational_lower_ppf",
     "summed_lower_ppf",
     "tail_quadrature",
 ]
@@ -1105,12 +1109,15 @@ def summed_lower_ppf(t: NDArray, n: NDArray, a: NDArray, b: NDArray
     k = np.empty(m)
     hi = np.empty(m)
     order = np.argsort(n, kind="stable")
+    widths = n[order] + 1.0
     start = 0
     while start < m:
-        width = int(n[order[start]]) + 1
-        stop = start + max(1, SUM_CELLS // width)
+        # rows sorted by n: take as many as fit in SUM_CELLS at the widest one's width
+        cells = (np.arange(1, m - start + 1) * widths[start:])
+        stop = start + max(1, int(np.argmax(cells > SUM_CELLS)) if cells[-1] > SUM_CELLS
+                           else m - start)
         rows = order[start:stop]
-        width = int(n[rows].max()) + 1
+        width = int(widths[stop - 1])
         logw, err_log = _log_pmf_from_mode(n[rows], a[rows], b[rows], width)
         w = np.exp(logw)
         total = w.sum(axis=1)
@@ -1126,6 +1133,44 @@ def summed_lower_ppf(t: NDArray, n: NDArray, a: NDArray, b: NDArray
     return lo, k, hi
 
 
+#: Largest ``n`` whose near-ties :func:`ppf` settles in exact rational arithmetic.
+RATIONAL_N = 64
+
+
+def rational_lower_ppf(t: float, strict: bool, n: int, a: float, b: float, lo: int, hi: int
+                       ) -> int:
+    """Smallest ``j`` in ``[lo, hi]`` with ``C(j) >= t`` (``> t`` if ``strict``), exactly.
+
+    ``C`` is the beta-binomial CDF in rational arithmetic (:class:`fractions.Fraction`;
+    ``a``, ``b`` and ``t`` are the exact values of their doubles): the pmf up to a common
+    factor is the product of the ratios ``pmf(j + 1) / pmf(j)``, normalised by its sum.
+    For the rows with ``n <= RATIONAL_N`` that even :func:`summed_lower_ppf` leaves
+    undecided (a tie within a few ulp); about a millisecond per row.
+
+    Examples
+    --------
+    ``P(X = 0) = b / (a + b) = 1e-7`` exactly for ``n = 1``, ``a = 99999990``, ``b = 10``;
+    the double nearest 1e-7 lies just below it, so the quantile there is 0:
+
+    >>> rational_lower_ppf(1e-7, False, 1, 99999990.0, 10.0, 0, 1)
+    0
+    """
+    from fractions import Fraction  # only for these rare rows
+
+    big_a, big_b, target = Fraction(a), Fraction(b), Fraction(t)
+    w = [Fraction(1)]
+    for j in range(n):
+        w.append(w[-1] * ((n - j) * (j + big_a)) / ((j + 1) * (n - j - 1 + big_b)))
+    total = sum(w)
+    run = sum(w[:lo])
+    for j in range(lo, hi):
+        run += w[j]
+        c = run / total
+        if c > target or (c == target and not strict):
+            return j
+    return hi
+
+
 def ppf(q: NDArray, n: NDArray, a: NDArray, b: NDArray) -> NDArray[np.int64]:
     """Quantiles of flat float arrays; upper quantiles via the mirror ``n - X ~ BB(n, b, a)``.
 
@@ -1134,7 +1179,8 @@ def ppf(q: NDArray, n: NDArray, a: NDArray, b: NDArray) -> NDArray[np.int64]:
     inequality is the non-strict one at the next float above ``1 - q``.
     Rows with ``n <= N_EXACT`` that the tie screen flags are settled by
     :func:`summed_lower_ppf`; where even that sum cannot separate ``q`` from the CDF,
-    :func:`scipy.stats.betabinom.ppf` chooses among the candidates it leaves.
+    :func:`rational_lower_ppf` decides exactly for ``n <= RATIONAL_N``, and
+    :func:`scipy.stats.betabinom.ppf` chooses among the candidates left above that.
 
     Examples
     --------
@@ -1164,8 +1210,14 @@ def ppf(q: NDArray, n: NDArray, a: NDArray, b: NDArray) -> NDArray[np.int64]:
         redo = np.flatnonzero(blk.tie)
         if redo.size:  # rows the search cannot certify (n <= N_EXACT only): sum the pmf
             lo, k, hi = summed_lower_ppf(ql[redo], ni[redo], al[redo], bl[redo])
-            open_ = np.flatnonzero(lo < hi)
-            if open_.size:  # a tie even for the sum: SciPy picks among the candidates
+            small = (lo < hi) & (ni[redo] <= RATIONAL_N)
+            for i in np.flatnonzero(small):  # a tie even for the sum: exact arithmetic
+                r = redo[i]
+                k[i] = rational_lower_ppf(
+                    float(1.0 - qi[r] if up[r] else qi[r]), bool(up[r]), int(ni[r]),
+                    float(al[r]), float(bl[r]), int(lo[i]), int(hi[i]))
+            open_ = np.flatnonzero((lo < hi) & ~small)
+            if open_.size:  # larger n: SciPy picks among the candidates the sum leaves
                 r = redo[open_]
                 ks = stats.betabinom.ppf(qi[r], ni[r], ai[r], bi[r])
                 js = np.where(up[r], ni[r] - ks, ks)
