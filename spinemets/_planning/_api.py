@@ -127,10 +127,11 @@ def plan_imaging(
         :meth:`OpeningHours.parse`). <default:opening_hours>
     arrival_profile : array (7, 24), str or path, optional
         Relative weight of referrals by weekday (Monday first) and hour, as an array, a
-        preset (``"uniform"``, ``"weekday-daytime"``: Mon–Fri 08–18 only, an illustration)
-        or a CSV file of 7 x 24 weights; used for the share within target, the sessions,
-        the wait columns and :meth:`ImagingPlan.waiting_times` (audits mention late-day
-        and Friday referrals — give your own). <default:arrival_profile>
+        preset name (``spinemets._planning.ARRIVAL_PRESETS``, e.g. ``"weekday-daytime"``:
+        Mon–Fri 08–18 only, an illustration) or a CSV file of 7 x 24 weights; used for the
+        share within target, the sessions, the wait columns and
+        :meth:`ImagingPlan.waiting_times` (audits mention late-day and Friday referrals —
+        give your own). <default:arrival_profile>
     emergency_target_hours : float, optional
         Hours from referral to a reported emergency scan. <default:emergency_target_hours>
     urgent_target_hours : float, optional

@@ -169,7 +169,7 @@ class PlanningDefault:
         >>> from spinemets._planning import DEFAULTS
         >>> d = {x.name: x for x in DEFAULTS}
         >>> d["median_survival_months"].short_source()
-        'catalogue MSCC-01'
+        'catalogue ZAI-02, ZAI-03'
         >>> d["rate_cv"].short_source()
         'assumption'
         """
@@ -323,7 +323,7 @@ DEFAULTS: tuple[PlanningDefault, ...] = (
         help="months between follow-up MRI",
     ),
     PlanningDefault(
-        "followup_imaged_share", 1.0, "fraction", "fixed",
+        "followup_imaged_share", 1.0, "share of treated patients", "fixed",
         "assumption: no published share of treated spinal metastases (radiotherapy or "
         "surgery) followed with routine spine MRI was found; 1 (everyone) is the upper bound",
         "", "every treated patient gets routine follow-up MRI: likely high where "
