@@ -1156,7 +1156,6 @@ def rational_lower_ppf(t: float, strict: bool, n: int, a: float, b: float, lo: i
     >>> rational_lower_ppf(1e-7, False, 1, 99999990.0, 10.0, 0, 1)
     0
     """
-
     big_a, big_b, target = Fraction(a), Fraction(b), Fraction(t)
     w = [Fraction(1)]
     for j in range(n):
