@@ -5,11 +5,12 @@
    is that and nothing else: for every distinct size, build the same generator and make the
    same ``rng.binomial`` call (the same draws), and throw the counts away. The engine
    (``mc_quantiles(..., key=)``: the same draws, then quantiles, Monte Carlo errors and
-   means) is timed against it, alternating, five times, in processor time of this process
-   (wall-clock time on a shared machine measures the other jobs too); the ratio engine /
-   floor is the engine's overhead. Then ``sm.estimate`` end to end, and the old
-   comparison: the floor of drawing every stratum (``rng.binomial`` on the engine's chunk
-   shapes) and the engine without stratum streams on those draws (best of two).
+   means) is timed against it in processor time of this process (wall-clock time on a
+   shared machine measures the other jobs too), alternated slice by slice over the sizes,
+   twice; the ratio engine / floor is the engine's overhead. Then ``sm.estimate`` end to
+   end, and the old comparison: the floor of drawing every stratum (``rng.binomial`` on
+   the engine's chunk shapes) and the engine without stratum streams on those draws (best
+   of two).
 2. Peak memory: the engine against the obvious alternative, one (strata x draws) array
    with ``np.quantile``.
 3. Totals over several parameters: the exact convolution route of ``sm.estimate_total``
@@ -20,6 +21,7 @@ Runs in about three minutes on a loaded 2-core machine. Run: python benchmarks/b
 
 from __future__ import annotations
 
+import functools
 import os
 import platform
 import time
@@ -108,21 +110,29 @@ def main() -> None:
     print(f"load average before the run: {os.getloadavg()[0]:.1f}")
     print(f"\n1. {strata:,} strata x {draws:,} draws of a logit-normal parameter, "
           f"{distinct:,} distinct sizes")
-    print("  engine against its floor (the same generators and draws), alternating; "
-          "processor time of this process (wall clock in brackets: other jobs share the "
-          "cores):")
-    pairs = []
-    for _ in range(5):
-        f = cpu_timed(lambda: stream_floor(sizes, p, 2, 1))
-        e = cpu_timed(lambda: engine(sizes, p, 2, key=1))
-        pairs.append((f[0], e[0]))
-        print(f"    floor {f[0]:6.2f} s ({f[1]:5.2f})   engine {e[0]:6.2f} s ({e[1]:5.2f})   "
-              f"ratio {e[0] / f[0]:5.3f}")
-    floor = min(f for f, _ in pairs)
-    best = min(e for _, e in pairs)
-    ratios = sorted(e / f for f, e in pairs)
-    print(f"  best engine / best floor {best / floor:5.3f}; paired ratios: median "
-          f"{float(np.median(ratios)):5.3f}, range {ratios[0]:5.3f}-{ratios[-1]:5.3f}")
+    # Each size has its own stream, so the distinct sizes can be split into slices and the
+    # floor and the engine alternated slice by slice (in alternating order): a change of
+    # load during the run then hits both alike.
+    slices = np.array_split(np.unique(sizes), 30)
+    print(f"  engine against its floor (the same generators and draws), alternated over "
+          f"{len(slices)} slices of ~{slices[0].size} sizes; processor time of this process "
+          "(wall clock in brackets: other jobs share the cores):")
+    rounds = []
+    for _ in range(2):
+        total = np.zeros((2, 2))  # (floor, engine) x (processor, wall)
+        ratios = []
+        for j, part in enumerate(slices):
+            pair = [functools.partial(stream_floor, part, p, 2, 1),
+                    functools.partial(engine, part, p, 2, key=1)]
+            order = (0, 1) if j % 2 == 0 else (1, 0)
+            got = {k: cpu_timed(pair[k]) for k in order}
+            total += np.array([got[0], got[1]])
+            ratios.append(got[1][0] / got[0][0])
+        rounds.append(total[1, 0] / total[0, 0])
+        print(f"    floor {total[0, 0]:6.2f} s ({total[0, 1]:5.2f})   engine {total[1, 0]:6.2f} s "
+              f"({total[1, 1]:5.2f})   ratio {rounds[-1]:5.3f}   (slices: median "
+              f"{float(np.median(ratios)):5.3f})")
+    floor, best = total[0, 0], total[1, 0]  # the last round
     est = min(cpu_timed(lambda: sm.estimate(sizes, outcome, draws=draws, rng=2,
                                             method="monte_carlo"))[0] for _ in range(2))
     print(f"  {'sm.estimate(method=monte_carlo) end to end (best of 2)':<56} {est:7.2f} s"
