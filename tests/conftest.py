@@ -15,6 +15,10 @@ from hypothesis import HealthCheck, settings
 
 matplotlib.use("Agg")
 
+# tests/results/make_*.py regenerate the frozen reference values; they are scripts, not
+# tests, and may need tools that are not test dependencies (R, mpmath)
+collect_ignore_glob = ["results/make_*.py"]
+
 settings.register_profile(
     "quick",
     max_examples=40,
